@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything memharness needs to build, run and test, from Debian's
+# packages only. Idempotent: a second run installs nothing new.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build g++ pkg-config git
+  # libraries
+  libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # workloads
+  stress-ng util-linux e2fsprogs
+  # probes (BPF) — used by the probes issue, installed now so machines match
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  # VM targets and fixture capture
+  qemu-system-x86 busybox-static cpio kmod
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "ci/setup.sh: must run as root to install: ${missing[*]}" >&2
+    exit 3
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

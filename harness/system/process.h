@@ -1,0 +1,49 @@
+#pragma once
+// Spawning workload processes into a cgroup and accounting for their whole tree.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace memharness::system {
+
+// What became of one spawned command and every process it forked.
+struct ProcessOutcome {
+  std::vector<std::string> argv;
+  bool started = false;        // false: the exec failed (see failure)
+  int exit_status = -1;        // exit code when the command exited
+  int term_signal = 0;         // signal when it was killed
+  bool timed_out = false;      // killed by the harness at the deadline
+  bool stopped = false;        // killed by the harness on interrupt/stop
+  std::string failure;         // why it did not start, in one sentence
+  double elapsed_s = 0;
+  double user_s = 0;           // rusage of the whole tree (a subreaper reaps orphans)
+  double sys_s = 0;
+  long max_rss_kb = 0;         // largest single process of the tree
+
+  bool exited_zero() const { return started && term_signal == 0 && exit_status == 0; }
+  // Adds another outcome's times (for workloads that run several commands).
+  void accumulate(const ProcessOutcome& other);
+};
+
+struct SpawnOptions {
+  std::vector<std::string> argv;
+  // File to write the child's pid to before exec ("cgroup.procs" / "tasks"); empty: none.
+  std::filesystem::path cgroup_procs_file;
+  std::filesystem::path log_file;  // stdout and stderr appended here; empty: /dev/null
+  std::optional<std::filesystem::path> working_directory;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::stop_token stop;
+};
+
+// Runs the command to completion (or deadline/stop, which kill the whole tree).
+ProcessOutcome run_process(const SpawnOptions& options);
+
+// Finds an executable on PATH; nullopt when missing.
+std::optional<std::filesystem::path> find_program(const std::string& name);
+
+}  // namespace memharness::system

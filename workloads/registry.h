@@ -1,0 +1,55 @@
+#pragma once
+// The one registry of workloads. A workload registers itself from its own .cpp:
+//
+//   MEMHARNESS_REGISTER_WORKLOAD(anon_dirty_spec());
+//
+// `memharness list` and the config compiler read the specs from here.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workloads/parameter.h"
+#include "workloads/workload.h"
+
+namespace memharness::system { class SystemRoot; }
+
+namespace memharness::workloads {
+
+struct WorkloadSpec {
+  std::string name;         // the `type` in a config's [[phase.workload]]
+  std::string description;  // one line
+  std::vector<ParamSpec> params;
+  // Programs the workload needs on PATH (checked before a run, exit 3 if missing).
+  std::vector<std::string> required_programs;
+  std::function<std::unique_ptr<Workload>(const ResolvedParams&)> create;
+
+  const ParamSpec* find_param(const std::string& key) const;
+};
+
+class WorkloadRegistry {
+ public:
+  static WorkloadRegistry& instance();
+  void add(WorkloadSpec spec);
+  const WorkloadSpec* find(const std::string& name) const;
+  // Sorted by name.
+  std::vector<const WorkloadSpec*> all() const;
+
+ private:
+  std::vector<WorkloadSpec> specs_;
+};
+
+struct WorkloadRegistration {
+  explicit WorkloadRegistration(WorkloadSpec spec) {
+    WorkloadRegistry::instance().add(std::move(spec));
+  }
+};
+
+#define MEMHARNESS_CONCAT_INNER(a, b) a##b
+#define MEMHARNESS_CONCAT(a, b) MEMHARNESS_CONCAT_INNER(a, b)
+#define MEMHARNESS_REGISTER_WORKLOAD(spec_expression)                   \
+  static const ::memharness::workloads::WorkloadRegistration          \
+      MEMHARNESS_CONCAT(memharness_workload_registration_, __LINE__){ \
+          spec_expression}
+
+}  // namespace memharness::workloads

@@ -1,0 +1,55 @@
+#pragma once
+// A workload: one registered kind of load (anon-dirty, dd-writeback ...). The
+// runner runs every workload of a phase concurrently, each in its own thread,
+// calling run() with a context through which all processes are spawned into the
+// test cgroup.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/system/process.h"
+#include "harness/system/system_root.h"
+#include "workloads/parameter.h"
+
+namespace memharness::workloads {
+
+// What a workload sees of the running test.
+struct WorkloadContext {
+  const system::SystemRoot& system;
+  std::string instance_name;                 // unique within the phase, e.g. "anon-dirty"
+  std::filesystem::path output_dir;          // per-iteration dir for this workload's files
+  std::filesystem::path cgroup_procs_file;   // the test cgroup's cgroup.procs / tasks
+  std::chrono::steady_clock::time_point deadline;  // the phase timeout
+  std::stop_token stop;                      // set on SIGINT/SIGTERM or a failing sibling
+
+  // Runs argv inside the test cgroup with stdout/stderr appended to
+  // output_dir/<log_name>.log; kills the whole process tree at the deadline or on
+  // stop. Never throws for the child's failure: the outcome says what happened.
+  system::ProcessOutcome spawn(const std::vector<std::string>& argv,
+                               const std::string& log_name) const;
+};
+
+struct WorkloadResult {
+  // Whole-tree accounting of every process the workload spawned, summed.
+  system::ProcessOutcome totals;
+  // The workload's own metrics (bogo-ops/s, MB/s, success % ...), flat name -> value.
+  nlohmann::json metrics = nlohmann::json::object();
+  // Extra detail kept in the run directory but not compared (e.g. stress-ng YAML).
+  nlohmann::json details = nlohmann::json::object();
+  bool succeeded = false;
+  std::string failure;  // one sentence when !succeeded
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  virtual WorkloadResult run(const WorkloadContext& context) = 0;
+};
+
+}  // namespace memharness::workloads
