@@ -35,6 +35,17 @@ struct ParamSpec {
   bool required() const { return default_value.empty(); }
 };
 
+// Builders for the common cases, so workload specs read as a table.
+ParamSpec size_param(std::string name, std::string default_value, std::string description,
+                     bool relative_allowed = true);
+ParamSpec count_param(std::string name, std::string default_value, std::string description, std::int64_t min,
+                      std::int64_t max);
+ParamSpec duration_param(std::string name, std::string default_value, std::string description);
+ParamSpec text_param(std::string name, std::string default_value, std::string description);
+ParamSpec choice_param(std::string name, std::string default_value, std::string description,
+                       std::vector<std::string> choices);
+ParamSpec bool_param(std::string name, bool default_value, std::string description);
+
 // Parameter values after validation and resolution of relative sizes.
 class ResolvedParams {
  public:

@@ -1,0 +1,13 @@
+#pragma once
+// The subcommands of the memharness CLI. Each adds itself to the CLI11 app; its
+// callback runs the command and stores the process exit code in `exit_code`.
+namespace CLI { class App; }
+
+namespace memharness::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_list_command(CLI::App& app, int& exit_code);
+void add_check_config_command(CLI::App& app, int& exit_code);
+void add_restore_command(CLI::App& app, int& exit_code);
+
+}  // namespace memharness::cli

@@ -1,0 +1,60 @@
+#include "harness/results/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "harness/common/error.h"
+
+namespace memharness::results {
+
+namespace {
+
+void fsync_directory(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // the rename happened; durability is best effort here
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& file, std::string_view content) {
+  auto temporary = file;
+  temporary += fmt::format(".tmp-{}", ::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw run_error("cannot create {}: {}", temporary.string(), std::strerror(errno));
+  const char* data = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, data, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int saved = errno;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      throw run_error("cannot write {}: {}", temporary.string(), std::strerror(saved));
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int saved = errno;
+    ::unlink(temporary.c_str());
+    throw run_error("cannot flush {}: {}", temporary.string(), std::strerror(saved));
+  }
+  if (::rename(temporary.c_str(), file.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temporary.c_str());
+    throw run_error("cannot rename {} to {}: {}", temporary.string(), file.string(), std::strerror(saved));
+  }
+  fsync_directory(file.parent_path().empty() ? "." : file.parent_path());
+}
+
+void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value) {
+  write_file_atomically(file, value.dump(2) + "\n");
+}
+
+}  // namespace memharness::results

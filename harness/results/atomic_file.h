@@ -1,0 +1,16 @@
+#pragma once
+// Every file of a run directory is written atomically: a reader (or a crash) sees
+// the old content or the new, never a torn file.
+#include <filesystem>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace memharness::results {
+
+// Writes to a temporary file beside `file`, fsyncs it, renames it over `file`
+// and fsyncs the directory. Throws memharness::Error(run_failed) naming the file.
+void write_file_atomically(const std::filesystem::path& file, std::string_view content);
+void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value);
+
+}  // namespace memharness::results

@@ -1,0 +1,85 @@
+#include "harness/results/run_directory.h"
+
+#include <ctime>
+
+#include <fmt/core.h>
+
+#include "harness/common/error.h"
+#include "harness/results/atomic_file.h"
+
+namespace memharness::results {
+
+const char* to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::running: return "running";
+    case RunStatus::complete: return "complete";
+    case RunStatus::incomplete: return "incomplete";
+    case RunStatus::failed: return "failed";
+  }
+  return "unknown";
+}
+
+bool is_valid_path_component(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '+' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+std::tm utc(std::chrono::system_clock::time_point when) {
+  std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  return tm;
+}
+}  // namespace
+
+std::string timestamp_for_path(std::chrono::system_clock::time_point when) {
+  std::tm tm = utc(when);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}-{:02}-{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string timestamp_iso8601(std::chrono::system_clock::time_point when) {
+  std::tm tm = utc(when);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+RunDirectory RunDirectory::create(const std::filesystem::path& results_root, const std::string& label,
+                                  const std::string& test, std::chrono::system_clock::time_point now) {
+  if (!is_valid_path_component(label))
+    throw usage_error("label \"{}\": expected letters, digits and . _ + - only", label);
+  if (!is_valid_path_component(test))
+    throw usage_error("test name \"{}\": expected letters, digits and . _ + - only", test);
+  auto parent = results_root / label / test;
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) throw environment_error("cannot create results directory {}: {}", parent.string(), ec.message());
+  std::string stamp = timestamp_for_path(now);
+  for (int attempt = 1; attempt < 1000; ++attempt) {
+    auto candidate = parent / (attempt == 1 ? stamp : fmt::format("{}-{}", stamp, attempt));
+    // create_directory returns false (no error) when it already exists.
+    if (std::filesystem::create_directory(candidate, ec)) return RunDirectory(candidate);
+    if (ec) throw environment_error("cannot create run directory {}: {}", candidate.string(), ec.message());
+  }
+  throw environment_error("cannot find a free run directory name under {}", parent.string());
+}
+
+std::filesystem::path RunDirectory::make_iteration_dir(int iteration) const {
+  auto dir = path_ / "iterations" / std::to_string(iteration);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw run_error("cannot create {}: {}", dir.string(), ec.message());
+  return dir;
+}
+
+void RunDirectory::write_manifest(const nlohmann::json& manifest) const {
+  write_json_atomically(path_ / "manifest.json", manifest);
+}
+
+}  // namespace memharness::results

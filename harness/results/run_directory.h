@@ -1,0 +1,47 @@
+#pragma once
+// The on-disk record of one run:
+//
+//   <results>/<label>/<test>/<timestamp>/
+//     manifest.json          what ran where (see README "Run directories"); "status"
+//                            is running -> complete | incomplete | failed
+//     config.toml            the config file as given
+//     iterations/<n>/        one directory per iteration (see runner/iteration_record.h)
+//
+// Label first, so that `compare results/<label>` and "newest run under a label"
+// are a directory listing; the timestamp sorts chronologically.
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace memharness::results {
+
+enum class RunStatus { running, complete, incomplete, failed };
+const char* to_string(RunStatus status);
+
+// Labels and test names become path components: [A-Za-z0-9._+-]+, not "." or "..".
+bool is_valid_path_component(const std::string& name);
+
+class RunDirectory {
+ public:
+  // Creates the directory (a "-2", "-3" suffix if two runs start in the same second).
+  static RunDirectory create(const std::filesystem::path& results_root, const std::string& label,
+                             const std::string& test, std::chrono::system_clock::time_point now);
+
+  const std::filesystem::path& path() const { return path_; }
+  // Creates iterations/<n>/ and returns it.
+  std::filesystem::path make_iteration_dir(int iteration) const;
+  void write_manifest(const nlohmann::json& manifest) const;
+
+ private:
+  explicit RunDirectory(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+// "2026-11-22T04-10-33Z": ISO 8601 in UTC, with '-' for ':' so it is a valid and
+// sortable file name everywhere.
+std::string timestamp_for_path(std::chrono::system_clock::time_point when);
+std::string timestamp_iso8601(std::chrono::system_clock::time_point when);
+
+}  // namespace memharness::results

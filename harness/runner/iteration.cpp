@@ -1,0 +1,191 @@
+#include "harness/runner/iteration.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "harness/common/error.h"
+#include "harness/results/atomic_file.h"
+#include "harness/runner/progress.h"
+#include "harness/system/journal.h"
+#include "harness/system/procfs/psi.h"
+#include "harness/system/system_root.h"
+#include "probes/samplers/snapshot.h"
+#include "probes/samplers/timeseries_sampler.h"
+#include "workloads/registry.h"
+
+namespace memharness::runner {
+
+namespace {
+
+nlohmann::json outcome_json(const system::ProcessOutcome& o) {
+  nlohmann::json j = {
+      {"started", o.started},   {"elapsed_s", o.elapsed_s}, {"user_s", o.user_s},
+      {"sys_s", o.sys_s},       {"max_rss_kb", o.max_rss_kb}, {"timed_out", o.timed_out},
+      {"stopped", o.stopped},
+  };
+  j["exit_status"] = o.started && o.term_signal == 0 ? nlohmann::json(o.exit_status) : nlohmann::json(nullptr);
+  j["term_signal"] = o.term_signal != 0 ? nlohmann::json(o.term_signal) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json counters_json(const CounterMap& counters) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, value] : counters) j[name] = value;
+  return j;
+}
+
+struct RunningWorkload {
+  std::string instance;
+  std::string type;
+  std::filesystem::path output_dir;
+  workloads::WorkloadResult result;
+  std::jthread thread;
+  std::atomic<bool> done{false};
+};
+
+// Runs one phase; returns its record. Workloads that fail do not stop their
+// siblings: a phase is judged as a whole afterwards.
+nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& phase,
+                         const system::MemoryCgroup& cgroup, const std::filesystem::path& dir) {
+  setup.progress.phase_started(phase.name);
+  auto phase_started = std::chrono::steady_clock::now();
+  auto deadline = phase_started + phase.timeout;
+  std::vector<std::unique_ptr<RunningWorkload>> running;
+  for (const auto& plan : phase.workloads) {
+    const auto* spec = workloads::WorkloadRegistry::instance().find(plan.type);
+    if (!spec) throw std::logic_error("validated plan names an unknown workload: " + plan.type);
+    auto entry = std::make_unique<RunningWorkload>();
+    entry->instance = plan.instance_name;
+    entry->type = plan.type;
+    entry->output_dir = dir / "workloads" / plan.instance_name;
+    std::filesystem::create_directories(entry->output_dir);
+    auto* raw = entry.get();
+    std::shared_ptr<workloads::Workload> workload = spec->create(plan.params);
+    raw->thread = std::jthread([raw, workload, &setup, &cgroup, deadline] {
+      workloads::WorkloadContext context{
+          .system = setup.system,
+          .instance_name = raw->instance,
+          .output_dir = raw->output_dir,
+          .cgroup_procs_file = setup.system.resolve(cgroup.procs_file()),
+          .deadline = deadline,
+          .stop = setup.stop,
+      };
+      try {
+        raw->result = workload->run(context);
+      } catch (const std::exception& e) {
+        raw->result.succeeded = false;
+        raw->result.failure = e.what();
+      }
+      raw->done.store(true);
+    });
+    running.push_back(std::move(entry));
+  }
+  for (;;) {
+    bool all_done = true;
+    for (const auto& w : running) all_done = all_done && w->done.load();
+    if (all_done) break;
+    setup.progress.tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  nlohmann::json record = {{"name", phase.name}};
+  record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started).count();
+  bool phase_ok = true;
+  nlohmann::json workloads_json = nlohmann::json::array();
+  for (auto& w : running) {
+    w->thread.join();
+    const auto& r = w->result;
+    phase_ok = phase_ok && r.succeeded;
+    nlohmann::json wj = {{"instance", w->instance}, {"type", w->type}, {"succeeded", r.succeeded}};
+    if (!r.succeeded) {
+      wj["failure"] = r.failure;
+      setup.progress.note(fmt::format("workload \"{}\" failed: {}", w->instance, r.failure));
+    }
+    wj["process"] = outcome_json(r.totals);
+    wj["metrics"] = r.metrics;
+    wj["details"] = r.details;
+    workloads_json.push_back(std::move(wj));
+  }
+  record["workloads"] = std::move(workloads_json);
+  record["succeeded"] = phase_ok;
+  return record;
+}
+
+}  // namespace
+
+nlohmann::json run_iteration(const IterationSetup& setup, int number, const std::filesystem::path& dir) {
+  nlohmann::json record = {{"iteration", number}};
+  auto cgroup = system::create_memory_cgroup(setup.system, setup.controller,
+                                             fmt::format("memharness-{}-{}", ::getpid(), number), setup.journal);
+  cgroup->apply_limits(setup.limits);
+  record["cgroup"] = {{"path", cgroup->path()},
+                      {"version", cgroup->version() == system::CgroupVersion::v1 ? "v1" : "v2"}};
+
+  auto start = probes::take_snapshot(setup.system, cgroup.get());
+  probes::write_snapshot_files(start, dir / "snapshots" / "start");
+  auto wall_started = std::chrono::steady_clock::now();
+  nlohmann::json phases = nlohmann::json::array();
+  std::string status = "complete";
+  {
+    probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
+    sampler.start();
+    for (const auto& phase : setup.plan.phases) {
+      if (setup.stop.stop_requested()) break;
+      auto phase_record = run_phase(setup, phase, *cgroup, dir);
+      bool ok = phase_record["succeeded"].get<bool>();
+      phases.push_back(std::move(phase_record));
+      if (setup.stop.stop_requested()) {
+        status = "interrupted";
+        break;
+      }
+      if (!ok) {
+        status = "failed";
+        break;  // later phases depend on earlier ones having run as planned
+      }
+    }
+    sampler.stop();
+    record["timeseries_samples"] = sampler.samples_taken();
+  }
+  if (setup.stop.stop_requested()) status = "interrupted";
+  record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_started).count();
+  auto end = probes::take_snapshot(setup.system, cgroup.get());
+  probes::write_snapshot_files(end, dir / "snapshots" / "end");
+
+  record["status"] = status;
+  record["phases"] = std::move(phases);
+  record["vmstat_delta"] = counters_json(counter_delta(start.vmstat, end.vmstat));
+  record["memcg"] = {
+      {"stat_start", counters_json(start.memcg_stat)},
+      {"stat_end", counters_json(end.memcg_stat)},
+      {"stat_delta", counters_json(counter_delta(start.memcg_stat, end.memcg_stat))},
+      {"events_delta", counters_json(counter_delta(start.memcg_events, end.memcg_events))},
+      {"peak_bytes", end.memcg_peak_bytes ? nlohmann::json(*end.memcg_peak_bytes) : nlohmann::json(nullptr)},
+  };
+  record["fragmentation"] = {{"start", probes::fragmentation_json(start.fragmentation)},
+                             {"end", probes::fragmentation_json(end.fragmentation)}};
+  record["meminfo_start"] = counters_json(start.meminfo);
+  record["meminfo_end"] = counters_json(end.meminfo);
+  auto psi_of = [](const probes::Snapshot& s) -> std::optional<system::procfs::Psi> {
+    auto it = s.raw_files.find("/proc/pressure/memory");
+    if (it == s.raw_files.end()) return std::nullopt;
+    return system::procfs::parse_psi(it->second, it->first);
+  };
+  auto psi_start = psi_of(start), psi_end = psi_of(end);
+  if (psi_start && psi_end) {
+    record["psi_memory"] = {{"some_stall_us", psi_end->some.total_us - psi_start->some.total_us}};
+    if (psi_start->full && psi_end->full)
+      record["psi_memory"]["full_stall_us"] = psi_end->full->total_us - psi_start->full->total_us;
+  } else {
+    record["psi_memory"] = nullptr;  // PSI disabled on this kernel: not a zero
+  }
+
+  cgroup->kill_all();
+  cgroup->remove();
+  results::write_json_atomically(dir / "result.json", record);
+  return record;
+}
+
+}  // namespace memharness::runner

@@ -1,0 +1,90 @@
+#include "harness/runner/machine_info.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+
+#include "harness/system/procfs/meminfo.h"
+#include "harness/system/system_root.h"
+
+namespace memharness::runner {
+
+namespace {
+// Sysctls that change reclaim, compaction or writeback behaviour: recorded so two
+// runs that differ in them are told apart.
+constexpr const char* kRelevantSysctls[] = {
+    "vm.swappiness", "vm.dirty_ratio", "vm.dirty_background_ratio", "vm.dirty_bytes",
+    "vm.dirty_background_bytes", "vm.dirty_expire_centisecs", "vm.dirty_writeback_centisecs",
+    "vm.min_free_kbytes", "vm.watermark_scale_factor", "vm.watermark_boost_factor",
+    "vm.compaction_proactiveness", "vm.extfrag_threshold", "vm.zone_reclaim_mode", "vm.overcommit_memory",
+    "vm.vfs_cache_pressure", "vm.page-cluster", "vm.nr_hugepages", "vm.nr_overcommit_hugepages",
+    "vm.laptop_mode", "kernel.numa_balancing",
+};
+
+std::string sysctl_path(std::string name) {
+  for (char& c : name)
+    if (c == '.') c = '/';
+  return "/proc/sys/" + name;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+}  // namespace
+
+config::HostFacts read_host_facts(const system::SystemRoot& system) {
+  config::HostFacts facts;
+  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
+  facts.mem_total_bytes = meminfo.count("MemTotal") ? meminfo.at("MemTotal") : 0;
+  facts.swap_total_bytes = meminfo.count("SwapTotal") ? meminfo.at("SwapTotal") : 0;
+  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  facts.cpus = cpus > 0 ? static_cast<int>(cpus) : 1;
+  return facts;
+}
+
+nlohmann::json describe_machine(const system::SystemRoot& system) {
+  nlohmann::json machine;
+  auto value = [&](const char* path) -> nlohmann::json {
+    if (auto text = system.try_read(path)) return trimmed(*text);
+    return nullptr;
+  };
+  machine["kernel"] = {
+      {"release", value("/proc/sys/kernel/osrelease")},
+      {"version", value("/proc/sys/kernel/version")},
+      {"cmdline", value("/proc/cmdline")},
+  };
+  auto facts = read_host_facts(system);
+  machine["cpus"] = facts.cpus;
+  machine["mem_total_bytes"] = facts.mem_total_bytes;
+  machine["swap_total_bytes"] = facts.swap_total_bytes;
+  machine["swaps"] = value("/proc/swaps");
+  machine["thp"] = {
+      {"enabled", value("/sys/kernel/mm/transparent_hugepage/enabled")},
+      {"defrag", value("/sys/kernel/mm/transparent_hugepage/defrag")},
+      {"shmem_enabled", value("/sys/kernel/mm/transparent_hugepage/shmem_enabled")},
+      {"khugepaged_defrag", value("/sys/kernel/mm/transparent_hugepage/khugepaged/defrag")},
+  };
+  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
+  nlohmann::json hugepages = nlohmann::json::object();
+  for (const char* key : {"HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp", "Hugepagesize"})
+    if (meminfo.count(key)) hugepages[key] = meminfo.at(key);
+  machine["hugepages"] = hugepages;
+  nlohmann::json sysctls = nlohmann::json::object();
+  for (const char* name : kRelevantSysctls) sysctls[name] = value(sysctl_path(name).c_str());
+  machine["sysctls"] = sysctls;
+  return machine;
+}
+
+std::string program_version(const std::string& program) {
+  std::string command = program + " --version 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  if (!pipe) return "";
+  std::array<char, 256> line{};
+  if (!std::fgets(line.data(), line.size(), pipe.get())) return "";
+  return trimmed(line.data());
+}
+
+}  // namespace memharness::runner

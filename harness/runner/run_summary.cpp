@@ -1,0 +1,117 @@
+#include "harness/runner/run_summary.h"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <ostream>
+#include <string>
+
+#include <fmt/core.h>
+
+namespace memharness::runner {
+
+namespace {
+
+struct Row {
+  std::string name;
+  std::function<std::optional<double>(const nlohmann::json&)> value;  // from one iteration record
+  int decimals = 2;
+};
+
+std::optional<double> number_at(const nlohmann::json& j, const nlohmann::json::json_pointer& p) {
+  if (!j.contains(p)) return std::nullopt;
+  const auto& v = j.at(p);
+  if (!v.is_number()) return std::nullopt;
+  return v.get<double>();
+}
+
+// Sum of a process-accounting field over every workload of every phase.
+std::function<std::optional<double>(const nlohmann::json&)> workload_total(const char* field) {
+  return [field](const nlohmann::json& it) -> std::optional<double> {
+    double total = 0;
+    for (const auto& phase : it.value("phases", nlohmann::json::array()))
+      for (const auto& w : phase.value("workloads", nlohmann::json::array()))
+        total += w["process"].value(field, 0.0);
+    return total;
+  };
+}
+
+std::function<std::optional<double>(const nlohmann::json&)> at(const std::string& pointer, double scale = 1.0) {
+  return [p = nlohmann::json::json_pointer(pointer), scale](const nlohmann::json& it) -> std::optional<double> {
+    auto v = number_at(it, p);
+    if (!v) return std::nullopt;
+    return *v * scale;
+  };
+}
+
+void write_rows(std::ostream& out, const std::string& title, const std::vector<Row>& rows,
+                const std::vector<nlohmann::json>& iterations) {
+  out << fmt::format("{:<36}{:>14}{:>14}{:>14}\n", title, "mean", "min", "max");
+  for (const auto& row : rows) {
+    double sum = 0, lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
+    int n = 0;
+    for (const auto& it : iterations) {
+      if (auto v = row.value(it)) {
+        sum += *v;
+        lo = std::min(lo, *v);
+        hi = std::max(hi, *v);
+        ++n;
+      }
+    }
+    if (n == 0) {
+      out << fmt::format("  {:<34}{:>14}{:>14}{:>14}\n", row.name, "n/a", "n/a", "n/a");
+      continue;
+    }
+    out << fmt::format("  {:<34}{:>14.{}f}{:>14.{}f}{:>14.{}f}\n", row.name, sum / n, row.decimals, lo,
+                       row.decimals, hi, row.decimals);
+  }
+}
+
+}  // namespace
+
+void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
+                       const std::vector<nlohmann::json>& iteration_records,
+                       const std::filesystem::path& run_directory) {
+  const auto& iterations = manifest["iterations"];
+  out << fmt::format("\nmemharness: {} on {} ({}), label {}: {}, {}/{} iterations complete\n",
+                     manifest.value("test", "?"),
+                     manifest["machine"]["kernel"].value("release", std::string("unknown kernel")),
+                     manifest.value("target", "?"), manifest.value("label", "?"), manifest.value("status", "?"),
+                     iterations.value("completed", 0), iterations.value("planned", 0));
+  if (manifest.contains("status_reason")) out << "  " << manifest["status_reason"].get<std::string>() << '\n';
+  std::vector<nlohmann::json> complete;
+  for (const auto& it : iteration_records)
+    if (it.value("status", "") == "complete") complete.push_back(it);
+  if (!complete.empty()) {
+    out << '\n';
+    write_rows(out, "Workload (per iteration)",
+               {{"Elapsed (s)", at("/elapsed_s")},
+                {"User (s)", workload_total("user_s")},
+                {"Sys (s)", workload_total("sys_s")}},
+               complete);
+    out << '\n';
+    write_rows(out, "Memory cgroup",
+               {{"Limit hits (memory.events max)", at("/memcg/events_delta/max"), 0},
+                {"OOM kills (memory.events)", at("/memcg/events_delta/oom_kill"), 0},
+                {"Peak usage (MiB)", at("/memcg/peak_bytes", 1.0 / (1 << 20)), 1},
+                {"Pages scanned (memcg pgscan)", at("/memcg/stat_delta/pgscan"), 0},
+                {"Pages reclaimed (memcg pgsteal)", at("/memcg/stat_delta/pgsteal"), 0},
+                {"Swap at end (MiB)", at("/memcg/stat_end/swap", 1.0 / (1 << 20)), 1},
+                {"Refaults anon", at("/memcg/stat_delta/workingset_refault_anon"), 0},
+                {"Refaults file", at("/memcg/stat_delta/workingset_refault_file"), 0},
+                {"Major faults", at("/memcg/stat_delta/pgmajfault"), 0},
+                {"PSI memory some (ms)", at("/psi_memory/some_stall_us", 1e-3), 1},
+                {"PSI memory full (ms)", at("/psi_memory/full_stall_us", 1e-3), 1}},
+               complete);
+    out << '\n';
+    std::vector<Row> vmstat_rows;
+    for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "allocstall_normal",
+                          "allocstall_movable", "pswpout", "pswpin", "nr_vmscan_write", "workingset_refault_anon",
+                          "workingset_refault_file", "pgmajfault", "compact_stall", "oom_kill"})
+      vmstat_rows.push_back({c, at(std::string("/vmstat_delta/") + c), 0});
+    write_rows(out, "vmstat deltas (whole system)", vmstat_rows, complete);
+  }
+  out << "\nRun directory: " << run_directory.string() << '\n';
+}
+
+}  // namespace memharness::runner

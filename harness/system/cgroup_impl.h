@@ -1,0 +1,16 @@
+#pragma once
+// Private to harness/system/cgroup*.cpp: the per-version MemoryCgroup factories.
+#include <memory>
+#include <string>
+
+#include "harness/system/cgroup.h"
+
+namespace memharness::system::detail {
+
+// `owned`: the object removes the cgroup in its destructor (created by us).
+std::unique_ptr<MemoryCgroup> make_v1_memory_cgroup(const SystemRoot& root, std::string path, ProcessKiller killer,
+                                                    bool owned);
+std::unique_ptr<MemoryCgroup> make_v2_memory_cgroup(const SystemRoot& root, std::string path, ProcessKiller killer,
+                                                    bool owned);
+
+}  // namespace memharness::system::detail

@@ -1,0 +1,605 @@
+#include "harness/system/journal.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "harness/common/error.h"
+#include "harness/results/atomic_file.h"
+#include "harness/system/procfs/text.h"
+
+extern char** environ;
+
+namespace memharness::system {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace text = procfs::text;
+using json = nlohmann::ordered_json;
+
+constexpr int kFormat = 1;
+constexpr std::string_view kFilePrefix = "journal-";
+constexpr std::string_view kFileSuffix = ".jsonl";
+
+// ------------------------------------------------------------------ owner identity
+
+// Start time (clock ticks after boot, field 22 of /proc/<pid>/stat) of a running
+// process; nullopt when there is no such process or it is a zombie.
+std::optional<std::uint64_t> running_start_ticks(const SystemRoot& root, std::int64_t pid) {
+  auto stat = root.try_read(fmt::format("/proc/{}/stat", pid));
+  if (!stat) return std::nullopt;
+  // comm (field 2) is in parentheses and may hold blanks or ')': fields are
+  // counted from the last ')'. There, field 3 (state) is the first.
+  std::size_t comm_end = stat->rfind(')');
+  if (comm_end == std::string::npos) return std::nullopt;
+  auto fields = text::fields(std::string_view(*stat).substr(comm_end + 1));
+  constexpr std::size_t kState = 0, kStartTime = 22 - 3;
+  if (fields.size() <= kStartTime || fields[kState] == "Z" || fields[kState] == "X") return std::nullopt;
+  auto ticks = text::to_count(fields[kStartTime]);
+  if (!ticks) return std::nullopt;
+  return static_cast<std::uint64_t>(*ticks);
+}
+
+bool owner_running(const SystemRoot& root, const json& header) {
+  auto ticks = running_start_ticks(root, header.at("pid").get<std::int64_t>());
+  return ticks && *ticks == header.at("start_ticks").get<std::uint64_t>();
+}
+
+std::vector<std::string> command_line_of(const SystemRoot& root, pid_t pid) {
+  std::vector<std::string> argv;
+  auto cmdline = root.try_read(fmt::format("/proc/{}/cmdline", pid));
+  if (!cmdline) return argv;
+  std::string_view rest = *cmdline;
+  while (!rest.empty()) {
+    std::size_t end = rest.find('\0');
+    argv.emplace_back(rest.substr(0, end));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return argv;
+}
+
+std::string utc_now_iso8601() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string owner_description(const json& header) {
+  auto argv = header.value("command_line", std::vector<std::string>{});
+  return fmt::format("memharness process {} (`{}`, started {})", header.at("pid").get<std::int64_t>(),
+                     fmt::join(argv, " "), header.value("started_at", std::string("at an unknown time")));
+}
+
+// ------------------------------------------------------------------ files
+
+void fsync_directory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+void write_all(int fd, std::string_view data, const fs::path& file) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw environment_error("cannot write to {}: {}", file.string(), std::strerror(errno));
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::vector<fs::path> journal_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(kFilePrefix) && name.ends_with(kFileSuffix) && entry.is_regular_file(ec))
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct LoadedJournal {
+  json header;
+  std::vector<json> changes;
+  std::set<std::uint64_t> restored;
+
+  std::size_t unrestored() const {
+    return static_cast<std::size_t>(std::count_if(changes.begin(), changes.end(), [this](const json& change) {
+      return !restored.contains(change.at("seq").get<std::uint64_t>());
+    }));
+  }
+};
+
+// A torn last line (a crash during its write) is dropped: the change it
+// announced had not been started, since changes wait for the fsync.
+LoadedJournal load_journal(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw environment_error("cannot read journal {}: {}", file.string(), std::strerror(errno));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string content = buffer.str();
+  LoadedJournal loaded;
+  for (const auto& line : text::lines(content)) {
+    if (line.content.empty()) continue;
+    bool last_and_torn = !content.ends_with('\n') &&
+                         line.content.data() + line.content.size() == content.data() + content.size();
+    json parsed = json::parse(line.content, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("type")) {
+      if (last_and_torn) break;
+      throw environment_error("{}:{}: not a journal line: {}", file.string(), line.number, line.content);
+    }
+    std::string type = parsed["type"];
+    if (loaded.header.is_null() && type != "header")
+      throw environment_error("{}:{}: the journal does not start with its header", file.string(), line.number);
+    if (type == "header")
+      loaded.header = std::move(parsed);
+    else if (type == "change")
+      loaded.changes.push_back(std::move(parsed));
+    else if (type == "restored")
+      loaded.restored.insert(parsed.at("seq").get<std::uint64_t>());
+  }
+  if (loaded.header.is_null() || !loaded.header.contains("pid") || !loaded.header.contains("start_ticks"))
+    throw environment_error("{} has no journal header", file.string());
+  return loaded;
+}
+
+// ------------------------------------------------------------------ undo helpers
+
+// "always [madvise] never" -> "madvise": the word to write back.
+std::string chosen_value(const std::string& value) {
+  std::size_t open = value.find('[');
+  std::size_t close = open == std::string::npos ? open : value.find(']', open);
+  if (close == std::string::npos) return value;
+  return value.substr(open + 1, close - open - 1);
+}
+
+// cgroup.subtree_control reads "cpu memory" but takes "+io -memory".
+std::string subtree_control_toggles(std::string_view current, std::string_view wanted) {
+  auto now = text::fields(current), then = text::fields(wanted);
+  auto has = [](const auto& list, std::string_view word) { return std::find(list.begin(), list.end(), word) != list.end(); };
+  std::vector<std::string> toggles;
+  for (auto c : now)
+    if (!has(then, c)) toggles.push_back(fmt::format("-{}", c));
+  for (auto c : then)
+    if (!has(now, c)) toggles.push_back(fmt::format("+{}", c));
+  return fmt::format("{}", fmt::join(toggles, " "));
+}
+
+bool listed_as_swap(const SystemRoot& root, const std::string& file) {
+  auto swaps = root.try_read("/proc/swaps");
+  if (!swaps) return false;
+  for (const auto& line : text::lines(*swaps)) {
+    auto fields = text::fields(line.content);
+    // /proc/swaps escapes blanks in paths like /proc/mounts; swapfile paths are ours, without blanks.
+    if (!fields.empty() && fields[0] == file) return true;
+  }
+  return false;
+}
+
+void remove_directory(const SystemRoot& root, const std::string& path) {
+  auto resolved = root.resolve(path);
+  std::error_code ec;
+  if (!root.is_live()) {
+    fs::remove_all(resolved, ec);
+    if (ec) throw run_error("cannot remove {}: {}", resolved.string(), ec.message());
+  } else if (::rmdir(resolved.c_str()) != 0 && errno != ENOENT) {
+    throw run_error("cannot remove {}: {}", path, std::strerror(errno));
+  }
+}
+
+// What undoing a change does, for failure messages ("could not <this>: why").
+std::string describe(const json& change) {
+  std::string op = change.at("op"), path = change.at("path");
+  if (op == "write_value") return fmt::format("restore {} to \"{}\"", path, change.at("old").get<std::string>());
+  if (op == "cgroup") return fmt::format("remove cgroup {}", path);
+  if (op == "directory") return fmt::format("remove directory {}", path);
+  if (op == "swapon") return fmt::format("turn off swap on {}", path);
+  if (op == "swapfile") return fmt::format("delete swapfile {}", path);
+  if (op == "run_manifest") return fmt::format("mark the run {} as incomplete", path);
+  return fmt::format("undo \"{}\" of {}", op, path);
+}
+
+// ------------------------------------------------------------------ swap
+
+void create_swapfile(const fs::path& file, std::int64_t bytes) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw environment_error("cannot create swapfile {}: {}", file.string(), std::strerror(errno));
+  auto fail = [&](std::string_view what) {
+    int saved_errno = errno;
+    ::close(fd);
+    return environment_error("cannot {} swapfile {}: {}", what, file.string(), std::strerror(saved_errno));
+  };
+  if (::fchmod(fd, 0600) != 0) throw fail("set the mode of");
+  // The kernel refuses swapfiles with holes: allocate every block.
+  if (::fallocate(fd, 0, 0, bytes) != 0) {
+    if (errno != EOPNOTSUPP && errno != ENOSYS) throw fail("allocate");
+    std::vector<char> zeros(1 << 20, 0);
+    for (std::int64_t left = bytes; left > 0;) {
+      auto chunk = static_cast<std::size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(zeros.size())));
+      ssize_t n = ::write(fd, zeros.data(), chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw fail("fill");
+      left -= n;
+    }
+  }
+  if (::fsync(fd) != 0) throw fail("sync");
+  ::close(fd);
+}
+
+class RealSwapControl final : public SwapControl {
+ public:
+  void mkswap(const fs::path& file) override {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw environment_error("cannot run mkswap: {}", std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+    std::string program = "mkswap", path = file.string();
+    char* argv[] = {program.data(), path.data(), nullptr};
+    pid_t pid = 0;
+    int spawn_error = ::posix_spawnp(&pid, "mkswap", &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    std::string output;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      output.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(pipe_fds[0]);
+    if (spawn_error != 0)
+      throw environment_error("cannot run mkswap (package util-linux): {}", std::strerror(spawn_error));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      throw environment_error("mkswap {} failed: {}", path, output);
+  }
+
+  void swapon(const fs::path& file) override {
+    if (::swapon(file.c_str(), 0) != 0)
+      throw environment_error("swapon {} failed: {} (swapfiles need a filesystem that supports them, e.g. ext4)",
+                              file.string(), std::strerror(errno));
+  }
+
+  bool swapoff(const fs::path& file) override {
+    if (::swapoff(file.c_str()) == 0) return true;
+    if (errno == EINVAL || errno == ENOENT) return false;  // not (or no longer) swap
+    throw run_error("swapoff {} failed: {}", file.string(), std::strerror(errno));
+  }
+};
+
+// For fake trees: swap is never switched on the host by a test.
+class RefusingSwapControl final : public SwapControl {
+ public:
+  explicit RefusingSwapControl(std::string tree) : tree_(std::move(tree)) {}
+  void mkswap(const fs::path&) override { refuse(); }
+  void swapon(const fs::path&) override { refuse(); }
+  bool swapoff(const fs::path&) override { refuse(); }
+
+ private:
+  [[noreturn]] void refuse() const {
+    throw std::logic_error(fmt::format("refusing to change the host's swap for a fake tree ({}): give the journal "
+                                       "a SwapControl", tree_));
+  }
+  std::string tree_;
+};
+
+}  // namespace
+
+std::shared_ptr<SwapControl> real_swap_control() { return std::make_shared<RealSwapControl>(); }
+
+// ------------------------------------------------------------------ Journal
+
+fs::path Journal::default_directory() {
+  const char* dir = std::getenv("MEMHARNESS_STATE_DIR");
+  return dir && *dir ? fs::path(dir) : fs::path("/var/lib/memharness");
+}
+
+Journal::Journal(const SystemRoot& root, fs::path file, json header, JournalSeams seams)
+    : root_(root),
+      file_(std::move(file)),
+      header_(std::move(header)),
+      killer_(killer_for(root, std::move(seams.killer))),
+      swap_(seams.swap ? std::move(seams.swap)
+            : root.is_live() ? real_swap_control()
+                             : std::make_shared<RefusingSwapControl>(root.root().string())) {}
+
+Journal::Journal(Journal&& other) noexcept
+    : root_(std::move(other.root_)),
+      file_(std::move(other.file_)),
+      header_(std::move(other.header_)),
+      killer_(std::move(other.killer_)),
+      swap_(std::move(other.swap_)),
+      fd_(std::exchange(other.fd_, -1)),
+      changes_(std::move(other.changes_)),
+      restored_(std::move(other.restored_)),
+      next_seq_(other.next_seq_),
+      restore_pending_(std::exchange(other.restore_pending_, false)) {
+  other.changes_.clear();
+}
+
+Journal::~Journal() {
+  if (restore_pending_) {
+    try {
+      for (const auto& problem : restore()) std::fprintf(stderr, "memharness: restore: %s\n", problem.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "memharness: restore: %s\n", e.what());
+    }
+  }
+  close_file();
+}
+
+void Journal::close_file() noexcept {
+  if (fd_ >= 0) ::close(fd_);  // also releases the lock
+  fd_ = -1;
+}
+
+void Journal::check_no_unrestored(const SystemRoot& root, const fs::path& dir) {
+  for (const auto& file : journal_files(dir)) {
+    LoadedJournal loaded = load_journal(file);
+    if (owner_running(root, loaded.header)) continue;
+    if (std::size_t pending = loaded.unrestored(); pending > 0)
+      throw environment_error(
+          "{} holds {} change(s) to this machine that {} did not undo before it ended: run `memharness restore` "
+          "to undo its changes",
+          file.string(), pending, owner_description(loaded.header));
+    std::error_code ec;
+    fs::remove(file, ec);  // everything in it was restored; only the deletion was missed
+  }
+}
+
+Journal Journal::begin(const SystemRoot& root, fs::path dir, JournalSeams seams) {
+  check_no_unrestored(root, dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw environment_error("cannot create the journal directory {}: {}", dir.string(), ec.message());
+  pid_t pid = ::getpid();
+  auto start_ticks = running_start_ticks(root, pid);
+  if (!start_ticks)
+    throw environment_error("cannot read the start time of this process from /proc/{}/stat (under {})", pid,
+                            root.root().string());
+  json header = {
+      {"type", "header"},           {"format", kFormat},
+      {"pid", pid},                 {"start_ticks", *start_ticks},
+      {"started_at", utc_now_iso8601()}, {"command_line", command_line_of(root, pid)},
+  };
+  fs::path file = fs::absolute(dir) / fmt::format("{}{}{}", kFilePrefix, pid, kFileSuffix);
+  if (fs::exists(file, ec))
+    throw std::logic_error(fmt::format("this process has a journal already: {}", file.string()));
+  return Journal(root, std::move(file), std::move(header), std::move(seams));
+}
+
+void Journal::append(const json& line) {
+  std::string text = line.dump() + "\n";
+  bool created = fd_ < 0;
+  if (created) {
+    fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw environment_error("cannot create journal {}: {}", file_.string(), std::strerror(errno));
+    // Held while this process lives: `memharness restore` leaves locked journals alone.
+    ::flock(fd_, LOCK_EX | LOCK_NB);
+    text = header_.dump() + "\n" + text;
+  }
+  write_all(fd_, text, file_);
+  if (::fsync(fd_) != 0) throw environment_error("cannot sync journal {}: {}", file_.string(), std::strerror(errno));
+  if (created) fsync_directory(file_.parent_path());  // the new file's name is durable too
+}
+
+void Journal::record(const json& change) {
+  std::uint64_t seq = next_seq_++;
+  json line = {{"type", "change"}, {"seq", seq}};
+  line.update(change);
+  append(line);  // before the change is made: a crash leaves it journaled
+  changes_.push_back(std::move(line));
+  restore_pending_ = true;
+}
+
+void Journal::write_value(const std::string& absolute_path, const std::string& value) {
+  std::string old = chosen_value(root_.read_value(absolute_path));
+  record({{"op", "write_value"}, {"path", absolute_path}, {"old", old}, {"new", value}});
+  root_.write(absolute_path, value);
+}
+
+void Journal::set_sysctl(const std::string& dotted_name, const std::string& value) {
+  bool valid = !dotted_name.empty() && !dotted_name.starts_with('.') && !dotted_name.ends_with('.') &&
+               dotted_name.find("..") == std::string::npos &&
+               std::all_of(dotted_name.begin(), dotted_name.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+               });
+  if (!valid) throw usage_error("\"{}\" is not a sysctl name (like vm.swappiness)", dotted_name);
+  std::string path = "/proc/sys/" + dotted_name;
+  std::replace(path.begin(), path.end(), '.', '/');
+  if (!root_.exists(path)) throw environment_error("sysctl {} does not exist on this kernel (no {})", dotted_name, path);
+  write_value(path, value);
+}
+
+void Journal::record_cgroup(const std::string& absolute_path) { record({{"op", "cgroup"}, {"path", absolute_path}}); }
+
+void Journal::record_created_directory(const std::string& absolute_path) {
+  record({{"op", "directory"}, {"path", absolute_path}});
+}
+
+void Journal::record_run_manifest(const fs::path& manifest) {
+  record({{"op", "run_manifest"}, {"path", fs::absolute(manifest).string()}});
+}
+
+void Journal::enable_swapfile(const fs::path& file, std::int64_t bytes) {
+  if (bytes <= 0) throw usage_error("a swapfile needs a positive size, not {} bytes", bytes);
+  fs::path absolute = fs::absolute(file);
+  std::error_code ec;
+  if (fs::exists(absolute, ec))
+    throw environment_error("{} exists already: memharness makes its own swapfile and never reuses a file",
+                            absolute.string());
+  record({{"op", "swapfile"}, {"path", absolute.string()}, {"bytes", bytes}});
+  create_swapfile(absolute, bytes);
+  swap_->mkswap(absolute);
+  record({{"op", "swapon"}, {"path", absolute.string()}});
+  swap_->swapon(absolute);
+}
+
+std::string Journal::undo(const json& change) {
+  std::string op = change.at("op"), path = change.at("path");
+  if (op == "write_value") {
+    std::string old = change.at("old");
+    if (!root_.exists(path)) return fmt::format("{} is gone: nothing to restore", path);
+    if (fs::path(path).filename() == "cgroup.subtree_control") {
+      std::string toggles = subtree_control_toggles(root_.read_value(path), old);
+      if (!toggles.empty()) root_.write(path, toggles);
+    } else {
+      root_.write(path, old);
+    }
+    return fmt::format("restored {} to \"{}\"", path, old);
+  }
+  if (op == "cgroup") {
+    if (!root_.exists(path)) return fmt::format("cgroup {} was gone already", path);
+    kill_cgroup_processes(root_, path, killer_);
+    remove_cgroup_directory(root_, path);
+    return fmt::format("removed cgroup {}", path);
+  }
+  if (op == "directory") {
+    if (!root_.exists(path)) return fmt::format("directory {} was gone already", path);
+    remove_directory(root_, path);
+    return fmt::format("removed directory {}", path);
+  }
+  if (op == "swapon") {
+    return swap_->swapoff(path) ? fmt::format("turned off swap on {}", path)
+                                : fmt::format("{} was not in use as swap", path);
+  }
+  if (op == "swapfile") {
+    // Deleting a swapfile still in use would leave swap that no path can turn off.
+    if (listed_as_swap(root_, path)) throw run_error("{} is still in use as swap", path);
+    std::error_code ec;
+    if (!fs::remove(path, ec) && !ec) return fmt::format("swapfile {} was gone already", path);
+    if (ec) throw run_error("cannot delete {}: {}", path, ec.message());
+    return fmt::format("deleted swapfile {}", path);
+  }
+  if (op == "run_manifest") {
+    // A run still "running" when its journal is restored by someone else was cut
+    // off (crash, SIGKILL, power loss): say so in its manifest. A run that ends
+    // normally overwrites this with its final status right after restoring.
+    std::ifstream in(path);
+    if (!in) return fmt::format("run manifest {} is gone", path);
+    auto manifest = nlohmann::json::parse(in, nullptr, false);
+    if (manifest.is_discarded()) throw run_error("{} is not valid JSON", path);
+    if (manifest.value("status", "") != "running") return fmt::format("run {} had finished", path);
+    manifest["status"] = "incomplete";
+    manifest["status_reason"] =
+        "the harness ended before the run finished (crashed or killed); marked by `memharness restore`";
+    results::write_json_atomically(path, manifest);
+    return fmt::format("marked the run {} as incomplete", path);
+  }
+  throw run_error("this memharness does not know how to undo \"{}\" (a journal of a newer version?)", op);
+}
+
+std::vector<std::string> Journal::restore(std::ostream* log) {
+  restore_pending_ = false;
+  std::vector<std::string> failures;
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
+    auto seq = it->at("seq").get<std::uint64_t>();
+    if (restored_.contains(seq)) continue;
+    try {
+      std::string done = undo(*it);
+      restored_.insert(seq);
+      if (log) *log << done << '\n';
+    } catch (const std::exception& e) {
+      failures.push_back(fmt::format("could not {}: {}", describe(*it), e.what()));
+      continue;
+    }
+    try {
+      if (fd_ >= 0) append({{"type", "restored"}, {"seq", seq}});
+    } catch (const std::exception&) {
+      // Undone all the same; at worst a later restore undoes it once more.
+    }
+  }
+  if (failures.empty() && fd_ >= 0) {
+    close_file();
+    if (::unlink(file_.c_str()) != 0 && errno != ENOENT)
+      failures.push_back(fmt::format("could not delete the journal {} after restoring everything in it: {}",
+                                     file_.string(), std::strerror(errno)));
+    fsync_directory(file_.parent_path());
+  }
+  if (failures.empty()) {
+    changes_.clear();
+    restored_.clear();
+  }
+  return failures;
+}
+
+int Journal::restore_all(const SystemRoot& root, const fs::path& dir, std::ostream& report, JournalSeams seams) {
+  auto files = journal_files(dir);
+  if (files.empty()) {
+    report << "no journals in " << dir.string() << ": nothing to restore\n";
+    return 0;
+  }
+  int failures = 0;
+  for (const auto& file : files) {
+    try {
+      LoadedJournal loaded = load_journal(file);
+      if (owner_running(root, loaded.header)) {
+        report << fmt::format("left {} alone: {} is still running\n", file.string(), owner_description(loaded.header));
+        continue;
+      }
+      int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      if (fd < 0) throw environment_error("cannot open {}: {}", file.string(), std::strerror(errno));
+      struct stat st {};
+      if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        report << fmt::format("left {} alone: another process holds it (a `memharness restore` running?)\n",
+                              file.string());
+        continue;
+      }
+      if (::fstat(fd, &st) != 0 || st.st_nlink == 0) {  // restored and deleted while we waited
+        ::close(fd);
+        continue;
+      }
+      loaded = load_journal(file);  // as it is now that we hold it
+      report << fmt::format("restoring {}: {} change(s) by {}\n", file.string(), loaded.unrestored(),
+                            owner_description(loaded.header));
+      Journal journal(root, file, loaded.header, seams);
+      journal.fd_ = fd;
+      journal.changes_ = std::move(loaded.changes);
+      journal.restored_ = std::move(loaded.restored);
+      for (const auto& change : journal.changes_)
+        journal.next_seq_ = std::max(journal.next_seq_, change.at("seq").get<std::uint64_t>() + 1);
+      auto problems = journal.restore(&report);
+      for (const auto& problem : problems) report << "FAILED: " << problem << '\n';
+      failures += static_cast<int>(problems.size());
+      if (problems.empty()) report << fmt::format("restored everything in {} and deleted it\n", file.string());
+    } catch (const std::exception& e) {
+      report << "FAILED: " << e.what() << '\n';
+      ++failures;
+    }
+  }
+  return failures;
+}
+
+}  // namespace memharness::system

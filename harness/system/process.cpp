@@ -1,0 +1,290 @@
+#include "harness/system/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <thread>
+
+#include <fmt/core.h>
+
+namespace memharness::system {
+
+// How a command is run: the harness forks a "shepherd" which makes itself a child
+// subreaper, forks the worker and reaps every process of the tree, orphans
+// included, until none is left. Its RUSAGE_CHILDREN then covers the whole tree,
+// which wait4 on the worker alone would not (daemonised or orphaned descendants).
+// The worker joins the test cgroup and a new process group before exec; on a
+// deadline or a stop the harness signals the shepherd, which SIGKILLs that group.
+// Anything that escaped the group is still in the cgroup, which the runner empties
+// at the end of every iteration.
+
+namespace {
+
+struct ShepherdReport {
+  int worker_status = 0;  // wait status of the worker
+  int setup_stage = 0;    // 0: exec succeeded; else which step failed (SetupStage)
+  int setup_errno = 0;
+  struct rusage tree_usage {};
+};
+
+enum SetupStage : int { exec_ok = 0, join_cgroup = 1, open_log = 2, change_directory = 3, exec_failed = 4 };
+
+const char* stage_description(int stage) {
+  switch (stage) {
+    case join_cgroup: return "could not join the test cgroup";
+    case open_log: return "could not open its log file";
+    case change_directory: return "could not change to its working directory";
+    case exec_failed: return "could not be executed";
+    default: return "failed to start";
+  }
+}
+
+volatile sig_atomic_t worker_group = 0;
+
+void shepherd_on_term(int) {
+  if (worker_group > 0) ::kill(-worker_group, SIGKILL);
+}
+
+bool write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool read_all(int fd, void* data, std::size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t n = ::read(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void reset_signals() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP}) ::signal(sig, SIG_DFL);
+}
+
+[[noreturn]] void worker_fail(int error_fd, int stage) {
+  int payload[2] = {stage, errno};
+  write_all(error_fd, payload, sizeof payload);
+  ::_exit(127);
+}
+
+// In the worker: everything between fork and exec. Only async-signal-safe calls.
+[[noreturn]] void become_worker(const SpawnOptions& options, char* const* argv, int error_fd) {
+  ::setpgid(0, 0);
+  if (!options.cgroup_procs_file.empty()) {
+    int fd = ::open(options.cgroup_procs_file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) worker_fail(error_fd, join_cgroup);
+    // "0" means the writing process itself, in both cgroup v1 and v2.
+    if (::write(fd, "0", 1) != 1) worker_fail(error_fd, join_cgroup);
+    ::close(fd);
+  }
+  // The harness protects itself with a negative oom_score_adj; the workload must
+  // not inherit that protection.
+  if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC); fd >= 0) {
+    [[maybe_unused]] auto ignored = ::write(fd, "0", 1);
+    ::close(fd);
+  }
+  int log_fd = options.log_file.empty()
+                   ? ::open("/dev/null", O_WRONLY | O_CLOEXEC)
+                   : ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) worker_fail(error_fd, open_log);
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  ::dup2(log_fd, STDOUT_FILENO);
+  ::dup2(log_fd, STDERR_FILENO);
+  if (options.working_directory && ::chdir(options.working_directory->c_str()) != 0)
+    worker_fail(error_fd, change_directory);
+  ::execvp(argv[0], argv);
+  worker_fail(error_fd, exec_failed);
+}
+
+[[noreturn]] void become_shepherd(const SpawnOptions& options, char* const* argv, int report_fd) {
+  reset_signals();
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // If the harness dies, the shepherd goes too; the cgroup clean-up (or
+  // `memharness restore`) ends what is left of the tree.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+  int error_pipe[2];
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0) ::_exit(126);
+
+  struct sigaction term {};
+  term.sa_handler = shepherd_on_term;
+  sigemptyset(&term.sa_mask);
+  ::sigaction(SIGTERM, &term, nullptr);
+
+  pid_t worker = ::fork();
+  if (worker < 0) ::_exit(126);
+  if (worker == 0) {
+    ::close(error_pipe[0]);
+    ::close(report_fd);
+    become_worker(options, argv, error_pipe[1]);
+  }
+  // Set the group from both sides so a kill right after fork cannot miss it.
+  ::setpgid(worker, worker);
+  worker_group = worker;
+  ::close(error_pipe[1]);
+
+  ShepherdReport report;
+  int payload[2] = {0, 0};
+  if (read_all(error_pipe[0], payload, sizeof payload)) {
+    report.setup_stage = payload[0];
+    report.setup_errno = payload[1];
+  }
+  ::close(error_pipe[0]);
+
+  // Reap the worker and every orphan reparented to us until nothing is left.
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: the tree is gone
+    }
+    if (pid == worker) report.worker_status = status;
+  }
+  ::getrusage(RUSAGE_CHILDREN, &report.tree_usage);
+  write_all(report_fd, &report, sizeof report);
+  ::_exit(0);
+}
+
+double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
+
+}  // namespace
+
+void ProcessOutcome::accumulate(const ProcessOutcome& other) {
+  elapsed_s += other.elapsed_s;
+  user_s += other.user_s;
+  sys_s += other.sys_s;
+  max_rss_kb = std::max(max_rss_kb, other.max_rss_kb);
+}
+
+ProcessOutcome run_process(const SpawnOptions& options) {
+  ProcessOutcome outcome;
+  outcome.argv = options.argv;
+  if (options.argv.empty()) {
+    outcome.failure = "no command given";
+    return outcome;
+  }
+  // argv is built before fork: the child may not allocate.
+  std::vector<char*> argv;
+  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  int report_pipe[2];
+  if (::pipe2(report_pipe, O_CLOEXEC) != 0) {
+    outcome.failure = fmt::format("pipe failed: {}", std::strerror(errno));
+    return outcome;
+  }
+  auto started = std::chrono::steady_clock::now();
+  pid_t shepherd = ::fork();
+  if (shepherd < 0) {
+    outcome.failure = fmt::format("fork failed: {}", std::strerror(errno));
+    ::close(report_pipe[0]);
+    ::close(report_pipe[1]);
+    return outcome;
+  }
+  if (shepherd == 0) {
+    ::close(report_pipe[0]);
+    become_shepherd(options, argv.data(), report_pipe[1]);
+  }
+  ::close(report_pipe[1]);
+
+  // Wait for the report, watching the deadline and the stop token. EOF on the pipe
+  // cannot be relied on: shepherds forked concurrently by other threads hold copies
+  // of its write end, so a dead shepherd is noticed with waitpid instead.
+  bool kill_sent = false;
+  bool shepherd_reaped = false;
+  int shepherd_status = 0;
+  auto kill_sent_at = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    pollfd pfd{report_pipe[0], POLLIN, 0};
+    int ready = ::poll(&pfd, 1, 100);
+    if (ready > 0) break;
+    if (ready < 0 && errno != EINTR) break;
+    if (::waitpid(shepherd, &shepherd_status, WNOHANG) == shepherd) {
+      shepherd_reaped = true;
+      break;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (!kill_sent && (now >= options.deadline || options.stop.stop_requested())) {
+      (now >= options.deadline ? outcome.timed_out : outcome.stopped) = true;
+      ::kill(shepherd, SIGTERM);
+      kill_sent = true;
+      kill_sent_at = now;
+    } else if (kill_sent && now - kill_sent_at > std::chrono::seconds(10)) {
+      ::kill(shepherd, SIGKILL);  // a stuck shepherd: give up on its accounting
+    }
+  }
+  ShepherdReport report;
+  bool have_report = false;
+  if (pollfd pfd{report_pipe[0], POLLIN, 0}; ::poll(&pfd, 1, 0) > 0)
+    have_report = read_all(report_pipe[0], &report, sizeof report);
+  ::close(report_pipe[0]);
+  while (!shepherd_reaped && ::waitpid(shepherd, &shepherd_status, 0) < 0 && errno == EINTR) {
+  }
+  outcome.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (!have_report) {
+    outcome.failure = "the process supervisor died before reporting (killed?)";
+    outcome.started = true;
+    outcome.term_signal = SIGKILL;
+    return outcome;
+  }
+  if (report.setup_stage != exec_ok) {
+    outcome.failure = fmt::format("{} {}: {}", options.argv[0], stage_description(report.setup_stage),
+                                  std::strerror(report.setup_errno));
+    return outcome;
+  }
+  outcome.started = true;
+  if (WIFEXITED(report.worker_status)) outcome.exit_status = WEXITSTATUS(report.worker_status);
+  if (WIFSIGNALED(report.worker_status)) outcome.term_signal = WTERMSIG(report.worker_status);
+  outcome.user_s = seconds(report.tree_usage.ru_utime);
+  outcome.sys_s = seconds(report.tree_usage.ru_stime);
+  outcome.max_rss_kb = report.tree_usage.ru_maxrss;
+  return outcome;
+}
+
+std::optional<std::filesystem::path> find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) == 0) return std::filesystem::path(name);
+    return std::nullopt;
+  }
+  const char* path_env = std::getenv("PATH");
+  std::string_view path = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (!path.empty()) {
+    auto colon = path.find(':');
+    std::string_view dir = path.substr(0, colon);
+    path = colon == std::string_view::npos ? std::string_view{} : path.substr(colon + 1);
+    if (dir.empty()) continue;
+    auto candidate = std::filesystem::path(dir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+}  // namespace memharness::system

@@ -1,0 +1,105 @@
+#include "probes/samplers/timeseries_sampler.h"
+
+#include <condition_variable>
+#include <mutex>
+
+#include <fmt/core.h>
+
+#include "harness/common/error.h"
+#include "harness/system/cgroup.h"
+#include "harness/system/procfs/meminfo.h"
+#include "harness/system/procfs/psi.h"
+#include "harness/system/procfs/vmstat.h"
+#include "harness/system/system_root.h"
+
+namespace memharness::probes {
+
+namespace {
+// Cumulative vmstat counters and gauges worth plotting over time; rates are
+// derived at analysis time from consecutive rows.
+constexpr const char* kVmstatColumns[] = {
+    "nr_free_pages", "nr_dirty", "nr_writeback", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
+    "pgsteal_direct", "allocstall_normal", "allocstall_movable", "pswpin", "pswpout", "nr_vmscan_write",
+    "compact_stall", "compact_success", "compact_fail", "workingset_refault_anon", "workingset_refault_file",
+    "pgmajfault", "oom_kill",
+};
+constexpr const char* kMeminfoColumns[] = {"MemFree", "MemAvailable", "Cached", "Dirty", "Writeback", "SwapFree"};
+
+template <typename Map>
+std::string cell(const Map& map, const char* key) {
+  auto it = map.find(key);
+  return it == map.end() ? std::string() : std::to_string(it->second);
+}
+}  // namespace
+
+TimeSeriesSampler::TimeSeriesSampler(const system::SystemRoot& system, const system::MemoryCgroup* cgroup,
+                                     std::filesystem::path csv_file, std::chrono::nanoseconds interval)
+    : system_(system), cgroup_(cgroup), csv_file_(std::move(csv_file)), interval_(interval) {}
+
+TimeSeriesSampler::~TimeSeriesSampler() { stop(); }
+
+std::vector<std::string> TimeSeriesSampler::columns() {
+  std::vector<std::string> names = {"time_s"};
+  for (const char* c : kVmstatColumns) names.emplace_back(std::string("vmstat.") + c);
+  for (const char* c : kMeminfoColumns) names.emplace_back(std::string("meminfo.") + c + "_bytes");
+  for (const char* c : {"psi.some_total_us", "psi.full_total_us", "psi.some_avg10", "psi.full_avg10",
+                        "memcg.usage_bytes"})
+    names.emplace_back(c);
+  return names;
+}
+
+void TimeSeriesSampler::start() {
+  csv_.open(csv_file_, std::ios::out | std::ios::trunc);
+  if (!csv_) throw run_error("cannot create {}", csv_file_.string());
+  auto names = columns();
+  for (std::size_t i = 0; i < names.size(); ++i) csv_ << (i ? "," : "") << names[i];
+  csv_ << '\n' << std::flush;
+  thread_ = std::jthread([this](std::stop_token stop) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto next = t0;
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      sample_once(t0);
+      next += interval_;
+      std::unique_lock lock(mutex);
+      wake.wait_until(lock, stop, next, [] { return false; });
+    }
+    sample_once(t0);  // the state at the end, whenever it falls in the interval
+  });
+}
+
+void TimeSeriesSampler::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  if (csv_.is_open()) csv_.close();
+}
+
+void TimeSeriesSampler::sample_once(std::chrono::steady_clock::time_point t0) {
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CounterMap vmstat, meminfo;
+  if (auto text = system_.try_read("/proc/vmstat"))
+    vmstat = system::procfs::with_zone_sums(system::procfs::parse_vmstat(*text));
+  if (auto text = system_.try_read("/proc/meminfo")) meminfo = system::procfs::parse_meminfo(*text);
+  std::string row = fmt::format("{:.3f}", t);
+  for (const char* c : kVmstatColumns) row += "," + cell(vmstat, c);
+  for (const char* c : kMeminfoColumns) row += "," + cell(meminfo, c);
+  auto psi = system::procfs::read_memory_psi(system_);
+  if (psi) {
+    row += fmt::format(",{},{},{:.2f},{}", psi->some.total_us,
+                       psi->full ? std::to_string(psi->full->total_us) : "", psi->some.avg10,
+                       psi->full ? fmt::format("{:.2f}", psi->full->avg10) : "");
+  } else {
+    row += ",,,,";
+  }
+  row += ",";
+  if (cgroup_) {
+    if (auto usage = cgroup_->usage_bytes()) row += std::to_string(*usage);
+  }
+  csv_ << row << '\n' << std::flush;
+  ++samples_;
+}
+
+}  // namespace memharness::probes

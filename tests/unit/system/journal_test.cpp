@@ -1,0 +1,337 @@
+// The journal of global changes on fake trees: values written back, reverse
+// order, crashed runs found and restored, failures reported, RAII.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <sstream>
+
+#include "fake_system.h"
+#include "harness/common/error.h"
+#include "harness/system/journal.h"
+
+namespace memharness::system {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+using testing::FakeKiller;
+using testing::FakeSwapControl;
+using testing::FakeSystem;
+
+constexpr const char* kSwappiness = "/proc/sys/vm/swappiness";
+constexpr const char* kThpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled";
+constexpr pid_t kDeadPid = 999999;  // above the default pid_max: never a real process
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fake.write(kSwappiness, "60\n");
+    fake.write("/proc/sys/vm/dirty_ratio", "20\n");
+    fake.write(kThpEnabled, "always [madvise] never\n");
+  }
+  JournalSeams seams() { return {.killer = killer.killer(), .swap = swap}; }
+  Journal begin() { return Journal::begin(fake.root(), fake.state_dir(), seams()); }
+  std::filesystem::path journal_file(pid_t pid) const {
+    return fake.state_dir() / ("journal-" + std::to_string(pid) + ".jsonl");
+  }
+  // What a harness that crashed after changing swappiness leaves behind.
+  void leave_crashed_journal(pid_t pid, std::uint64_t start_ticks = 17) const {
+    std::filesystem::create_directories(fake.state_dir());
+    std::ofstream(journal_file(pid))
+        << R"({"type":"header","format":1,"pid":)" << pid << R"(,"start_ticks":)" << start_ticks
+        << R"(,"started_at":"2025-01-01T00:00:00Z","command_line":["memharness","run","kernbench"]})" << '\n'
+        << R"({"type":"change","seq":1,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"1"})"
+        << '\n';
+    fake.write(kSwappiness, "1\n");
+  }
+
+  FakeSystem fake;
+  FakeKiller killer;
+  std::shared_ptr<FakeSwapControl> swap = std::make_shared<FakeSwapControl>();
+};
+
+TEST_F(JournalTest, WriteValueThenRestorePutsTheOldValueBack) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  EXPECT_EQ(fake.read(kSwappiness), "10");
+  EXPECT_TRUE(std::filesystem::exists(journal.file()));
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_FALSE(std::filesystem::exists(journal.file()));  // all restored: deleted
+  EXPECT_THAT(journal.restore(), ElementsAre());          // idempotent
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+}
+
+TEST_F(JournalTest, TheChangeIsJournaledBeforeItIsMade) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  std::string text = testing::read_text(journal.file());
+  EXPECT_THAT(text, HasSubstr(R"("type":"header")"));
+  EXPECT_THAT(text, HasSubstr(R"("start_ticks":4242)"));
+  EXPECT_THAT(text, HasSubstr(R"("command_line":["memharness","run","unit-test"])"));
+  EXPECT_THAT(text, HasSubstr(R"("op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"10")"));
+  // A value that cannot be read is never changed, and never journaled.
+  EXPECT_THROW(journal.write_value("/proc/sys/vm/nonexistent", "1"), Error);
+  EXPECT_EQ(testing::read_text(journal.file()), text);
+}
+
+TEST_F(JournalTest, ChoiceListsRestoreTheChosenWord) {
+  auto journal = begin();
+  journal.write_value(kThpEnabled, "never");
+  EXPECT_EQ(fake.read(kThpEnabled), "never");
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read(kThpEnabled), "madvise");
+}
+
+TEST_F(JournalTest, CapturedThpKnobs) {
+  auto captured = testing::kernel_fixture("6.1") / "sys/kernel/mm/transparent_hugepage";
+  if (!std::filesystem::exists(captured)) GTEST_SKIP() << "no 6.1 capture";
+  fake.copy(captured / "defrag", "/sys/kernel/mm/transparent_hugepage/defrag");  // "... [madvise] never"
+  auto journal = begin();
+  journal.write_value("/sys/kernel/mm/transparent_hugepage/defrag", "always");
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read("/sys/kernel/mm/transparent_hugepage/defrag"), "madvise");
+}
+
+TEST_F(JournalTest, SysctlNamesMapToProcSys) {
+  auto journal = begin();
+  journal.set_sysctl("vm.swappiness", "5");
+  EXPECT_EQ(fake.read(kSwappiness), "5");
+  auto error = [&] {
+    try {
+      journal.set_sysctl("vm.no_such_knob", "1");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  }();
+  EXPECT_EQ(error, "sysctl vm.no_such_knob does not exist on this kernel (no /proc/sys/vm/no_such_knob)");
+  EXPECT_THROW(journal.set_sysctl("vm..swappiness", "1"), Error);
+  EXPECT_THROW(journal.set_sysctl("../etc/passwd", "1"), Error);
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+}
+
+TEST_F(JournalTest, RestoreUndoesInReverseOrder) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  journal.write_value("/proc/sys/vm/dirty_ratio", "5");
+  journal.write_value(kSwappiness, "1");  // a second change of the same file
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_EQ(fake.read(kSwappiness), "60");  // the oldest value wins
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+  EXPECT_EQ(log.str(),
+            "restored /proc/sys/vm/swappiness to \"10\"\n"
+            "restored /proc/sys/vm/dirty_ratio to \"20\"\n"
+            "restored /proc/sys/vm/swappiness to \"60\"\n");
+}
+
+TEST_F(JournalTest, RestoreCarriesOnPastAFailureAndReportsIt) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  fake.write("/sys/kernel/mm/knob", "3\n");
+  journal.write_value("/sys/kernel/mm/knob", "4");
+  journal.write_value("/proc/sys/vm/dirty_ratio", "5");
+  // The knob becomes unwritable (here: a directory stands where the file was).
+  std::filesystem::remove(fake.path("/sys/kernel/mm/knob"));
+  fake.mkdir("/sys/kernel/mm/knob");
+
+  auto failures = journal.restore();
+  ASSERT_THAT(failures, SizeIs(1));
+  EXPECT_THAT(failures[0], HasSubstr("could not restore /sys/kernel/mm/knob to \"3\""));
+  EXPECT_EQ(fake.read(kSwappiness), "60");  // before and after the failure: restored
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+  EXPECT_TRUE(std::filesystem::exists(journal.file()));  // kept for `memharness restore`
+
+  // Fixed: a second restore retries only what failed, then deletes the journal.
+  std::filesystem::remove(fake.path("/sys/kernel/mm/knob"));
+  fake.write("/sys/kernel/mm/knob", "4\n");
+  fake.write(kSwappiness, "33\n");
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read("/sys/kernel/mm/knob"), "3");
+  EXPECT_EQ(fake.read(kSwappiness), "33\n");  // not undone twice
+  EXPECT_FALSE(std::filesystem::exists(journal.file()));
+}
+
+TEST_F(JournalTest, DestructorRestores) {
+  std::filesystem::path file;
+  {
+    auto journal = begin();
+    journal.write_value(kSwappiness, "10");
+    file = journal.file();
+  }
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+TEST_F(JournalTest, MovedJournalRestoresOnce) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  {
+    Journal moved(std::move(journal));
+    fake.write(kSwappiness, "10\n");
+  }
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+}
+
+TEST_F(JournalTest, JournalUsableAfterARestore) {
+  auto journal = begin();
+  journal.write_value(kSwappiness, "10");
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  journal.write_value(kSwappiness, "20");
+  EXPECT_TRUE(std::filesystem::exists(journal.file()));
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+}
+
+// ------------------------------------------------------------------ crashed runs
+
+TEST_F(JournalTest, BeginRefusesWhileADeadProcessLeftChangesBehind) {
+  leave_crashed_journal(kDeadPid);
+  try {
+    begin();
+    FAIL() << "begin() accepted an unrestored journal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::environment);
+    EXPECT_THAT(e.what(), HasSubstr(journal_file(kDeadPid).string()));
+    EXPECT_THAT(e.what(), HasSubstr("run `memharness restore` to undo its changes"));
+    EXPECT_THAT(e.what(), HasSubstr("memharness run kernbench"));
+  }
+}
+
+TEST_F(JournalTest, RestoreAllRestoresTheDeadProcessesJournalAndDeletesIt) {
+  leave_crashed_journal(kDeadPid);
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0);
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_FALSE(std::filesystem::exists(journal_file(kDeadPid)));
+  EXPECT_THAT(report.str(), HasSubstr("restored /proc/sys/vm/swappiness to \"60\""));
+  EXPECT_THAT(report.str(), HasSubstr("memharness process 999999"));
+  EXPECT_NO_THROW(begin());  // and the next run may start
+}
+
+TEST_F(JournalTest, JournalsOfRunningProcessesAreLeftAlone) {
+  fake.add_process(4321, 17);
+  leave_crashed_journal(4321, 17);
+  EXPECT_NO_THROW(begin());  // a concurrent run is not an error
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0);
+  EXPECT_THAT(report.str(), HasSubstr("left " + journal_file(4321).string() + " alone"));
+  EXPECT_THAT(report.str(), HasSubstr("still running"));
+  EXPECT_TRUE(std::filesystem::exists(journal_file(4321)));
+  EXPECT_EQ(fake.read(kSwappiness), "1\n");
+}
+
+TEST_F(JournalTest, ReusedPidOrZombieCountsAsDead) {
+  fake.add_process(4321, 99);  // same pid, started later: another process
+  leave_crashed_journal(4321, 17);
+  EXPECT_THROW(begin(), Error);
+  fake.add_process(4321, 17, {"memharness"}, 'Z');  // the owner, but a zombie
+  EXPECT_THROW(begin(), Error);
+}
+
+TEST_F(JournalTest, TornLastLineIsIgnored) {
+  leave_crashed_journal(kDeadPid);
+  std::ofstream(journal_file(kDeadPid), std::ios::app) << R"({"type":"change","seq":2,"op":"wri)";
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0) << report.str();
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+}
+
+TEST_F(JournalTest, RestoreAllCountsFailuresAndKeepsTheJournal) {
+  leave_crashed_journal(kDeadPid);
+  std::filesystem::remove(fake.path(kSwappiness));
+  fake.mkdir(kSwappiness);  // unwritable
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 1);
+  EXPECT_THAT(report.str(), HasSubstr("FAILED: could not restore /proc/sys/vm/swappiness to \"60\""));
+  EXPECT_TRUE(std::filesystem::exists(journal_file(kDeadPid)));
+}
+
+TEST_F(JournalTest, RestoreAllWithNothingToDo) {
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0);
+  EXPECT_THAT(report.str(), HasSubstr("nothing to restore"));
+}
+
+// ------------------------------------------------------------------ other changes
+
+TEST_F(JournalTest, CgroupRestoreKillsItsProcessesAndRemovesIt) {
+  auto journal = begin();
+  journal.record_cgroup("/sys/fs/cgroup/memory/own/memharness-1-1");
+  fake.write("/sys/fs/cgroup/memory/own/memharness-1-1/cgroup.procs", "31\n32\n");
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_THAT(killer.killed, ElementsAre(31, 32));
+  EXPECT_FALSE(fake.exists("/sys/fs/cgroup/memory/own/memharness-1-1"));
+  EXPECT_TRUE(fake.exists("/sys/fs/cgroup/memory/own"));
+}
+
+TEST_F(JournalTest, CreatedDirectoryIsRemoved) {
+  auto journal = begin();
+  journal.record_created_directory("/sys/kernel/tracing/instances/memharness-1");
+  fake.mkdir("/sys/kernel/tracing/instances/memharness-1");
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_FALSE(fake.exists("/sys/kernel/tracing/instances/memharness-1"));
+  EXPECT_EQ(log.str(), "removed directory /sys/kernel/tracing/instances/memharness-1\n");
+}
+
+TEST_F(JournalTest, SwapfileIsAllocatedSwitchedOnAndUndoneInReverse) {
+  auto file = fake.dir() / "swapfile";
+  auto journal = begin();
+  journal.enable_swapfile(file, 8 << 20);
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 8 << 20);
+  EXPECT_GE(static_cast<std::int64_t>(st.st_blocks) * 512, 8 << 20);  // allocated, not sparse
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_THAT(swap->calls, ElementsAre("mkswap " + file.string(), "swapon " + file.string()));
+
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_THAT(swap->calls, ElementsAre("mkswap " + file.string(), "swapon " + file.string(),
+                                       "swapoff " + file.string()));
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+TEST_F(JournalTest, SwapfileStillInUseIsNotDeleted) {
+  auto file = fake.dir() / "swapfile";
+  auto journal = begin();
+  journal.enable_swapfile(file, 1 << 20);
+  fake.write("/proc/swaps", "Filename Type Size Used Priority\n" + file.string() + " file 1020 0 -2\n");
+  swap->active.clear();  // swapoff "fails" to find it, yet the kernel lists it
+  auto failures = journal.restore();
+  ASSERT_THAT(failures, SizeIs(1));
+  EXPECT_THAT(failures[0], HasSubstr("could not delete swapfile"));
+  EXPECT_THAT(failures[0], HasSubstr("still in use as swap"));
+  EXPECT_TRUE(std::filesystem::exists(file));
+}
+
+TEST_F(JournalTest, FailedSwaponStillCleansUp) {
+  auto file = fake.dir() / "swapfile";
+  swap->fail_swapon = true;
+  auto journal = begin();
+  EXPECT_THROW(journal.enable_swapfile(file, 1 << 20), std::runtime_error);
+  EXPECT_THAT(journal.restore(), ElementsAre());
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+TEST_F(JournalTest, FakeTreesNeverTouchTheHostsSwap) {
+  auto journal = Journal::begin(fake.root(), fake.state_dir());  // no SwapControl given
+  EXPECT_THROW(journal.enable_swapfile(fake.dir() / "swapfile", 1 << 20), std::logic_error);
+  EXPECT_THAT(journal.restore(), ElementsAre());  // the file it had created is gone again
+  EXPECT_FALSE(std::filesystem::exists(fake.dir() / "swapfile"));
+}
+
+TEST(JournalDirectory, FromTheEnvironment) {
+  ::setenv("MEMHARNESS_STATE_DIR", "/tmp/somewhere", 1);
+  EXPECT_EQ(Journal::default_directory(), "/tmp/somewhere");
+  ::unsetenv("MEMHARNESS_STATE_DIR");
+  EXPECT_EQ(Journal::default_directory(), "/var/lib/memharness");
+}
+
+}  // namespace
+}  // namespace memharness::system

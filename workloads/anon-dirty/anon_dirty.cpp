@@ -1,0 +1,106 @@
+// anon-dirty: stress-ng vm workers dirtying anonymous memory beyond the cgroup
+// limit, so that memcg reclaim (and swap, when there is any) has to keep up.
+#include <algorithm>
+#include <limits>
+
+#include <fmt/core.h>
+
+#include "workloads/registry.h"
+#include "workloads/stress-ng/stress_ng.h"
+
+namespace memharness::workloads {
+namespace {
+
+class AnonDirty final : public Workload {
+ public:
+  explicit AnonDirty(const ResolvedParams& params) : params_(params) {}
+
+  WorkloadResult run(const WorkloadContext& context) override {
+    const std::int64_t workers = params_.integer("workers");
+    // vm-bytes is the total; stress-ng's --vm-bytes is per worker.
+    const std::int64_t bytes_per_worker = std::max<std::int64_t>(params_.integer("vm-bytes") / workers, 4096);
+    const auto yaml_file = context.output_dir / "stress-ng.yaml";
+    std::vector<std::string> argv = {
+        "stress-ng",
+        "--vm", std::to_string(workers),
+        "--vm-bytes", std::to_string(bytes_per_worker),
+        "--vm-method", params_.text("vm-method"),
+        "--metrics", "--yaml", yaml_file.string(),
+    };
+    if (params_.flag("vm-keep")) argv.push_back("--vm-keep");
+    if (auto ops = params_.integer("ops"); ops > 0) {
+      argv.push_back("--vm-ops");
+      argv.push_back(std::to_string(ops));
+    }
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(params_.duration("duration")).count();
+    argv.push_back("--timeout");
+    argv.push_back(fmt::format("{}s", std::max<std::int64_t>(seconds, 1)));
+
+    WorkloadResult result;
+    result.totals = context.spawn(argv, "stress-ng");
+    result.details["command"] = argv;
+    const auto& outcome = result.totals;
+    if (!outcome.started) {
+      result.failure = outcome.failure;
+      return result;
+    }
+    if (outcome.term_signal != 0) {
+      result.failure = fmt::format("stress-ng was killed by signal {}{}", outcome.term_signal,
+                                   outcome.timed_out ? " at the phase timeout" : outcome.stopped ? " (interrupted)" : "");
+      return result;
+    }
+    result.metrics["stress-ng-exit-status"] = outcome.exit_status;
+    result.details["stress-ng-exit-meaning"] = stress_ng::exit_status_meaning(outcome.exit_status);
+    try {
+      auto yaml = stress_ng::read_yaml_metrics(yaml_file);
+      result.details["stress-ng-metrics"] = yaml;
+      if (yaml.contains("vm")) {
+        const auto& vm = yaml["vm"];
+        for (const char* key : {"bogo-ops", "bogo-ops-per-second-real-time", "bogo-ops-per-second-usr-sys-time",
+                                "wall-clock-time", "user-time", "system-time", "max-rss"})
+          if (vm.contains(key)) result.metrics[std::string("vm-") + key] = vm[key];
+      }
+    } catch (const std::exception& e) {
+      result.failure = e.what();
+      return result;
+    }
+    if (outcome.exit_status != 0) {
+      result.failure = fmt::format("stress-ng exited with status {}: {}", outcome.exit_status,
+                                   stress_ng::exit_status_meaning(outcome.exit_status));
+      return result;
+    }
+    result.succeeded = true;
+    return result;
+  }
+
+ private:
+  ResolvedParams params_;
+};
+
+WorkloadSpec anon_dirty_spec() {
+  WorkloadSpec spec;
+  spec.name = "anon-dirty";
+  spec.description = "stress-ng vm workers dirtying anonymous memory (sized relative to the cgroup limit)";
+  spec.required_programs = {"stress-ng"};
+  spec.params = {
+      count_param("workers", "2", "number of stress-ng vm workers", 1, 1024),
+      size_param("vm-bytes", "150%", "anonymous memory mapped and dirtied by all workers together"),
+      choice_param("vm-method", "write64", "stress-ng --vm-method: how pages are dirtied",
+                   {"all", "cache-lines", "cache-stripe", "checkerboard", "flip", "fwdrev", "galpat-0",
+                    "galpat-1", "gray", "grayflip", "incdec", "inc-nybble", "lfsr32", "rand-set", "rand-sum",
+                    "read64", "ror", "swap", "move-inv", "modulo-x", "mscan", "prime-0", "prime-1",
+                    "prime-gray-0", "prime-gray-1", "prime-incdec", "walk-0d", "walk-1d", "walk-0a",
+                    "walk-1a", "write64", "write64nt", "write1024v", "zero-one"}),
+      bool_param("vm-keep", true, "keep the mapping between passes (stress-ng --vm-keep) instead of remapping"),
+      count_param("ops", "0", "stop after this many bogo operations in total (fixed work); 0: run for `duration`",
+                  0, std::numeric_limits<std::int64_t>::max()),
+      duration_param("duration", "60s", "upper bound of the run (stress-ng --timeout)"),
+  };
+  spec.create = [](const ResolvedParams& params) { return std::make_unique<AnonDirty>(params); };
+  return spec;
+}
+
+MEMHARNESS_REGISTER_WORKLOAD(anon_dirty_spec());
+
+}  // namespace
+}  // namespace memharness::workloads
