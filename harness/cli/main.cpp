@@ -5,6 +5,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/common/error.h"
+#include "harness/git_commit.h"
 #include "harness/version.h"
 
 int main(int argc, char** argv) {

@@ -19,6 +19,7 @@
 #include "harness/system/journal.h"
 #include "harness/system/process.h"
 #include "harness/system/system_root.h"
+#include "harness/git_commit.h"
 #include "harness/version.h"
 #include "workloads/registry.h"
 
