@@ -84,7 +84,8 @@ void check_host_preconditions(const system::SystemRoot& system, const config::Te
                               const std::filesystem::path& state_dir) {
   if (system.is_live() && ::geteuid() != 0)
     throw environment_error("memharness run needs root: it creates cgroups and changes sysctls (try sudo)");
-  system::find_memory_controller(system);  // throws when there is none
+  auto controller = system::find_memory_controller(system);  // throws when there is none
+  system::check_limits_supported(system, controller, limits_for(plan));
   for (const auto& phase : plan.phases)
     for (const auto& w : phase.workloads)
       for (const auto& program : workloads::WorkloadRegistry::instance().find(w.type)->required_programs)

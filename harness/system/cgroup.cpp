@@ -272,4 +272,11 @@ CounterMap parse_flat_keyed(std::string_view flat_text, std::string_view source)
   return procfs::parse_vmstat(flat_text, source);
 }
 
+void check_limits_supported(const SystemRoot& root, const MemoryController& controller,
+                            const MemoryLimits& limits) {
+  // v2 has every knob; its files appear only in child cgroups, so there is
+  // nothing to look at before one exists.
+  if (controller.version == CgroupVersion::v1) detail::check_v1_limits(root, controller.own_cgroup(), limits);
+}
+
 }  // namespace memharness::system

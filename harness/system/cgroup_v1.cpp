@@ -11,6 +11,34 @@
 
 namespace memharness::system {
 
+namespace detail {
+// The limits a v1 memory cgroup at `cgroup` (or any sibling: the files are the
+// same) cannot express, as Error(environment).
+void check_v1_limits(const SystemRoot& root, std::string_view cgroup, const MemoryLimits& limits) {
+  if (limits.high)
+    throw environment_error(
+        "memory.high is not available on cgroup v1 (the test sets [cgroup] memory-high = {} bytes): leave the key out "
+        "or run on a cgroup v2 host",
+        *limits.high);
+  if (limits.min)
+    throw environment_error(
+        "memory.min is not available on cgroup v1 (the test sets [cgroup] memory-min = {} bytes): leave the key out or "
+        "run on a cgroup v2 host",
+        *limits.min);
+  if (limits.swap_max && !limits.max)
+    throw environment_error(
+        "on cgroup v1 a swap limit ([cgroup] swap-max, or [swap] mode = \"none\") needs [cgroup] memory-max too: v1 limits memory+swap together "
+        "(memory.memsw.limit_in_bytes)");
+  if (limits.swap_max && !root.exists(std::string(cgroup) + "/memory.memsw.limit_in_bytes"))
+    throw environment_error(
+        "cannot limit swap on cgroup v1: {}/memory.memsw.limit_in_bytes does not exist, so swap accounting "
+        "is off (boot with swapaccount=1, or leave [cgroup] swap-max unset)",
+        cgroup);
+  if (limits.max && limits.swap_max && *limits.swap_max > std::numeric_limits<std::int64_t>::max() - *limits.max)
+    throw environment_error("memory_max + swap_max overflows: {} + {}", *limits.max, *limits.swap_max);
+}
+}  // namespace detail
+
 namespace {
 
 // memory.stat names, v1 -> v2. Both are computed from the same kernel counters
@@ -63,27 +91,7 @@ class MemoryCgroupV1 final : public MemoryCgroup {
 
   void apply_limits(const MemoryLimits& limits) override {
     // Everything is checked before the first write.
-    if (limits.high)
-      throw environment_error(
-          "memory.high is not available on cgroup v1 (the test sets memory_high = {} bytes): leave the key out "
-          "or run on a cgroup v2 host",
-          *limits.high);
-    if (limits.min)
-      throw environment_error(
-          "memory.min is not available on cgroup v1 (the test sets memory_min = {} bytes): leave the key out or "
-          "run on a cgroup v2 host",
-          *limits.min);
-    if (limits.swap_max && !limits.max)
-      throw environment_error(
-          "on cgroup v1 a swap limit (swap_max) needs memory_max too: v1 limits memory+swap together "
-          "(memory.memsw.limit_in_bytes)");
-    if (limits.swap_max && !has_file("memory.memsw.limit_in_bytes"))
-      throw environment_error(
-          "cannot limit swap on cgroup v1: {}/memory.memsw.limit_in_bytes does not exist, so swap accounting "
-          "is off (boot with swapaccount=1, or leave swap_max unset)",
-          path_);
-    if (limits.max && limits.swap_max && *limits.swap_max > std::numeric_limits<std::int64_t>::max() - *limits.max)
-      throw environment_error("memory_max + swap_max overflows: {} + {}", *limits.max, *limits.swap_max);
+    detail::check_v1_limits(root_, path_, limits);
     ensure_use_hierarchy();
     // The kernel refuses a memory limit above the memsw limit and a memsw limit
     // below the memory limit: memory first (a fresh cgroup has both unlimited),

@@ -187,10 +187,10 @@ TEST_F(LimitsTest, V1HasNoHighOrMin) {
   auto high = error_from([&] { cgroup->apply_limits({.max = 64 << 20, .high = 32 << 20}); });
   EXPECT_EQ(high.code(), ExitCode::environment);
   EXPECT_THAT(high.what(), HasSubstr("memory.high is not available on cgroup v1"));
-  EXPECT_THAT(high.what(), HasSubstr("memory_high"));
+  EXPECT_THAT(high.what(), HasSubstr("[cgroup] memory-high"));
   auto min = error_from([&] { cgroup->apply_limits({.max = 64 << 20, .min = 32 << 20}); });
   EXPECT_THAT(min.what(), HasSubstr("memory.min is not available on cgroup v1"));
-  EXPECT_THAT(min.what(), HasSubstr("memory_min"));
+  EXPECT_THAT(min.what(), HasSubstr("[cgroup] memory-min"));
   EXPECT_EQ(file(*cgroup, "memory.limit_in_bytes"), "9223372036854771712\n");  // nothing half-applied
 }
 
@@ -206,7 +206,31 @@ TEST_F(LimitsTest, V1SwapLimitNeedsSwapAccounting) {
 TEST_F(LimitsTest, V1SwapLimitNeedsAMemoryLimit) {
   auto cgroup = make(CgroupVersion::v1);
   auto error = error_from([&] { cgroup->apply_limits({.swap_max = 0}); });
-  EXPECT_THAT(error.what(), HasSubstr("needs memory_max"));
+  EXPECT_THAT(error.what(), HasSubstr("needs [cgroup] memory-max"));
+}
+
+// The run's precondition check: before any test cgroup exists, judged on the
+// harness's own cgroup.
+TEST_F(CgroupTest, LimitsAreCheckedAgainstTheControllerBeforeAnythingIsCreated) {
+  testing::make_hybrid_v1_host(fake);
+  testing::populate_v1_cgroup(fake, kV1Own);
+  auto v1 = find_memory_controller(fake.root());
+  EXPECT_NO_THROW(check_limits_supported(fake.root(), v1, {.max = 64 << 20, .swap_max = 0}));
+  auto high = error_from([&] { check_limits_supported(fake.root(), v1, {.max = 64 << 20, .high = 32 << 20}); });
+  EXPECT_EQ(high.code(), ExitCode::environment);
+  EXPECT_THAT(high.what(), HasSubstr("memory.high is not available on cgroup v1"));
+  std::filesystem::remove(fake.path(std::string(kV1Own) + "/memory.memsw.limit_in_bytes"));
+  auto memsw = error_from([&] { check_limits_supported(fake.root(), v1, {.max = 64 << 20, .swap_max = 0}); });
+  EXPECT_THAT(memsw.what(), HasSubstr("swap accounting is off"));
+  EXPECT_NO_THROW(check_limits_supported(fake.root(), v1, {.max = 64 << 20}));
+}
+
+TEST_F(CgroupTest, V2ExpressesEveryLimit) {
+  testing::make_pure_v2_guest(fake);
+  auto v2 = find_memory_controller(fake.root());
+  EXPECT_NO_THROW(check_limits_supported(fake.root(), v2,
+                                         {.max = 256 << 20, .high = 200 << 20, .low = 8 << 20, .min = 4 << 20,
+                                          .swap_max = 0}));
 }
 
 TEST_F(LimitsTest, V1TurnsOnUseHierarchyWhenItIsOff) {
