@@ -38,6 +38,17 @@ nlohmann::json counters_json(const CounterMap& counters) {
   return j;
 }
 
+// Stall time accrued between two snapshots in a PSI file; null when the file
+// was not there (PSI disabled, cgroup v1): not available is not zero.
+nlohmann::json psi_stall_delta(const probes::Snapshot& start, const probes::Snapshot& end, const std::string& file) {
+  auto a = start.raw_files.find(file), b = end.raw_files.find(file);
+  if (a == start.raw_files.end() || b == end.raw_files.end()) return nullptr;
+  auto before = system::procfs::parse_psi(a->second, file), after = system::procfs::parse_psi(b->second, file);
+  nlohmann::json delta = {{"some_stall_us", after.some.total_us - before.some.total_us}};
+  if (before.full && after.full) delta["full_stall_us"] = after.full->total_us - before.full->total_us;
+  return delta;
+}
+
 struct RunningWorkload {
   std::string instance;
   std::string type;
@@ -168,19 +179,8 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
                              {"end", probes::fragmentation_json(end.fragmentation)}};
   record["meminfo_start"] = counters_json(start.meminfo);
   record["meminfo_end"] = counters_json(end.meminfo);
-  auto psi_of = [](const probes::Snapshot& s) -> std::optional<system::procfs::Psi> {
-    auto it = s.raw_files.find("/proc/pressure/memory");
-    if (it == s.raw_files.end()) return std::nullopt;
-    return system::procfs::parse_psi(it->second, it->first);
-  };
-  auto psi_start = psi_of(start), psi_end = psi_of(end);
-  if (psi_start && psi_end) {
-    record["psi_memory"] = {{"some_stall_us", psi_end->some.total_us - psi_start->some.total_us}};
-    if (psi_start->full && psi_end->full)
-      record["psi_memory"]["full_stall_us"] = psi_end->full->total_us - psi_start->full->total_us;
-  } else {
-    record["psi_memory"] = nullptr;  // PSI disabled on this kernel: not a zero
-  }
+  record["psi_memory"] = psi_stall_delta(start, end, "/proc/pressure/memory");
+  record["memcg"]["psi_memory"] = psi_stall_delta(start, end, "cgroup/memory.pressure");
 
   cgroup->kill_all();
   cgroup->remove();

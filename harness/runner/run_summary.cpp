@@ -100,6 +100,7 @@ void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
                 {"Refaults anon", at("/memcg/stat_delta/workingset_refault_anon"), 0},
                 {"Refaults file", at("/memcg/stat_delta/workingset_refault_file"), 0},
                 {"Major faults", at("/memcg/stat_delta/pgmajfault"), 0},
+                {"Cgroup PSI memory some (ms)", at("/memcg/psi_memory/some_stall_us", 1e-3), 1},
                 {"PSI memory some (ms)", at("/psi_memory/some_stall_us", 1e-3), 1},
                 {"PSI memory full (ms)", at("/psi_memory/full_stall_us", 1e-3), 1}},
                complete);
