@@ -86,6 +86,21 @@ class RunTest : public ::testing::Test {
     if (!original_swappiness_.empty() && swappiness() != original_swappiness_)
       write_file("/proc/sys/vm/swappiness", original_swappiness_);
   }
+  // Starts the long run and returns once its workload has run for a second
+  // (pid -1 if it never started), so there is something to interrupt.
+  RunningHarness start_long_run() {
+    write_file(tmp_.path() / "long.toml", long_config(tmp_.path(), test_swappiness_));
+    auto harness = start_memharness(
+        {"run", (tmp_.path() / "long.toml").string(), "--results", (tmp_.path() / "results").string()}, env_,
+        tmp_.path() / "log");
+    if (!wait_for_first_workload(tmp_.path() / "results")) {
+      ::kill(harness.pid, SIGINT);
+      harness.wait();
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    return harness;
+  }
   std::string original_swappiness_;
   std::string test_swappiness_;
   TempDir tmp_{"memharness-run-test"};
@@ -141,13 +156,8 @@ TEST_F(RunTest, QuickAnonDirtyReclaimsUnderTheLimitAndRecordsACompleteRun) {
 }
 
 TEST_F(RunTest, SigintStopsTheRunRestoresEverythingAndMarksItIncomplete) {
-  write_file(tmp_.path() / "long.toml", long_config(tmp_.path(), test_swappiness_));
-  auto harness = start_memharness({"run", (tmp_.path() / "long.toml").string(), "--results",
-                                   (tmp_.path() / "results").string()},
-                                  env_, tmp_.path() / "log");
-  // Interrupt once the first workload is running.
-  ASSERT_TRUE(wait_for_first_workload(tmp_.path() / "results")) << read_file(tmp_.path() / "log");
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto harness = start_long_run();
+  ASSERT_GT(harness.pid, 0) << read_file(tmp_.path() / "log");
   EXPECT_EQ(swappiness(), test_swappiness_);  // the test's sysctl is in force
   EXPECT_TRUE(swap_active("memharness-swap-"));
   ::kill(harness.pid, SIGINT);
@@ -171,12 +181,8 @@ TEST_F(RunTest, SigintStopsTheRunRestoresEverythingAndMarksItIncomplete) {
 }
 
 TEST_F(RunTest, AfterACrashRunIsRefusedUntilRestoreUndoesTheJournal) {
-  write_file(tmp_.path() / "long.toml", long_config(tmp_.path(), test_swappiness_));
-  auto harness = start_memharness({"run", (tmp_.path() / "long.toml").string(), "--results",
-                                   (tmp_.path() / "results").string()},
-                                  env_, tmp_.path() / "log");
-  ASSERT_TRUE(wait_for_first_workload(tmp_.path() / "results")) << read_file(tmp_.path() / "log");
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto harness = start_long_run();
+  ASSERT_GT(harness.pid, 0) << read_file(tmp_.path() / "log");
   ::kill(harness.pid, SIGKILL);  // a crash: nothing is restored
   harness.wait();
   ASSERT_EQ(swappiness(), test_swappiness_);
