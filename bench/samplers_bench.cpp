@@ -12,6 +12,7 @@
 #include "harness/system/procfs/vmstat.h"
 #include "harness/system/system_root.h"
 #include "probes/samplers/snapshot.h"
+#include "probes/samplers/timeseries_sampler.h"
 
 namespace {
 
@@ -48,6 +49,14 @@ void BM_LiveSnapshot(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(memharness::probes::take_snapshot(root, nullptr));
 }
 BENCHMARK(BM_LiveSnapshot)->Unit(benchmark::kMicrosecond);
+
+// One time-series row of the live system: what every sample interval costs.
+void BM_LiveTimeSeriesSample(benchmark::State& state) {
+  memharness::system::SystemRoot root("/");
+  memharness::probes::TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::seconds(1));
+  for (auto _ : state) benchmark::DoNotOptimize(sampler.sample_row(1.0));
+}
+BENCHMARK(BM_LiveTimeSeriesSample)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -79,11 +79,16 @@ void TimeSeriesSampler::stop() {
 
 void TimeSeriesSampler::sample_once(std::chrono::steady_clock::time_point t0) {
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  csv_ << sample_row(t) << '\n' << std::flush;
+  ++samples_;
+}
+
+std::string TimeSeriesSampler::sample_row(double time_s) const {
   CounterMap vmstat, meminfo;
   if (auto text = system_.try_read("/proc/vmstat"))
     vmstat = system::procfs::with_zone_sums(system::procfs::parse_vmstat(*text));
   if (auto text = system_.try_read("/proc/meminfo")) meminfo = system::procfs::parse_meminfo(*text);
-  std::string row = fmt::format("{:.3f}", t);
+  std::string row = fmt::format("{:.3f}", time_s);
   for (const char* c : kVmstatColumns) row += "," + cell(vmstat, c);
   for (const char* c : kMeminfoColumns) row += "," + cell(meminfo, c);
   auto psi = system::procfs::read_memory_psi(system_);
@@ -98,8 +103,7 @@ void TimeSeriesSampler::sample_once(std::chrono::steady_clock::time_point t0) {
   if (cgroup_) {
     if (auto usage = cgroup_->usage_bytes()) row += std::to_string(*usage);
   }
-  csv_ << row << '\n' << std::flush;
-  ++samples_;
+  return row;
 }
 
 }  // namespace memharness::probes

@@ -30,6 +30,9 @@ class TimeSeriesSampler {
 
   // The CSV columns, in order (time_s first).
   static std::vector<std::string> columns();
+  // One CSV row (no newline) of the state now, stamped `time_s`; missing
+  // counters are empty cells, not zeros.
+  std::string sample_row(double time_s) const;
 
  private:
   void sample_once(std::chrono::steady_clock::time_point t0);

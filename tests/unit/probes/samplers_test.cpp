@@ -1,0 +1,93 @@
+// The samplers against a captured 6.12 guest (tests/fixtures/kernels/6.12 is laid
+// out like a root: proc/..., and its v2 test cgroup at /cgroup-v2/test).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "harness/system/cgroup.h"
+#include "harness/system/system_root.h"
+#include "probes/samplers/snapshot.h"
+#include "probes/samplers/timeseries_sampler.h"
+
+namespace memharness::probes {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::filesystem::path kGuest = std::filesystem::path(MEMHARNESS_FIXTURE_DIR) / "kernels" / "6.12";
+
+std::vector<std::string> split(const std::string& row) {
+  std::vector<std::string> cells;
+  std::size_t start = 0;
+  for (;;) {
+    auto comma = row.find(',', start);
+    cells.push_back(row.substr(start, comma - start));
+    if (comma == std::string::npos) return cells;
+    start = comma + 1;
+  }
+}
+
+TEST(TimeSeriesSampler, RowOfACapturedGuestHasOneCellPerColumn) {
+  system::SystemRoot root(kGuest);
+  auto cgroup = system::open_memory_cgroup(root, system::CgroupVersion::v2, "/cgroup-v2/test");
+  TimeSeriesSampler sampler(root, cgroup.get(), "/dev/null", std::chrono::seconds(1));
+  auto columns = TimeSeriesSampler::columns();
+  auto cells = split(sampler.sample_row(2.5));
+  ASSERT_EQ(cells.size(), columns.size());
+  auto cell = [&](const std::string& column) {
+    auto it = std::find(columns.begin(), columns.end(), column);
+    EXPECT_NE(it, columns.end()) << column;
+    return cells[static_cast<std::size_t>(it - columns.begin())];
+  };
+  EXPECT_EQ(cell("time_s"), "2.500");
+  EXPECT_EQ(cell("vmstat.nr_free_pages"), "238346");
+  EXPECT_EQ(cell("vmstat.pswpout"), "0");
+  EXPECT_EQ(cell("meminfo.MemFree_bytes"), std::to_string(765700LL * 1024));
+  EXPECT_EQ(cell("meminfo.SwapFree_bytes"), std::to_string(195860LL * 1024));
+  EXPECT_EQ(cell("psi.some_total_us"), "2289882");
+  EXPECT_EQ(cell("psi.full_total_us"), "2210807");
+  EXPECT_EQ(cell("psi.some_avg10"), "6.21");
+  EXPECT_EQ(cell("memcg.usage_bytes"), "31735808");
+}
+
+TEST(TimeSeriesSampler, MissingFilesAreEmptyCellsNotZeros) {
+  system::SystemRoot empty(std::filesystem::temp_directory_path() / "memharness-no-such-root");
+  TimeSeriesSampler sampler(empty, nullptr, "/dev/null", std::chrono::seconds(1));
+  auto cells = split(sampler.sample_row(0));
+  ASSERT_EQ(cells.size(), TimeSeriesSampler::columns().size());
+  for (std::size_t i = 1; i < cells.size(); ++i) EXPECT_EQ(cells[i], "") << TimeSeriesSampler::columns()[i];
+}
+
+TEST(Snapshot, CapturesRawFilesAndParsedCountersOfSystemAndCgroup) {
+  system::SystemRoot root(kGuest);
+  auto cgroup = system::open_memory_cgroup(root, system::CgroupVersion::v2, "/cgroup-v2/test");
+  auto snapshot = take_snapshot(root, cgroup.get());
+  for (const char* file : {"/proc/vmstat", "/proc/meminfo", "/proc/buddyinfo", "/proc/pagetypeinfo",
+                           "/proc/pressure/memory", "cgroup/memory.stat", "cgroup/memory.events",
+                           "cgroup/memory.pressure", "cgroup/memory.peak"})
+    EXPECT_TRUE(snapshot.raw_files.count(file)) << file;
+  EXPECT_EQ(snapshot.vmstat.at("nr_free_pages"), 238346);
+  EXPECT_EQ(snapshot.meminfo.at("MemFree"), 765700LL * 1024);
+  EXPECT_EQ(snapshot.memcg_events.at("max"), 574);
+  EXPECT_EQ(snapshot.memcg_events.at("oom_kill"), 1);
+  EXPECT_EQ(snapshot.memcg_usage_bytes, 31735808);
+  EXPECT_TRUE(snapshot.memcg_stat.count("pgscan"));
+  EXPECT_TRUE(snapshot.memcg_stat.count("swap"));  // from memory.swap.current on v2
+  ASSERT_FALSE(snapshot.fragmentation.empty());
+  auto json = fragmentation_json(snapshot.fragmentation);
+  ASSERT_TRUE(json.contains("Node 0 DMA32")) << json.dump();
+  EXPECT_EQ(json["Node 0 DMA32"]["unusable_free_index"].size(), 11u);
+}
+
+TEST(Snapshot, WritesRawFilesBelowADirectory) {
+  system::SystemRoot root(kGuest);
+  auto snapshot = take_snapshot(root, nullptr);
+  auto dir = std::filesystem::temp_directory_path() / ("memharness-snapshot-" + std::to_string(::getpid()));
+  write_snapshot_files(snapshot, dir);
+  EXPECT_TRUE(std::filesystem::exists(dir / "proc" / "vmstat"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "proc" / "pressure" / "memory"));
+  EXPECT_EQ(std::filesystem::file_size(dir / "proc" / "vmstat"), std::filesystem::file_size(kGuest / "proc" / "vmstat"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace memharness::probes
