@@ -23,6 +23,9 @@ struct WorkloadSpec {
   // Programs the workload needs on PATH (checked before a run, exit 3 if missing).
   std::vector<std::string> required_programs;
   std::function<std::unique_ptr<Workload>(const ResolvedParams&)> create;
+  // Optional: checks the machine can run this instance (free space, files ...)
+  // before anything is created; throws memharness::Error(environment).
+  std::function<void(const std::string& instance_name, const ResolvedParams&)> check_environment;
 
   const ParamSpec* find_param(const std::string& key) const;
 };

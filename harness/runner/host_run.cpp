@@ -87,11 +87,14 @@ void check_host_preconditions(const system::SystemRoot& system, const config::Te
   auto controller = system::find_memory_controller(system);  // throws when there is none
   system::check_limits_supported(system, controller, limits_for(plan));
   for (const auto& phase : plan.phases)
-    for (const auto& w : phase.workloads)
-      for (const auto& program : workloads::WorkloadRegistry::instance().find(w.type)->required_programs)
+    for (const auto& w : phase.workloads) {
+      const auto* spec = workloads::WorkloadRegistry::instance().find(w.type);
+      for (const auto& program : spec->required_programs)
         if (!system::find_program(program))
           throw environment_error("workload \"{}\" needs `{}`, which is not on PATH (install it: ci/setup.sh)",
                                   w.instance_name, program);
+      if (spec->check_environment) spec->check_environment(w.instance_name, w.params);
+    }
   if (plan.swap.mode == config::SwapMode::swapfile && !system::find_program("mkswap"))
     throw environment_error("[swap] mode = \"swapfile\" needs `mkswap` (package util-linux)");
   system::Journal::check_no_unrestored(system, state_dir);

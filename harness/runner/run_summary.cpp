@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <set>
 #include <ostream>
 #include <string>
 
@@ -46,7 +47,7 @@ std::function<std::optional<double>(const nlohmann::json&)> at(const std::string
 
 void write_rows(std::ostream& out, const std::string& title, const std::vector<Row>& rows,
                 const std::vector<nlohmann::json>& iterations) {
-  out << fmt::format("{:<36}{:>14}{:>14}{:>14}\n", title, "mean", "min", "max");
+  out << fmt::format("{:<46}{:>14}{:>14}{:>14}\n", title, "mean", "min", "max");
   for (const auto& row : rows) {
     double sum = 0, lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
     int n = 0;
@@ -59,12 +60,39 @@ void write_rows(std::ostream& out, const std::string& title, const std::vector<R
       }
     }
     if (n == 0) {
-      out << fmt::format("  {:<34}{:>14}{:>14}{:>14}\n", row.name, "n/a", "n/a", "n/a");
+      out << fmt::format("  {:<44}{:>14}{:>14}{:>14}\n", row.name, "n/a", "n/a", "n/a");
       continue;
     }
-    out << fmt::format("  {:<34}{:>14.{}f}{:>14.{}f}{:>14.{}f}\n", row.name, sum / n, row.decimals, lo,
+    out << fmt::format("  {:<44}{:>14.{}f}{:>14.{}f}{:>14.{}f}\n", row.name, sum / n, row.decimals, lo,
                        row.decimals, hi, row.decimals);
   }
+}
+
+// One row per numeric metric of every workload instance ("dd-writeback
+// threads-8-mb-per-s"), in the order the first iteration that has it lists them.
+std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterations) {
+  std::vector<Row> rows;
+  std::set<std::string> seen;
+  for (const auto& it : iterations)
+    for (const auto& phase : it.value("phases", nlohmann::json::array()))
+      for (const auto& w : phase.value("workloads", nlohmann::json::array()))
+        for (const auto& [name, value] : w.value("metrics", nlohmann::json::object()).items()) {
+          if (!value.is_number()) continue;
+          std::string instance = w.value("instance", "");
+          if (!seen.insert(instance + "/" + name).second) continue;
+          auto extract = [phase_name = phase.value("name", ""), instance, name](const nlohmann::json& record)
+              -> std::optional<double> {
+            for (const auto& p : record.value("phases", nlohmann::json::array()))
+              if (p.value("name", "") == phase_name)
+                for (const auto& wl : p.value("workloads", nlohmann::json::array()))
+                  if (wl.value("instance", "") == instance && wl.contains("metrics") &&
+                      wl["metrics"].contains(name) && wl["metrics"][name].is_number())
+                    return wl["metrics"][name].get<double>();
+            return std::nullopt;
+          };
+          rows.push_back({instance + " " + name, extract, 2});
+        }
+  return rows;
 }
 
 }  // namespace
@@ -89,6 +117,10 @@ void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
                 {"User (s)", workload_total("user_s")},
                 {"Sys (s)", workload_total("sys_s")}},
                complete);
+    if (auto rows = workload_metric_rows(complete); !rows.empty()) {
+      out << '\n';
+      write_rows(out, "Workload metrics", rows, complete);
+    }
     out << '\n';
     write_rows(out, "Memory cgroup",
                {{"Limit hits (memory.events max)", at("/memcg/events_delta/max"), 0},

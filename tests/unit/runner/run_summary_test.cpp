@@ -34,11 +34,11 @@ TEST(RunSummary, MeanMinMaxOverCompleteIterations) {
   write_run_summary(out, manifest(), {iteration(10, 3, 100, true), iteration(20, 5, 300, true)}, "/r/x");
   std::string text = out.str();
   EXPECT_THAT(text, HasSubstr("memharness: anon-dirty on 6.18.44 (host), label 6.18: complete, 2/2 iterations complete"));
-  EXPECT_THAT(text, HasSubstr("  Elapsed (s)                                15.00         10.00         20.00\n"));
-  EXPECT_THAT(text, HasSubstr("  User (s)                                    4.00          3.00          5.00\n"));
-  EXPECT_THAT(text, HasSubstr("  pswpout                                      200           100           300\n"));
-  EXPECT_THAT(text, HasSubstr("  Peak usage (MiB)                           256.0         256.0         256.0\n"));
-  EXPECT_THAT(text, HasSubstr("  PSI memory some (ms)                         2.0           2.0           2.0\n"));
+  EXPECT_THAT(text, HasSubstr("  Elapsed (s)                                          15.00         10.00         20.00\n"));
+  EXPECT_THAT(text, HasSubstr("  User (s)                                              4.00          3.00          5.00\n"));
+  EXPECT_THAT(text, HasSubstr("  pswpout                                                200           100           300\n"));
+  EXPECT_THAT(text, HasSubstr("  Peak usage (MiB)                                     256.0         256.0         256.0\n"));
+  EXPECT_THAT(text, HasSubstr("  PSI memory some (ms)                                   2.0           2.0           2.0\n"));
   EXPECT_THAT(text, HasSubstr("Run directory: /r/x\n"));
 }
 
@@ -46,9 +46,9 @@ TEST(RunSummary, WhatWasNotRecordedIsNotAvailableNotZero) {
   std::ostringstream out;
   write_run_summary(out, manifest(), {iteration(10, 3, 100, false)}, "/r/x");
   std::string text = out.str();
-  EXPECT_THAT(text, HasSubstr("  PSI memory some (ms)                         n/a           n/a           n/a\n"));
+  EXPECT_THAT(text, HasSubstr("  PSI memory some (ms)                                   n/a           n/a           n/a\n"));
   // memory.stat on v1 has no pgscan: n/a, never 0.
-  EXPECT_THAT(text, HasSubstr("  Pages scanned (memcg pgscan)                 n/a           n/a           n/a\n"));
+  EXPECT_THAT(text, HasSubstr("  Pages scanned (memcg pgscan)                           n/a           n/a           n/a\n"));
 }
 
 TEST(RunSummary, IncompleteIterationsAreLeftOutAndTheReasonShown) {
@@ -63,7 +63,19 @@ TEST(RunSummary, IncompleteIterationsAreLeftOutAndTheReasonShown) {
   std::string text = out.str();
   EXPECT_THAT(text, HasSubstr("incomplete, 1/2 iterations complete"));
   EXPECT_THAT(text, HasSubstr("  interrupted by a signal after 1 of 2 iterations\n"));
-  EXPECT_THAT(text, HasSubstr("  Elapsed (s)                                10.00         10.00         10.00\n"));
+  EXPECT_THAT(text, HasSubstr("  Elapsed (s)                                          10.00         10.00         10.00\n"));
+}
+
+TEST(RunSummary, EveryNumericWorkloadMetricGetsARow) {
+  auto a = iteration(10, 3, 100, true), b = iteration(20, 5, 300, true);
+  a["phases"][0]["name"] = b["phases"][0]["name"] = "write";
+  a["phases"][0]["workloads"][0]["instance"] = b["phases"][0]["workloads"][0]["instance"] = "dd-writeback";
+  a["phases"][0]["workloads"][0]["metrics"] = {{"threads-4-mb-per-s", 100.0}, {"note", "text is skipped"}};
+  b["phases"][0]["workloads"][0]["metrics"] = {{"threads-4-mb-per-s", 300.0}};
+  std::ostringstream out;
+  write_run_summary(out, manifest(), {a, b}, "/r/x");
+  EXPECT_THAT(out.str(), HasSubstr("  dd-writeback threads-4-mb-per-s                     200.00        100.00        300.00\n"));
+  EXPECT_THAT(out.str(), ::testing::Not(HasSubstr("note")));
 }
 
 }  // namespace
