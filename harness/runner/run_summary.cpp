@@ -75,8 +75,10 @@ std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterati
   std::set<std::string> seen;
   for (const auto& it : iterations)
     for (const auto& phase : it.value("phases", nlohmann::json::array()))
-      for (const auto& w : phase.value("workloads", nlohmann::json::array()))
-        for (const auto& [name, value] : w.value("metrics", nlohmann::json::object()).items()) {
+      for (const auto& w : phase.value("workloads", nlohmann::json::array())) {
+        // A named copy: items() of a temporary would iterate a destroyed object.
+        const nlohmann::json metrics = w.value("metrics", nlohmann::json::object());
+        for (const auto& [name, value] : metrics.items()) {
           if (!value.is_number()) continue;
           std::string instance = w.value("instance", "");
           if (!seen.insert(instance + "/" + name).second) continue;
@@ -92,6 +94,7 @@ std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterati
           };
           rows.push_back({instance + " " + name, extract, 2});
         }
+      }
   return rows;
 }
 

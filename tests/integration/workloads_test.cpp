@@ -1,0 +1,91 @@
+// The workloads' quick configs run for real (root): their metrics land in the
+// run directory with plausible values, and bad set-ups are refused up front.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness_process.h"
+#include "require.h"
+
+namespace memharness::testing {
+namespace {
+
+const std::filesystem::path kSourceDir = MEMHARNESS_SOURCE_DIR;
+
+class WorkloadRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MEMHARNESS_REQUIRE_ROOT();
+    env_ = {{"MEMHARNESS_STATE_DIR", (tmp_.path() / "state").string()}};
+  }
+  void TearDown() override {
+    if (std::filesystem::exists(tmp_.path() / "state"))
+      run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
+  }
+  // The result.json of the single run under results/.
+  nlohmann::json only_iteration_record(int iteration = 1) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp_.path() / "results"))
+      if (entry.path().filename() == "result.json" &&
+          entry.path().parent_path().filename() == std::to_string(iteration))
+        return nlohmann::json::parse(read_file(entry.path()));
+    ADD_FAILURE() << "no result.json";
+    return {};
+  }
+  TempDir tmp_{"memharness-workload-test"};
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(WorkloadRunTest, DdWritebackQuickRecordsThroughputPerThreadCountAndCleansUp) {
+  MEMHARNESS_REQUIRE_PROGRAM("dd");
+  auto result = run_memharness({"run", (kSourceDir / "configs" / "dd-writeback-quick.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  for (int threads : {2, 4, 8}) {
+    auto prefix = "threads-" + std::to_string(threads);
+    EXPECT_GT(workload["metrics"][prefix + "-mb-per-s"].get<double>(), 0.0) << prefix;
+    EXPECT_GT(workload["metrics"][prefix + "-elapsed-s"].get<double>(), 0.0) << prefix;
+  }
+  EXPECT_EQ(workload["details"]["steps"].size(), 3u);
+  EXPECT_EQ(workload["details"]["steps"][2]["bytes"].get<std::int64_t>(), 1024LL << 20);
+  // 1 GiB of dirty page cache per step through a 128 MiB limit: the limit is hit.
+  EXPECT_GT(record["memcg"]["events_delta"]["max"].get<std::int64_t>(), 0) << record["memcg"].dump(2);
+  EXPECT_LE(record["memcg"]["peak_bytes"].get<std::int64_t>(), 128 << 20);
+  // Its scratch directory is gone.
+  for (const auto& entry : std::filesystem::directory_iterator("/var/tmp"))
+    EXPECT_EQ(entry.path().filename().string().rfind("memharness-dd-", 0), std::string::npos) << entry.path();
+  EXPECT_NE(result.output.find("dd-writeback threads-8-mb-per-s"), std::string::npos) << result.output;
+}
+
+TEST_F(WorkloadRunTest, DdWritebackRefusesToStartWithoutTheSpaceItNeeds) {
+  // 100x MemTotal per step: no test machine has that much free disk.
+  write_file(tmp_.path() / "huge.toml",
+             "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
+             "min-threads = 1\nmax-threads = 1\ntotal = \"100x\"\ndirectory = \"" + tmp_.path().string() + "\"\n");
+  auto result = run_memharness({"run", (tmp_.path() / "huge.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find("workload \"dd-writeback\": " + tmp_.path().string() + " has "), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("lower `total` or choose another `directory`"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));  // nothing created
+}
+
+TEST_F(WorkloadRunTest, DdWritebackRejectsMoreMinThanMaxThreads) {
+  write_file(tmp_.path() / "bad.toml",
+             "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
+             "min-threads = 8\nmax-threads = 4\n");
+  auto result = run_memharness({"run", (tmp_.path() / "bad.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("key \"min-threads\": expected at most max-threads (4), got 8"), std::string::npos)
+      << result.output;
+}
+
+}  // namespace
+}  // namespace memharness::testing
