@@ -27,6 +27,9 @@ struct WorkloadContext {
   std::filesystem::path cgroup_procs_file;   // the test cgroup's cgroup.procs / tasks
   std::chrono::steady_clock::time_point deadline;  // the phase timeout
   std::stop_token stop;                      // set on SIGINT/SIGTERM or a failing sibling
+  // Writes a global kernel knob (nr_hugepages ...) through the run's journal, so
+  // it is restored however the run ends. Safe to call from workload threads.
+  std::function<void(const std::string& absolute_path, const std::string& value)> journaled_write;
 
   // Runs argv inside the test cgroup with stdout/stderr appended to
   // output_dir/<log_name>.log; kills the whole process tree at the deadline or on

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <fmt/core.h>
@@ -84,6 +85,13 @@ nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& p
           .cgroup_procs_file = setup.system.resolve(cgroup.procs_file()),
           .deadline = deadline,
           .stop = setup.stop,
+          .journaled_write =
+              [&setup](const std::string& path, const std::string& value) {
+                // The journal is single-threaded; workloads of a phase run concurrently.
+                static std::mutex journal_mutex;
+                std::lock_guard lock(journal_mutex);
+                setup.journal.write_value(path, value);
+              },
       };
       try {
         raw->result = workload->run(context);

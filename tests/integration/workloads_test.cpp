@@ -1,6 +1,10 @@
 // The workloads' quick configs run for real (root): their metrics land in the
 // run directory with plausible values, and bad set-ups are refused up front.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -85,6 +89,69 @@ TEST_F(WorkloadRunTest, DdWritebackRejectsMoreMinThanMaxThreads) {
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("key \"min-threads\": expected at most max-threads (4), got 8"), std::string::npos)
       << result.output;
+}
+
+std::int64_t nr_hugepages() { return std::stoll(read_file("/proc/sys/vm/nr_hugepages")); }
+
+TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/proc/sys/vm/nr_hugepages"), "needs hugetlb (CONFIG_HUGETLBFS)");
+  const auto pool_before = nr_hugepages();
+  auto result = run_memharness({"run", (kSourceDir / "configs" / "stress-highalloc-quick.toml").string(),
+                                "--results", (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  for (const char* pass : {"pass1", "pass2", "at-rest"}) {
+    std::string p = pass;
+    double success = workload["metrics"][p + "-success-pct"].get<double>();
+    EXPECT_GE(success, 0.0) << p;
+    EXPECT_LE(success, 100.0) << p;
+    EXPECT_GT(workload["metrics"][p + "-latency-p50-ms"].get<double>(), 0.0) << p;
+    EXPECT_LE(workload["metrics"][p + "-latency-p50-ms"].get<double>(),
+              workload["metrics"][p + "-latency-p99-ms"].get<double>()) << p;
+    EXPECT_LE(workload["metrics"][p + "-latency-p99-ms"].get<double>(),
+              workload["metrics"][p + "-latency-max-ms"].get<double>()) << p;
+  }
+  EXPECT_EQ(workload["details"]["method"], "hugetlb");
+  EXPECT_EQ(workload["details"]["passes"][0]["attempts"].get<int>(), 32);  // 64 MiB of 2 MiB pages
+  EXPECT_EQ(nr_hugepages(), pool_before);
+}
+
+TEST_F(WorkloadRunTest, InterruptedHighallocLeavesNrHugepagesAsItFoundIt) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  const auto pool_before = nr_hugepages();
+  auto harness = start_memharness({"run", (kSourceDir / "configs" / "stress-highalloc-quick.toml").string(),
+                                   "--results", (tmp_.path() / "results").string()},
+                                  env_, tmp_.path() / "log");
+  // Wait until Pass 1 has grown the pool, then interrupt.
+  bool grown = false;
+  for (int i = 0; i < 300 && !grown; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    grown = nr_hugepages() > pool_before + 2;
+  }
+  ::kill(harness.pid, SIGINT);
+  auto result = harness.wait();
+  ASSERT_TRUE(grown) << result.output;
+  EXPECT_EQ(result.exit_code, 4) << result.output;
+  EXPECT_EQ(nr_hugepages(), pool_before);
+  for (const auto& entry : std::filesystem::directory_iterator("/var/tmp"))
+    EXPECT_EQ(entry.path().filename().string().rfind("memharness-highalloc-", 0), std::string::npos) << entry.path();
+}
+
+TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine) {
+  write_file(tmp_.path() / "big.toml",
+             "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
+             "attempt = \"0.5x\"\n");
+  auto result = run_memharness({"run", (tmp_.path() / "big.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("a cgroup limit does not confine it"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("set scope = \"machine\""), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
 }
 
 }  // namespace

@@ -1,0 +1,240 @@
+// stress-highalloc: how many huge pages can still be allocated while (Pass 1,
+// Pass 2) and after (At Rest) memory is loaded with anonymous and page-cache
+// work that fragments it, as in the reference postings' "stress highalloc".
+//
+// Method "hugetlb": grow /proc/sys/vm/nr_hugepages one page at a time at `rate`,
+// timing each write; a write that leaves the pool unchanged is a failure. The
+// pool goes back to its original size after every pass (through the journal,
+// so also on interrupt or crash).
+//
+// Scope: fragmentation is physical, a cgroup limit does not confine it. With
+// scope = "cgroup" (the default) the load stays under the test's limit and the
+// attempts are capped to a small share of the machine: it exercises the
+// mechanics, the figure is not the reference one. scope = "machine" allows
+// attempting most of RAM (dedicated test machines and VM guests only).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "harness/common/error.h"
+#include "harness/system/procfs/meminfo.h"
+#include "harness/system/system_root.h"
+#include "workloads/registry.h"
+
+namespace memharness::workloads {
+namespace {
+
+constexpr const char* kNrHugepages = "/proc/sys/vm/nr_hugepages";
+// scope = "cgroup" may attempt at most this share of MemTotal (1/32 = ~3%).
+constexpr std::int64_t kCgroupScopeAttemptDivisor = 32;
+
+std::int64_t read_int(const system::SystemRoot& system, const char* path) {
+  return std::stoll(system.read_value(path));
+}
+
+struct PassResult {
+  std::string name;
+  std::int64_t attempts = 0;
+  std::int64_t successes = 0;
+  std::vector<double> latencies_ms;
+};
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  // Nearest-rank: the smallest value with at least p% of values at or below it.
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+void check_scope(const std::string& instance, const ResolvedParams& params) {
+  if (params.text("scope") == "machine") return;
+  system::SystemRoot live("/");
+  auto meminfo = system::procfs::parse_meminfo(live.read("/proc/meminfo"));
+  auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
+  if (params.integer("attempt") > cap)
+    throw usage_error(
+        "workload \"{}\": key \"attempt\": huge-page allocation is physical and a cgroup limit does not "
+        "confine it, so with scope = \"cgroup\" at most 1/{} of MemTotal ({} MiB) may be attempted, got {} MiB; "
+        "set scope = \"machine\" on a dedicated test machine or in a VM",
+        instance, kCgroupScopeAttemptDivisor, cap >> 20, params.integer("attempt") >> 20);
+}
+
+class HighAlloc final : public Workload {
+ public:
+  explicit HighAlloc(const ResolvedParams& params) : params_(params) {}
+
+  WorkloadResult run(const WorkloadContext& context) override {
+    WorkloadResult result;
+    const auto& system = context.system;
+    const std::int64_t original_pool = read_int(system, kNrHugepages);
+    const auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
+    const std::int64_t page_bytes = meminfo.at("Hugepagesize");
+    result.details["method"] = "hugetlb";
+    result.details["hugepage_bytes"] = page_bytes;
+    result.details["original_nr_hugepages"] = original_pool;
+    // Journal the pool once, before the first change; later writes go direct (an
+    // fsync'd journal entry per attempt would distort the timings).
+    context.journaled_write(kNrHugepages, std::to_string(original_pool));
+
+    std::vector<PassResult> passes;
+    {
+      Load load(context, params_);
+      // Give the load time to fill memory before the first pass.
+      sleep_or_stop(context, params_.duration("load-warmup"));
+      for (const char* name : {"pass1", "pass2"}) {
+        if (context.stop.stop_requested()) break;
+        passes.push_back(run_pass(context, name, original_pool, page_bytes));
+      }
+      result.totals = load.stop_and_wait();
+    }
+    if (!context.stop.stop_requested()) {
+      // At Rest: the load is gone with its files; drop the page cache it left.
+      context.system.write("/proc/sys/vm/drop_caches", "3");
+      passes.push_back(run_pass(context, "at-rest", original_pool, page_bytes));
+    }
+    nlohmann::json pass_details = nlohmann::json::array();
+    for (const auto& pass : passes) {
+      double success = pass.attempts ? 100.0 * static_cast<double>(pass.successes) / pass.attempts : 0.0;
+      result.metrics[pass.name + "-success-pct"] = success;
+      result.metrics[pass.name + "-latency-p50-ms"] = percentile(pass.latencies_ms, 50);
+      result.metrics[pass.name + "-latency-p90-ms"] = percentile(pass.latencies_ms, 90);
+      result.metrics[pass.name + "-latency-p99-ms"] = percentile(pass.latencies_ms, 99);
+      result.metrics[pass.name + "-latency-max-ms"] = percentile(pass.latencies_ms, 100);
+      pass_details.push_back({{"pass", pass.name}, {"attempts", pass.attempts}, {"successes", pass.successes}});
+    }
+    result.details["passes"] = pass_details;
+    if (context.stop.stop_requested()) {
+      result.failure = "interrupted";
+      return result;
+    }
+    result.succeeded = true;
+    return result;
+  }
+
+ private:
+  // The background load: stress-ng vm dirtiers and a looping dd writer, each
+  // with its share of `load`, until stopped.
+  class Load {
+   public:
+    Load(const WorkloadContext& context, const ResolvedParams& params)
+        : follow_(context.stop, [this] { stop_.request_stop(); }) {
+      const auto total = params.integer("load");
+      const auto anon = total * params.integer("load-anon-percent") / 100;
+      const auto file = total - anon;
+      scratch_ = std::filesystem::path(params.text("directory")) /
+                 fmt::format("memharness-highalloc-{}-{}", ::getpid(), context.instance_name);
+      std::filesystem::create_directories(scratch_);
+      WorkloadContext load_context = context;
+      load_context.stop = stop_.get_token();
+      if (anon > 0)
+        threads_.emplace_back([this, load_context, anon] {
+          record(load_context.spawn({"stress-ng", "--vm", "2", "--vm-bytes", std::to_string(anon), "--vm-method",
+                                     "lfsr32", "--timeout", "0"},
+                                    "load-anon"));
+        });
+      if (file > 0)
+        threads_.emplace_back([this, load_context, file] {
+          auto target = scratch_ / "dd-load";
+          record(load_context.spawn(
+              {"sh", "-c",
+               fmt::format("while :; do dd if=/dev/zero of='{}' bs=1M count={} conv=fsync status=none || exit 1; done",
+                           target.string(), std::max<std::int64_t>(1, file >> 20))},
+              "load-dd"));
+        });
+    }
+    ~Load() { stop_and_wait(); }
+
+    system::ProcessOutcome stop_and_wait() {
+      stop_.request_stop();
+      for (auto& t : threads_)
+        if (t.joinable()) t.join();
+      std::error_code ec;
+      std::filesystem::remove_all(scratch_, ec);
+      return totals_;
+    }
+
+   private:
+    void record(const system::ProcessOutcome& outcome) {
+      std::lock_guard lock(mutex_);
+      totals_.accumulate(outcome);
+      totals_.started = totals_.started || outcome.started;
+    }
+    std::stop_source stop_;
+    std::stop_callback<std::function<void()>> follow_;
+    std::filesystem::path scratch_;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    system::ProcessOutcome totals_;
+  };
+
+  static void sleep_or_stop(const WorkloadContext& context, std::chrono::nanoseconds how_long) {
+    auto until = std::chrono::steady_clock::now() + how_long;
+    while (std::chrono::steady_clock::now() < until && !context.stop.stop_requested())
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
+                                                                    std::chrono::milliseconds(100)));
+  }
+
+  PassResult run_pass(const WorkloadContext& context, const std::string& name, std::int64_t original_pool,
+                      std::int64_t page_bytes) const {
+    PassResult pass;
+    pass.name = name;
+    const std::int64_t attempts = std::max<std::int64_t>(1, params_.integer("attempt") / page_bytes);
+    // One attempt per huge page at `rate` bytes per second.
+    const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(static_cast<double>(page_bytes) / static_cast<double>(params_.integer("rate"))));
+    std::int64_t pool = original_pool;
+    auto next = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < attempts && !context.stop.stop_requested(); ++i) {
+      std::this_thread::sleep_until(next);
+      next += interval;
+      auto t0 = std::chrono::steady_clock::now();
+      context.system.write(kNrHugepages, std::to_string(pool + 1));
+      auto t1 = std::chrono::steady_clock::now();
+      std::int64_t now = read_int(context.system, kNrHugepages);
+      ++pass.attempts;
+      pass.latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      if (now > pool) ++pass.successes;
+      pool = now;
+    }
+    context.system.write(kNrHugepages, std::to_string(original_pool));  // free the pass's pages
+    return pass;
+  }
+
+  ResolvedParams params_;
+};
+
+WorkloadSpec highalloc_spec() {
+  WorkloadSpec spec;
+  spec.name = "highalloc";
+  spec.description = "huge-page allocation success and latency under load (Pass 1, Pass 2) and at rest";
+  spec.required_programs = {"stress-ng", "dd"};
+  spec.params = {
+      choice_param("method", "hugetlb", "how huge pages are attempted: grow the hugetlb pool one page at a time",
+                   {"hugetlb"}),
+      choice_param("scope", "cgroup",
+                   "cgroup: load under the limit, small attempt (not the reference figure); machine: whole "
+                   "machine (dedicated machines and VMs)",
+                   {"cgroup", "machine"}),
+      size_param("attempt", "95%", "memory attempted as huge pages per pass"),
+      size_param("rate", "16M", "attempt rate in bytes per second", false),
+      size_param("load", "150%", "background load: anonymous dirtiers and dd writers together"),
+      count_param("load-anon-percent", "50", "share of the load that is anonymous memory (the rest: dd)", 0, 100),
+      duration_param("load-warmup", "5s", "time the load runs before Pass 1"),
+      text_param("directory", "/var/tmp", "where the dd load writes (a scratch subdirectory is made)"),
+  };
+  spec.create = [](const ResolvedParams& params) { return std::make_unique<HighAlloc>(params); };
+  spec.check_environment = check_scope;
+  return spec;
+}
+
+MEMHARNESS_REGISTER_WORKLOAD(highalloc_spec());
+
+}  // namespace
+}  // namespace memharness::workloads
