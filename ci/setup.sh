@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # workloads
   stress-ng util-linux e2fsprogs
+  # kernbench: Debian's kernel source and what building it needs
+  linux-source-6.1 make flex bison bc libelf-dev libssl-dev xz-utils
   # probes (BPF) — used by the probes issue, installed now so machines match
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   # VM targets and fixture capture

@@ -91,6 +91,39 @@ TEST_F(WorkloadRunTest, DdWritebackRejectsMoreMinThanMaxThreads) {
       << result.output;
 }
 
+TEST_F(WorkloadRunTest, KernbenchQuickBuildsDebiansKernelUnderTheLimit) {
+  MEMHARNESS_REQUIRE_PROGRAM("make");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
+                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
+  auto result = run_memharness({"run", (kSourceDir / "configs" / "kernbench-quick.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  EXPECT_GT(workload["metrics"]["build-1-elapsed-s"].get<double>(), 1.0);
+  EXPECT_GT(workload["metrics"]["build-1-user-s"].get<double>(), 1.0);
+  EXPECT_GT(workload["metrics"]["build-1-sys-s"].get<double>(), 0.0);
+  // The compiler's children are counted: user time spans the whole make tree.
+  EXPECT_GT(workload["process"]["user_s"].get<double>(), workload["metrics"]["build-1-elapsed-s"].get<double>() * 0.3);
+  EXPECT_LE(record["memcg"]["peak_bytes"].get<std::int64_t>(), 512 << 20);
+  for (const auto& entry : std::filesystem::directory_iterator("/var/tmp"))
+    EXPECT_EQ(entry.path().filename().string().rfind("memharness-kernbench-", 0), std::string::npos) << entry.path();
+}
+
+TEST_F(WorkloadRunTest, KernbenchRejectsASourceThatIsNotAKernelTree) {
+  write_file(tmp_.path() / "bad.toml",
+             "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"kernbench\"\n"
+             "source = \"" + tmp_.path().string() + "\"\n");
+  auto result = run_memharness({"run", (tmp_.path() / "bad.toml").string(), "--results",
+                                (tmp_.path() / "results").string()},
+                               env_, tmp_.path() / "log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("key \"source\": expected \"debian\" or a Linux source tree"), std::string::npos)
+      << result.output;
+}
+
 std::int64_t nr_hugepages() { return std::stoll(read_file("/proc/sys/vm/nr_hugepages")); }
 
 TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {

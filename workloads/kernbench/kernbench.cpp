@@ -1,0 +1,172 @@
+// kernbench: build a Linux kernel tree with `make -jN` under the test cgroup,
+// several times, recording elapsed/user/sys per build (the postings' "kernel
+// compile"). The tree is Debian's linux-source tarball unpacked once into a
+// cache, or a tree the user names; builds go to an out-of-tree directory (O=)
+// so the source stays untouched, with `make clean` between builds.
+#include <glob.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/core.h>
+
+#include "harness/common/error.h"
+#include "workloads/registry.h"
+
+namespace memharness::workloads {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The newest /usr/src/linux-source-*.tar.xz (package linux-source-X.Y).
+std::optional<fs::path> debian_source_tarball() {
+  glob_t matches{};
+  std::optional<fs::path> newest;
+  if (::glob("/usr/src/linux-source-*.tar.xz", 0, nullptr, &matches) == 0) {
+    std::vector<std::string> paths(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
+    std::sort(paths.begin(), paths.end());
+    newest = paths.back();
+  }
+  ::globfree(&matches);
+  return newest;
+}
+
+void check_source(const std::string& instance, const ResolvedParams& params) {
+  const auto& source = params.text("source");
+  if (source == "debian") {
+    if (!debian_source_tarball())
+      throw environment_error(
+          "workload \"{}\": key \"source\": no /usr/src/linux-source-*.tar.xz; install Debian's "
+          "linux-source-6.1 package (ci/setup.sh does) or set source to a kernel tree",
+          instance);
+    return;
+  }
+  if (!fs::exists(fs::path(source) / "Makefile") || !fs::is_directory(fs::path(source) / "kernel"))
+    throw usage_error("workload \"{}\": key \"source\": expected \"debian\" or a Linux source tree, got \"{}\"",
+                      instance, source);
+}
+
+class Kernbench final : public Workload {
+ public:
+  explicit Kernbench(const ResolvedParams& params) : params_(params) {}
+
+  WorkloadResult run(const WorkloadContext& context) override {
+    WorkloadResult result;
+    auto tree = source_tree(context, result);
+    if (!tree) return result;
+    auto build_dir = fs::path(params_.text("build-directory")) /
+                     fmt::format("memharness-kernbench-{}-{}", ::getpid(), context.instance_name);
+    std::error_code ec;
+    fs::create_directories(build_dir, ec);
+    if (ec) {
+      result.failure = fmt::format("cannot create {}: {}", build_dir.string(), ec.message());
+      return result;
+    }
+    auto make = [&](std::vector<std::string> args, const std::string& log) {
+      std::vector<std::string> argv = {"make", "-C", tree->string(), "O=" + build_dir.string()};
+      argv.insert(argv.end(), args.begin(), args.end());
+      return context.spawn(argv, log);
+    };
+    result.succeeded = run_builds(context, make, result);
+    fs::remove_all(build_dir, ec);
+    return result;
+  }
+
+ private:
+  template <typename Make>
+  bool run_builds(const WorkloadContext& context, Make& make, WorkloadResult& result) {
+    auto configured = make({params_.text("config-target")}, "make-config");
+    if (!configured.exited_zero()) {
+      result.failure = fmt::format("make {} failed (see make-config.log)", params_.text("config-target"));
+      return false;
+    }
+    long jobs = params_.integer("jobs");
+    if (jobs == 0) jobs = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+    result.details["jobs"] = jobs;
+    for (std::int64_t build = 1; build <= params_.integer("builds"); ++build) {
+      if (context.stop.stop_requested()) {
+        result.failure = "interrupted";
+        return false;
+      }
+      if (build > 1 && !make({"clean"}, "make-clean").exited_zero()) {
+        result.failure = "make clean failed (see make-clean.log)";
+        return false;
+      }
+      auto outcome = make({fmt::format("-j{}", jobs), params_.text("target")}, fmt::format("make-build-{}", build));
+      result.totals.accumulate(outcome);
+      result.totals.started = true;
+      if (!outcome.exited_zero()) {
+        result.failure = outcome.timed_out ? "the build was killed at the phase timeout"
+                         : outcome.stopped ? "interrupted"
+                                           : fmt::format("build {} failed (see make-build-{}.log)", build, build);
+        return false;
+      }
+      result.metrics[fmt::format("build-{}-elapsed-s", build)] = outcome.elapsed_s;
+      result.metrics[fmt::format("build-{}-user-s", build)] = outcome.user_s;
+      result.metrics[fmt::format("build-{}-sys-s", build)] = outcome.sys_s;
+    }
+    return true;
+  }
+
+  // The tree to build: the user's, or Debian's tarball unpacked once into the
+  // cache (unpacked beside it and renamed, so a half-unpacked tree is never used).
+  std::optional<fs::path> source_tree(const WorkloadContext& context, WorkloadResult& result) const {
+    const auto& source = params_.text("source");
+    if (source != "debian") return fs::path(source);
+    auto tarball = debian_source_tarball();
+    if (!tarball) {
+      result.failure = "no /usr/src/linux-source-*.tar.xz";
+      return std::nullopt;
+    }
+    auto stem = tarball->filename().string();
+    stem = stem.substr(0, stem.size() - std::string(".tar.xz").size());
+    auto cache = fs::path(params_.text("cache-directory"));
+    auto tree = cache / stem;
+    if (fs::exists(tree / "Makefile")) return tree;
+    auto partial = cache / (stem + ".partial");
+    std::error_code ec;
+    fs::remove_all(partial, ec);
+    fs::create_directories(partial, ec);
+    auto unpacked = context.spawn({"tar", "-xJf", tarball->string(), "-C", partial.string()}, "unpack");
+    if (!unpacked.exited_zero() || !fs::exists(partial / stem / "Makefile")) {
+      result.failure = fmt::format("unpacking {} failed (see unpack.log)", tarball->string());
+      fs::remove_all(partial, ec);
+      return std::nullopt;
+    }
+    fs::rename(partial / stem, tree, ec);
+    fs::remove_all(partial, ec);
+    if (ec) {
+      result.failure = fmt::format("cannot move the unpacked tree to {}: {}", tree.string(), ec.message());
+      return std::nullopt;
+    }
+    result.details["unpacked_into_cache"] = tree.string();
+    return tree;
+  }
+
+  ResolvedParams params_;
+};
+
+WorkloadSpec kernbench_spec() {
+  WorkloadSpec spec;
+  spec.name = "kernbench";
+  spec.description = "build a Linux tree with make -jN several times (elapsed/user/sys per build)";
+  spec.required_programs = {"make", "gcc", "flex", "bison", "bc", "tar", "xz"};
+  spec.params = {
+      text_param("source", "debian", "\"debian\" (/usr/src/linux-source-*.tar.xz, unpacked into the cache) or a tree"),
+      text_param("config-target", "defconfig", "make target that writes .config (defconfig, tinyconfig ...)"),
+      text_param("target", "vmlinux", "make target built and timed"),
+      count_param("builds", "3", "builds per iteration, `make clean` between them", 1, 100),
+      count_param("jobs", "0", "make -j; 0: the number of CPUs", 0, 4096),
+      text_param("cache-directory", "/var/cache/memharness/kernbench", "where Debian's tarball is unpacked once"),
+      text_param("build-directory", "/var/tmp", "where the out-of-tree build (O=) goes; removed afterwards"),
+  };
+  spec.create = [](const ResolvedParams& params) { return std::make_unique<Kernbench>(params); };
+  spec.check_environment = check_source;
+  return spec;
+}
+
+MEMHARNESS_REGISTER_WORKLOAD(kernbench_spec());
+
+}  // namespace
+}  // namespace memharness::workloads
