@@ -9,6 +9,7 @@ packages=(
   # libraries
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-math-dev  # compare: Student's t distribution (header-only)
   # workloads
   stress-ng util-linux e2fsprogs
   # kernbench: Debian's kernel source and what building it needs

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   memharness::cli::add_list_command(app, exit_code);
   memharness::cli::add_check_config_command(app, exit_code);
   memharness::cli::add_restore_command(app, exit_code);
+  memharness::cli::add_compare_command(app, exit_code);
+  memharness::cli::add_report_command(app, exit_code);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

@@ -1,0 +1,89 @@
+#include "harness/analysis/compare_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "harness/common/error.h"
+
+namespace memharness::analysis {
+
+namespace {
+
+std::string where(const std::string& source, const toml::source_region& r) {
+  return fmt::format("{}:{}:{}", source, r.begin.line, r.begin.column);
+}
+
+double number(const toml::node& node, const std::string& source, const std::string& key) {
+  if (auto v = node.value<double>()) return *v;
+  throw usage_error("{}: error: key \"{}\": expected a number", where(source, node.source()), key);
+}
+
+}  // namespace
+
+CompareConfig parse_compare_config(const std::string& text, const std::string& source_name) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw usage_error("{}: error: {}", where(source_name, e.source()), e.description());
+  }
+  CompareConfig config;
+  for (const auto& [key, node] : table) {
+    std::string k(key.str());
+    if (k == "alpha") {
+      config.alpha = number(node, source_name, k);
+      if (config.alpha <= 0 || config.alpha >= 0.5)
+        throw usage_error("{}: error: key \"alpha\": expected a significance level in (0, 0.5)",
+                          where(source_name, node.source()));
+    } else if (k == "min_iterations") {
+      auto v = node.value<int64_t>();
+      if (!v || *v < 2)
+        throw usage_error("{}: error: key \"min_iterations\": expected an integer >= 2 (the t-test needs two)",
+                          where(source_name, node.source()));
+      config.min_iterations = static_cast<int>(*v);
+    } else if (k == "min_effect_pct") {
+      config.min_effect_pct = number(node, source_name, k);
+    } else if (k == "metric") {
+      const auto* metrics = node.as_table();
+      if (!metrics) throw usage_error("{}: error: \"metric\" must be a table", where(source_name, node.source()));
+      for (const auto& [id, policy_node] : *metrics) {
+        const auto* policy_table = policy_node.as_table();
+        if (!policy_table)
+          throw usage_error("{}: error: metric \"{}\" must be a table", where(source_name, policy_node.source()),
+                            id.str());
+        MetricPolicy policy;
+        for (const auto& [pk, pv] : *policy_table) {
+          if (pk.str() == "gates") {
+            auto b = pv.value<bool>();
+            if (!b)
+              throw usage_error("{}: error: metric \"{}\": key \"gates\": expected true or false",
+                                where(source_name, pv.source()), id.str());
+            policy.gates = *b;
+          } else if (pk.str() == "min_effect_pct") {
+            policy.min_effect_pct = number(pv, source_name, "min_effect_pct");
+          } else {
+            throw usage_error("{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct)",
+                              where(source_name, pv.source()), id.str(), pk.str());
+          }
+        }
+        config.metrics[std::string(id.str())] = policy;
+      }
+    } else {
+      throw usage_error("{}: error: unknown key \"{}\" (expected alpha, min_iterations, min_effect_pct, metric)",
+                        where(source_name, node.source()), k);
+    }
+  }
+  return config;
+}
+
+CompareConfig load_compare_config(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw usage_error("{}: cannot be read", file.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_compare_config(buffer.str(), file.string());
+}
+
+}  // namespace memharness::analysis

@@ -1,0 +1,286 @@
+#include "harness/analysis/metric_catalog.h"
+
+#include <map>
+#include <set>
+
+namespace memharness::analysis {
+
+namespace {
+
+using json = nlohmann::json;
+constexpr auto lower = Direction::lower_is_better;
+constexpr auto higher = Direction::higher_is_better;
+
+std::optional<double> number_at(const json& j, const json::json_pointer& p) {
+  if (!j.contains(p)) return std::nullopt;
+  const auto& v = j.at(p);
+  if (!v.is_number()) return std::nullopt;
+  return v.get<double>();
+}
+
+// Sum of a process-accounting field over every workload of every phase; n/a when
+// no workload recorded it.
+Extractor workload_process_total(const std::string& field) {
+  return [field](const json& it) -> std::optional<double> {
+    std::optional<double> total;
+    auto phases = it.find("phases");
+    if (phases == it.end() || !phases->is_array()) return total;
+    for (const auto& phase : *phases) {
+      auto workloads = phase.find("workloads");
+      if (workloads == phase.end() || !workloads->is_array()) continue;
+      for (const auto& w : *workloads) {
+        auto process = w.find("process");
+        if (process == w.end() || !process->is_object()) continue;
+        auto value = process->find(field);
+        if (value != process->end() && value->is_number()) total = total.value_or(0.0) + value->get<double>();
+      }
+    }
+    return total;
+  };
+}
+
+// A workload metric by instance name: the first phase that recorded it.
+Extractor workload_metric(const std::string& instance, const std::string& metric) {
+  return [instance, metric](const json& it) -> std::optional<double> {
+    // find(), not value(): value() would copy every workload's record per lookup.
+    auto phases = it.find("phases");
+    if (phases == it.end() || !phases->is_array()) return std::nullopt;
+    for (const auto& phase : *phases) {
+      auto workloads = phase.find("workloads");
+      if (workloads == phase.end() || !workloads->is_array()) continue;
+      for (const auto& w : *workloads) {
+        auto name = w.find("instance");
+        if (name == w.end() || *name != instance) continue;
+        auto metrics = w.find("metrics");
+        if (metrics == w.end() || !metrics->is_object()) continue;
+        auto value = metrics->find(metric);
+        if (value != metrics->end() && value->is_number()) return value->get<double>();
+      }
+    }
+    return std::nullopt;
+  };
+}
+
+// Direction of a stress-ng style workload metric, from its name.
+Direction workload_metric_direction(const std::string& name) {
+  for (const char* good : {"per-second", "bogo-ops", "success", "throughput", "mb-s"})
+    if (name.find(good) != std::string::npos) return higher;
+  return lower;
+}
+
+MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = false, const std::string& unit = "pages") {
+  MetricDef m;
+  m.id = "vmstat." + counter;
+  m.title = counter;
+  m.unit = unit;
+  m.direction = d;
+  m.section = Section::vmstat;
+  m.source = "/vmstat_delta/" + counter;
+  m.extract = at_pointer(m.source);
+  m.gates = gates;
+  m.decimals = 0;
+  return m;
+}
+
+MetricDef memcg(const std::string& id, const std::string& title, const std::string& pointer,
+                const std::string& unit, double scale = 1.0, int decimals = 0) {
+  MetricDef m;
+  m.id = "memcg." + id;
+  m.title = title;
+  m.unit = unit;
+  m.section = Section::memcg;
+  m.source = pointer;
+  m.extract = at_pointer(pointer, scale);
+  m.decimals = decimals;
+  return m;
+}
+
+// Tracepoint aggregates: iterations/N/tracepoints.json (schema_version 1, README
+// "Tracepoint probes"), which the run reader mounts at /tracepoints_json. System
+// scope, as in the postings. A figure the kernel lacks is {"available": false}:
+// the pointer finds no number, so the metric is n/a. Only these pointers change
+// with that schema.
+MetricDef tracepoint(const std::string& id, const std::string& title, const std::string& pointer,
+                     const std::string& unit, double scale = 1.0, int decimals = 0, bool gates = false) {
+  MetricDef m;
+  m.id = "tracepoint." + id;
+  m.title = title;
+  m.unit = unit;
+  m.section = Section::tracepoints;
+  m.source = "/tracepoints_json" + pointer;
+  m.extract = at_pointer(m.source, scale);
+  m.decimals = decimals;
+  m.gates = gates;
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(Direction direction) {
+  return direction == Direction::lower_is_better ? "lower_is_better" : "higher_is_better";
+}
+
+const char* to_string(Section section) {
+  switch (section) {
+    case Section::workload: return "workload";
+    case Section::tracepoints: return "tracepoints";
+    case Section::memcg: return "memcg";
+    case Section::vmstat: return "vmstat";
+    case Section::time: return "time";
+  }
+  return "unknown";
+}
+
+Extractor at_pointer(const std::string& pointer, double scale) {
+  return [p = json::json_pointer(pointer), scale](const json& it) -> std::optional<double> {
+    auto v = number_at(it, p);
+    if (!v) return std::nullopt;
+    return *v * scale;
+  };
+}
+
+std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations) {
+  std::vector<MetricDef> c;
+  auto add = [&c](MetricDef m) { c.push_back(std::move(m)); };
+
+  // Workload results.
+  add({.id = "elapsed", .title = "Elapsed", .unit = "s", .section = Section::workload, .source = "/elapsed_s",
+       .extract = at_pointer("/elapsed_s"), .gates = true, .detailed = true});
+  add({.id = "user", .title = "User", .unit = "s", .section = Section::workload,
+       .source = "sum of /phases/*/workloads/*/process/user_s", .extract = workload_process_total("user_s"),
+       .detailed = true});
+  add({.id = "system", .title = "System", .unit = "s", .section = Section::workload,
+       .source = "sum of /phases/*/workloads/*/process/sys_s", .extract = workload_process_total("sys_s"),
+       .detailed = true});
+  std::set<std::pair<std::string, std::string>> workload_metrics;
+  for (const auto* it : iterations)
+    for (const auto& phase : it->value("phases", json::array()))
+      for (const auto& w : phase.value("workloads", json::array()))
+        if (w.contains("metrics") && w["metrics"].is_object())
+          for (const auto& [name, value] : w["metrics"].items())
+            if (value.is_number()) workload_metrics.insert({w.value("instance", "?"), name});
+  for (const auto& [instance, name] : workload_metrics) {
+    if (name.find("exit-status") != std::string::npos) continue;  // a status, not a measurement
+    auto d = workload_metric_direction(name);
+    bool rate = d == higher && name.find("per-second") != std::string::npos;
+    // "vm-bogo-ops-per-second-real-time" -> "vm-bogo-ops/s-real-time": row names stay short.
+    std::string title = name;
+    if (auto pos = title.find("-per-second"); pos != std::string::npos) title.replace(pos, 11, "/s");
+    add({.id = "workload." + instance + "." + name, .title = title, .unit = rate ? "ops/s" : "",
+         .direction = d, .section = Section::workload,
+         .source = "/phases/*/workloads/{instance=" + instance + "}/metrics/" + name,
+         .extract = workload_metric(instance, name), .harmonic_mean = rate, .detailed = true});
+  }
+
+  // Reclaim and compaction from tracepoints (n/a until tracepoints.json exists).
+  add(tracepoint("direct_reclaims", "Direct reclaims", "/scopes/system/contexts/direct_reclaim/stalls/count", "events"));
+  add(tracepoint("direct_reclaim_scanned", "Direct reclaim pages scanned", "/scopes/system/contexts/direct_reclaim/reclaim/pages_scanned",
+                 "pages"));
+  add(tracepoint("direct_reclaim_write_file", "Direct reclaim write file", "/scopes/system/contexts/direct_reclaim/writes/file",
+                 "pages", 1.0, 0, true));
+  add(tracepoint("direct_reclaim_write_anon", "Direct reclaim write anon", "/scopes/system/contexts/direct_reclaim/writes/anon",
+                 "pages", 1.0, 0, true));
+  add(tracepoint("kswapd_wake_requests", "Wake kswapd requests", "/scopes/system/kswapd/wake_requests/count", "events"));
+  add(tracepoint("kswapd_wakeups", "Kswapd wakeups", "/scopes/system/kswapd/wakeups/count", "events"));
+  add(tracepoint("kswapd_scanned", "Kswapd pages scanned", "/scopes/system/contexts/kswapd/reclaim/pages_scanned", "pages"));
+  add(tracepoint("kswapd_write_file", "Kswapd reclaim write file", "/scopes/system/contexts/kswapd/writes/file", "pages"));
+  add(tracepoint("kswapd_write_anon", "Kswapd reclaim write anon", "/scopes/system/contexts/kswapd/writes/anon", "pages"));
+  add(tracepoint("direct_reclaim_stall_ms", "Time stalled direct reclaim (ms)", "/scopes/system/contexts/direct_reclaim/stalls/total_ns",
+                 "ms", 1e-6, 2, true));
+  add(tracepoint("kswapd_awake_ms", "Time kswapd awake (ms)", "/scopes/system/kswapd/awake/total_ns", "ms", 1e-6, 2));
+  add(tracepoint("memcg_reclaims", "Memcg reclaims", "/scopes/system/contexts/memcg_reclaim/stalls/count", "events"));
+  add(tracepoint("memcg_reclaim_scanned", "Memcg reclaim pages scanned", "/scopes/system/contexts/memcg_reclaim/reclaim/pages_scanned",
+                 "pages"));
+  add(tracepoint("memcg_reclaim_write_file", "Memcg reclaim write file", "/scopes/system/contexts/memcg_reclaim/writes/file",
+                 "pages"));
+  add(tracepoint("memcg_reclaim_write_anon", "Memcg reclaim write anon", "/scopes/system/contexts/memcg_reclaim/writes/anon",
+                 "pages"));
+  add(tracepoint("memcg_reclaim_stall_ms", "Time stalled memcg reclaim (ms)", "/scopes/system/contexts/memcg_reclaim/stalls/total_ns",
+                 "ms", 1e-6, 2, true));
+  add(tracepoint("direct_compactions", "Direct compactions", "/scopes/system/compaction/direct_compactions/count", "events"));
+  add(tracepoint("direct_compaction_stall_ms", "Time stalled compaction (ms)",
+                 "/scopes/system/contexts/direct_compaction/stalls/total_ns", "ms", 1e-6, 2));
+  add(tracepoint("compaction_migrated", "Compaction pages migrated", "/scopes/system/compaction/migrate/pages_migrated", "pages"));
+  add(tracepoint("compaction_migrate_failed", "Compaction migrate failures", "/scopes/system/compaction/migrate/pages_failed",
+                 "pages"));
+  add(tracepoint("kcompactd_wakeups", "Kcompactd wakeups", "/scopes/system/compaction/kcompactd_wakeups/count", "events"));
+
+  // The test cgroup.
+  add(memcg("limit_hits", "Limit hits (memory.events max)", "/memcg/events_delta/max", "events"));
+  add(memcg("oom_kill", "OOM kills (memory.events)", "/memcg/events_delta/oom_kill", "events"));
+  add(memcg("peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB", 1.0 / (1 << 20), 1));
+  add(memcg("pgscan", "Pages scanned (memcg pgscan)", "/memcg/stat_delta/pgscan", "pages"));
+  add(memcg("pgsteal", "Pages reclaimed (memcg pgsteal)", "/memcg/stat_delta/pgsteal", "pages"));
+  add(memcg("workingset_refault_anon", "Refaults anon", "/memcg/stat_delta/workingset_refault_anon", "pages"));
+  add(memcg("workingset_refault_file", "Refaults file", "/memcg/stat_delta/workingset_refault_file", "pages"));
+  add(memcg("pgmajfault", "Major faults", "/memcg/stat_delta/pgmajfault", "events"));
+  add(memcg("psi_some_ms", "Cgroup PSI memory some (ms)", "/memcg/psi_memory/some_stall_us", "ms", 1e-3, 1));
+  add(memcg("psi_full_ms", "Cgroup PSI memory full (ms)", "/memcg/psi_memory/full_stall_us", "ms", 1e-3, 1));
+  c.back().gates = true;
+  add({.id = "psi.some_ms", .title = "PSI memory some (ms)", .unit = "ms", .section = Section::memcg,
+       .source = "/psi_memory/some_stall_us", .extract = at_pointer("/psi_memory/some_stall_us", 1e-3),
+       .decimals = 1});
+  add({.id = "psi.full_ms", .title = "PSI memory full (ms)", .unit = "ms", .section = Section::memcg,
+       .source = "/psi_memory/full_stall_us", .extract = at_pointer("/psi_memory/full_stall_us", 1e-3),
+       .gates = true, .decimals = 1});
+
+  // Whole-system vmstat deltas.
+  for (const char* name : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "pgscan_anon",
+                           "pgscan_file", "pgsteal_anon", "pgsteal_file"})
+    add(vmstat(name));
+  for (const char* name : {"allocstall_normal", "allocstall_movable", "allocstall_dma32"})
+    add(vmstat(name, lower, false, "events"));
+  add(vmstat("pswpin"));
+  add(vmstat("pswpout"));
+  add(vmstat("nr_vmscan_write", lower, true));
+  add(vmstat("nr_vmscan_immediate_reclaim"));
+  for (const char* name : {"workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon",
+                           "workingset_activate_file"})
+    add(vmstat(name));
+  add(vmstat("pgmajfault", lower, false, "events"));
+  for (const char* name : {"compact_stall", "compact_fail"}) add(vmstat(name, lower, false, "events"));
+  add(vmstat("compact_success", higher, false, "events"));
+  for (const char* name : {"compact_migrate_scanned", "compact_free_scanned", "compact_isolated"}) add(vmstat(name));
+  add(vmstat("pgmigrate_success"));
+  add(vmstat("pgmigrate_fail"));
+  add(vmstat("thp_fault_alloc", higher, false, "events"));
+  add(vmstat("thp_fault_fallback", lower, true, "events"));
+  add(vmstat("thp_fault_fallback_charge", lower, false, "events"));
+  add(vmstat("thp_collapse_alloc", higher, false, "events"));
+  add(vmstat("thp_collapse_alloc_failed", lower, false, "events"));
+  add(vmstat("oom_kill", lower, false, "events"));
+
+  // Time: the rows at the end of Mel Gorman's postings, per iteration.
+  add({.id = "time.user_sys", .title = "User/Sys Time Running Test (seconds)", .unit = "s", .section = Section::time,
+       .source = "user + system",
+       .extract = [u = workload_process_total("user_s"), s = workload_process_total("sys_s")](
+                      const json& it) -> std::optional<double> {
+         auto a = u(it), b = s(it);
+         if (!a || !b) return std::nullopt;
+         return *a + *b;
+       }});
+  c.back().show_total = true;
+  add({.id = "time.direct_reclaim_pct", .title = "Percentage Time Spent Direct Reclaim", .unit = "%",
+       .section = Section::time, .source = "stall / (user + sys + stall), stall from tracepoints",
+       .extract = [u = workload_process_total("user_s"), s = workload_process_total("sys_s"),
+                   stall = at_pointer("/tracepoints_json/scopes/system/contexts/direct_reclaim/stalls/total_ns", 1e-9)](
+                      const json& it) -> std::optional<double> {
+         auto a = u(it), b = s(it), st = stall(it);
+         if (!a || !b || !st || *a + *b + *st <= 0) return std::nullopt;
+         return 100.0 * *st / (*a + *b + *st);
+       }});
+  add({.id = "time.elapsed", .title = "Total Elapsed Time (seconds)", .unit = "s", .section = Section::time,
+       .source = "/elapsed_s", .extract = at_pointer("/elapsed_s")});
+  c.back().show_total = true;
+  add({.id = "time.kswapd_awake_pct", .title = "Percentage Time kswapd Awake", .unit = "%", .section = Section::time,
+       .source = "kswapd awake / elapsed, awake from tracepoints",
+       .extract = [awake = at_pointer("/tracepoints_json/scopes/system/kswapd/awake/total_ns", 1e-9),
+                   elapsed = at_pointer("/elapsed_s")](const json& it) -> std::optional<double> {
+         auto a = awake(it), e = elapsed(it);
+         if (!a || !e || *e <= 0) return std::nullopt;
+         return 100.0 * *a / *e;
+       }});
+  return c;
+}
+
+}  // namespace memharness::analysis

@@ -1,0 +1,63 @@
+// Markdown: the text format's content as GitHub-flavoured tables.
+#include <fmt/core.h>
+
+#include "harness/report/report.h"
+#include "harness/report/tables.h"
+
+namespace memharness::report {
+
+namespace {
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|' || c == '*' || c == '_' || c == '`') out += '\\';
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+void render_markdown(std::ostream& out, const analysis::Comparison& comparison) {
+  const auto& runs = comparison.runs;
+  out << fmt::format("## memharness {}: {}\n\n", runs.size() > 1 ? "compare" : "report",
+                     escape(runs.empty() ? std::string() : runs.front().test));
+  out << "| run | kernel | iterations | directory |\n|---|---|---:|---|\n";
+  for (size_t i = 0; i < runs.size(); ++i)
+    out << fmt::format("| {}{} | {} | {} | `{}` |\n", escape(runs[i].label),
+                       i == 0 && runs.size() > 1 ? " (baseline)" : "", escape(runs[i].kernel_release),
+                       runs[i].iterations_complete, runs[i].path);
+  for (const auto& w : comparison.warnings) out << "\n> **warning:** " << escape(w) << '\n';
+  for (const auto& section : build_tables(comparison)) {
+    if (section.rows.empty()) continue;
+    out << "\n### " << (section.title.empty() ? "Workload results" : escape(section.title)) << "\n\n|  |";
+    for (const auto& r : runs) out << ' ' << escape(r.label) << " |";
+    out << "\n|---|";
+    for (size_t i = 0; i < runs.size(); ++i) out << "---:|";
+    out << '\n';
+    for (const auto& row : section.rows) {
+      out << "| " << escape(row.name) << " |";
+      for (const auto& c : row.cells) {
+        out << ' ' << c.value;
+        if (!c.pct.empty()) out << " (" << c.pct << (c.pct == "n/a" ? "" : "%") << ")";
+        if (c.marked) out << " \\*";
+        out << " |";
+      }
+      out << '\n';
+    }
+  }
+  if (runs.size() > 1) {
+    out << fmt::format("\n\\* significant: Welch's t-test, p < {:g}; % is the difference from {}, positive = "
+                       "better\n",
+                       comparison.alpha, escape(runs.front().label));
+    out << fmt::format("\n### Verdicts\n\nAt least {} iterations per run are needed for a verdict.\n\n",
+                       comparison.min_iterations);
+    out << "| run | metric | gating | verdict | figures |\n|---|---|---|---|---|\n";
+    for (const auto& l : build_verdicts(comparison))
+      out << fmt::format("| {} | {} | {} | {} | {} |\n", escape(l.run), escape(l.metric), l.gates ? "yes" : "no",
+                         l.verdict == analysis::Verdict::regression ? "**REGRESSION**" : verdict_word(l.verdict),
+                         escape(l.reason));
+  }
+  out << '\n' << summary_line(comparison) << '\n';
+}
+
+}  // namespace memharness::report

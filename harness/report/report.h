@@ -1,0 +1,32 @@
+#pragma once
+// Renders a Comparison (analysis/comparison.h) in the formats of `memharness
+// compare` and `memharness report`: text (the tables of patch postings),
+// markdown (the same content), JSON (schema: docs/compare.md) and JUnit XML.
+// HTML with plots is a later step (issue 5).
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "harness/analysis/comparison.h"
+
+namespace memharness::report {
+
+enum class Format { text, markdown, json, junit };
+std::optional<Format> parse_format(const std::string& name);
+
+struct RenderOptions {
+  bool colour = false;  // ANSI colour on the significance markers (text only; when stdout is a terminal)
+};
+
+void render(std::ostream& out, const analysis::Comparison& comparison, Format format,
+            const RenderOptions& options = {});
+
+void render_text(std::ostream& out, const analysis::Comparison& comparison, const RenderOptions& options);
+void render_markdown(std::ostream& out, const analysis::Comparison& comparison);
+void render_json(std::ostream& out, const analysis::Comparison& comparison);
+void render_junit(std::ostream& out, const analysis::Comparison& comparison);
+
+// The version of the JSON document render_json writes.
+inline constexpr int json_schema_version = 1;
+
+}  // namespace memharness::report

@@ -1,0 +1,130 @@
+// The text format: what a kernel developer pastes into a patch posting. Fixed
+// width (at most 100 columns), kernels as columns, rows like
+//   Elapsed mean        98.19 ( 0.00%)      98.35 (-0.16%)*
+// and colour only when asked for (stdout is a terminal).
+#include <algorithm>
+
+#include <fmt/core.h>
+
+#include "harness/report/report.h"
+#include "harness/report/tables.h"
+
+namespace memharness::report {
+
+namespace {
+
+constexpr size_t max_width = 100;
+constexpr size_t min_name_width = 24;
+
+std::string cell_text(const TableCell& c) {
+  std::string s = c.value;
+  if (!c.pct.empty()) s += c.pct == "n/a" ? " (  n/a)" : " (" + c.pct + "%)";
+  return s;
+}
+
+std::string fit(const std::string& name, size_t width) {
+  if (name.size() <= width) return name;
+  return name.substr(0, width - 1) + "~";
+}
+
+}  // namespace
+
+void render_text(std::ostream& out, const analysis::Comparison& comparison, const RenderOptions& options) {
+  auto sections = build_tables(comparison);
+  const auto& runs = comparison.runs;
+
+  size_t name_width = min_name_width, cell_width = 0;
+  for (const auto& r : runs) cell_width = std::max(cell_width, r.label.size());
+  for (const auto& section : sections)
+    for (const auto& row : section.rows) {
+      name_width = std::max(name_width, row.name.size());
+      for (const auto& c : row.cells) cell_width = std::max(cell_width, cell_text(c).size());
+    }
+  size_t marker_width = 1;
+  // Two spaces between columns, one when that is what keeps the table within 100
+  // columns; names are shortened next (never below min_name_width).
+  size_t gap = 2;
+  if (name_width + runs.size() * (cell_width + gap + marker_width) > max_width) gap = 1;
+  cell_width += gap;
+  size_t columns = runs.size() * (cell_width + marker_width);
+  if (name_width + columns > max_width)
+    name_width = std::max(min_name_width, max_width - std::min(max_width, columns));
+
+  const auto test = runs.empty() ? std::string() : runs.front().test;
+  out << fmt::format("memharness {}: {}\n", runs.size() > 1 ? "compare" : "report", test);
+  for (size_t i = 0; i < runs.size(); ++i)
+    out << fmt::format("  {}: {}, {} iteration{}{}\n", runs[i].label,
+                       runs[i].kernel_release.empty() ? "unknown kernel" : runs[i].kernel_release,
+                       runs[i].iterations_complete, runs[i].iterations_complete == 1 ? "" : "s",
+                       i == 0 && runs.size() > 1 ? " (baseline)" : "");
+  for (const auto& w : comparison.warnings) out << "warning: " << w << '\n';
+
+  auto header = [&] {
+    std::string line = fmt::format("{:<{}}", "", name_width);
+    for (const auto& r : runs) line += fmt::format("{:>{}}{:<{}}", r.label, cell_width, "", marker_width);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  };
+  for (const auto& section : sections) {
+    if (section.rows.empty()) continue;
+    out << '\n';
+    if (!section.title.empty()) out << section.title << '\n';
+    header();
+    for (const auto& row : section.rows) {
+      std::string line = fmt::format("{:<{}}", fit(row.name, name_width), name_width);
+      for (const auto& c : row.cells) {
+        std::string marker = c.marked ? "*" : " ";
+        if (c.marked && options.colour) marker = c.regression ? "\033[31m*\033[0m" : "\033[32m*\033[0m";
+        line += fmt::format("{:>{}}", cell_text(c), cell_width) + marker;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out << line << '\n';
+    }
+  }
+
+  out << '\n';
+  if (runs.size() > 1) {
+    out << fmt::format("* significant: Welch's t-test, p < {:g}; % is the difference from {}, positive = better\n",
+                       comparison.alpha, runs.front().label);
+    out << fmt::format("\nVerdicts (gating metrics, and other significant changes; at least {} iterations)\n",
+                       comparison.min_iterations);
+    auto lines = build_verdicts(comparison);
+    size_t metric_width = 0;
+    for (const auto& l : lines) metric_width = std::max(metric_width, l.metric.size());
+    metric_width = std::min<size_t>(metric_width, 40);
+    std::string current_run;
+    for (const auto& l : lines) {
+      if (l.run != current_run) out << fmt::format("{} vs {}\n", current_run = l.run, runs.front().label);
+      std::string word = verdict_word(l.verdict);
+      size_t word_width = 16;
+      if (options.colour && l.verdict == analysis::Verdict::regression) {
+        word = "\033[31m" + word + "\033[0m";
+        word_width += 9;
+      }
+      std::string line = fmt::format("  {:<{}} {:<6} {:<{}} {}", fit(l.metric, metric_width), metric_width,
+                                     l.gates ? "gating" : "", word, word_width, l.reason);
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out << line << '\n';
+    }
+  }
+  out << summary_line(comparison) << '\n';
+}
+
+void render(std::ostream& out, const analysis::Comparison& comparison, Format format, const RenderOptions& options) {
+  switch (format) {
+    case Format::text: render_text(out, comparison, options); break;
+    case Format::markdown: render_markdown(out, comparison); break;
+    case Format::json: render_json(out, comparison); break;
+    case Format::junit: render_junit(out, comparison); break;
+  }
+}
+
+std::optional<Format> parse_format(const std::string& name) {
+  if (name == "text") return Format::text;
+  if (name == "markdown" || name == "md") return Format::markdown;
+  if (name == "json") return Format::json;
+  if (name == "junit") return Format::junit;
+  return std::nullopt;
+}
+
+}  // namespace memharness::report

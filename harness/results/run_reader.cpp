@@ -1,0 +1,161 @@
+#include "harness/results/run_reader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "harness/common/error.h"
+
+namespace memharness::results {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json read_json_file(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw usage_error("{}: cannot be read", file.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return nlohmann::json::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw usage_error("{}: not valid JSON: {}", file.string(), e.what());
+  }
+}
+
+std::string string_at(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string manifest_status(const fs::path& run_dir) {
+  try {
+    return string_at(read_json_file(run_dir / "manifest.json"), "status");
+  } catch (const Error&) {
+    return "";
+  }
+}
+
+// Run directories directly below dir, newest first.
+std::vector<fs::path> runs_below(const fs::path& dir) {
+  std::vector<fs::path> runs;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_directory() && is_run_directory(entry.path())) runs.push_back(entry.path());
+  std::sort(runs.begin(), runs.end(), [](const fs::path& a, const fs::path& b) { return a.filename() > b.filename(); });
+  return runs;
+}
+
+}  // namespace
+
+std::string StoredRun::label() const { return string_at(manifest, "label"); }
+std::string StoredRun::test() const { return string_at(manifest, "test"); }
+std::string StoredRun::status() const { return string_at(manifest, "status"); }
+std::string StoredRun::kernel_release() const {
+  const auto p = nlohmann::json::json_pointer("/machine/kernel/release");
+  return manifest.contains(p) && manifest.at(p).is_string() ? manifest.at(p).get<std::string>() : std::string();
+}
+
+std::vector<const StoredIteration*> StoredRun::complete_iterations() const {
+  std::vector<const StoredIteration*> out;
+  for (const auto& it : iterations)
+    if (it.status == "complete") out.push_back(&it);
+  return out;
+}
+
+bool is_run_directory(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "manifest.json", ec);
+}
+
+StoredRun read_run(const fs::path& run_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) throw usage_error("{}: not a directory", run_dir.string());
+  if (!is_run_directory(run_dir))
+    throw usage_error("{}: not a run directory (no manifest.json)", run_dir.string());
+  StoredRun run;
+  run.path = run_dir;
+  run.manifest = read_json_file(run_dir / "manifest.json");
+  if (!run.manifest.is_object() || !run.manifest.contains("schema_version"))
+    throw usage_error("{}: not a memharness manifest (no \"schema_version\")", (run_dir / "manifest.json").string());
+  if (run.manifest["schema_version"] != 1)
+    throw usage_error("{}: schema_version {} is not supported (this memharness reads 1)",
+                      (run_dir / "manifest.json").string(), run.manifest["schema_version"].dump());
+
+  std::map<int, fs::path> numbered;
+  for (const auto& entry : fs::directory_iterator(run_dir / "iterations", ec)) {
+    auto name = entry.path().filename().string();
+    if (entry.is_directory() && is_number(name)) numbered[std::stoi(name)] = entry.path();
+  }
+  for (const auto& [number, dir] : numbered) {
+    if (!fs::exists(dir / "result.json")) continue;  // an iteration cut short before its record
+    StoredIteration it;
+    it.number = number;
+    it.record = read_json_file(dir / "result.json");
+    if (!it.record.is_object()) throw usage_error("{}: expected a JSON object", (dir / "result.json").string());
+    it.status = string_at(it.record, "status");
+    if (fs::exists(dir / "tracepoints.json")) it.record["tracepoints_json"] = read_json_file(dir / "tracepoints.json");
+    run.iterations.push_back(std::move(it));
+  }
+  return run;
+}
+
+fs::path newest_complete_run(const fs::path& label_dir, const std::string& test) {
+  std::error_code ec;
+  std::vector<fs::path> test_dirs;
+  if (!test.empty()) {
+    test_dirs.push_back(label_dir / test);
+  } else {
+    for (const auto& entry : fs::directory_iterator(label_dir, ec))
+      if (entry.is_directory()) test_dirs.push_back(entry.path());
+    std::sort(test_dirs.begin(), test_dirs.end());
+  }
+  std::vector<fs::path> found;
+  int incomplete = 0;
+  for (const auto& dir : test_dirs) {
+    for (const auto& run : runs_below(dir)) {
+      if (manifest_status(run) == "complete") {
+        found.push_back(run);
+        break;
+      }
+      ++incomplete;
+    }
+  }
+  if (found.empty())
+    throw usage_error("{}: no complete run stored there{}", (test.empty() ? label_dir : label_dir / test).string(),
+                      incomplete ? fmt::format(" ({} runs not complete)", incomplete) : std::string());
+  if (found.size() > 1) {
+    std::string tests;
+    for (const auto& f : found) tests += (tests.empty() ? "" : ", ") + f.parent_path().filename().string();
+    throw usage_error("{}: complete runs of several tests are stored there ({}): name one, e.g. {}",
+                      label_dir.string(), tests, (label_dir / found.front().parent_path().filename()).string());
+  }
+  return found.front();
+}
+
+fs::path resolve_run(const std::string& run_or_label, const fs::path& results_root, const std::string& test) {
+  std::error_code ec;
+  fs::path given(run_or_label);
+  if (fs::is_directory(given, ec)) {
+    if (is_run_directory(given)) return given;
+    // results/<label>/<test>: run directories directly below.
+    if (!runs_below(given).empty()) {
+      auto runs = runs_below(given);
+      for (const auto& run : runs)
+        if (manifest_status(run) == "complete") return run;
+      throw usage_error("{}: no complete run stored there ({} runs not complete)", given.string(), runs.size());
+    }
+    return newest_complete_run(given, test);  // results/<label>
+  }
+  if (run_or_label.find('/') == std::string::npos && fs::is_directory(results_root / run_or_label, ec))
+    return newest_complete_run(results_root / run_or_label, test);
+  throw usage_error("{}: neither a run directory nor a label stored under {}", run_or_label, results_root.string());
+}
+
+}  // namespace memharness::results

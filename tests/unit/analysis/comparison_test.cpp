@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "harness/analysis/comparison.h"
+#include "harness/common/error.h"
+
+namespace memharness::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path results_root = fs::path(MEMHARNESS_FIXTURE_DIR) / "runs" / "results";
+
+results::StoredRun load(const std::string& label) {
+  return results::read_run(results::resolve_run(label, results_root));
+}
+
+const MetricResult& metric(const Comparison& c, const std::string& id) {
+  for (const auto& m : c.metrics)
+    if (m.def.id == id) return m;
+  throw std::runtime_error("no metric " + id);
+}
+
+TEST(Comparison, SameWorkloadTwiceHasNoRegression) {
+  auto c = compare_runs({load("a"), load("b")}, {});
+  EXPECT_EQ(c.gating_regressions, 0);
+  EXPECT_TRUE(c.warnings.empty());
+  const auto& elapsed = metric(c, "elapsed");
+  EXPECT_TRUE(elapsed.gates);
+  EXPECT_EQ(elapsed.cells[0].summary->n, 3);
+  EXPECT_EQ(elapsed.cells[1].verdict, Verdict::no_difference);
+}
+
+TEST(Comparison, DoctoredRegressionIsFound) {
+  auto c = compare_runs({load("a"), load("c-regressed")}, {});
+  const auto& elapsed = metric(c, "elapsed");
+  EXPECT_EQ(elapsed.cells[1].verdict, Verdict::regression) << elapsed.cells[1].reason;
+  EXPECT_LT(*elapsed.cells[1].mean_pct, -100);  // 42 s -> 102 s
+  EXPECT_EQ(metric(c, "vmstat.nr_vmscan_write").cells[1].verdict, Verdict::regression);
+  EXPECT_EQ(c.gating_regressions, 2);
+  // The same change, as the baseline, is an improvement.
+  auto reverse = compare_runs({load("c-regressed"), load("a")}, {});
+  EXPECT_EQ(metric(reverse, "elapsed").cells[1].verdict, Verdict::improvement);
+  EXPECT_EQ(reverse.gating_regressions, 0);
+}
+
+TEST(Comparison, ConfigChangesGatingAndThresholds) {
+  auto config = parse_compare_config(
+      "min_iterations = 3\n[metric.elapsed]\ngates = false\n[metric.\"vmstat.nr_vmscan_write\"]\nmin_effect_pct = 1000\n",
+      "test.toml");
+  auto c = compare_runs({load("a"), load("c-regressed")}, config);
+  EXPECT_FALSE(metric(c, "elapsed").gates);
+  EXPECT_EQ(metric(c, "vmstat.nr_vmscan_write").cells[1].verdict, Verdict::below_min_effect);
+  EXPECT_EQ(c.gating_regressions, 0);
+}
+
+TEST(Comparison, TooFewIterationsGivesNoVerdict) {
+  auto base = load("a"), one = load("c-regressed");
+  one.iterations.resize(1);
+  auto c = compare_runs({base, one}, {});
+  EXPECT_EQ(metric(c, "elapsed").cells[1].verdict, Verdict::too_few_iterations);
+  EXPECT_EQ(metric(c, "elapsed").cells[1].reason, "1 iteration: no verdict");
+  EXPECT_EQ(c.gating_regressions, 0);
+}
+
+TEST(Comparison, MissingMetricIsNotAvailableNotZero) {
+  auto c = compare_runs({load("a"), load("b")}, {});
+  const auto& stall = metric(c, "tracepoint.direct_reclaim_stall_ms");
+  EXPECT_FALSE(stall.cells[0].summary);
+  EXPECT_EQ(stall.cells[1].verdict, Verdict::not_available);
+  EXPECT_FALSE(metric(c, "memcg.psi_some_ms").cells[0].summary);  // cgroup v1: no memory.pressure
+}
+
+TEST(Comparison, EnvironmentDifferencesAreNamed) {
+  auto a = load("a"), b = load("b");
+  b.manifest["machine"]["cpus"] = 4;
+  b.manifest["config"]["hash"] = "0123456789abcdef";
+  auto differences = environment_differences({a, b});
+  ASSERT_EQ(differences.size(), 2u);
+  EXPECT_EQ(differences[0].rfind("config hash differs: d09c767255256fbf in a (", 0), 0u) << differences[0];
+  EXPECT_NE(differences[0].find("0123456789abcdef in b ("), std::string::npos);
+  EXPECT_EQ(differences[1].rfind("CPU count differs: 2 in a (", 0), 0u) << differences[1];
+  EXPECT_EQ(compare_runs({a, b}, {}).warnings, differences);
+}
+
+TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
+  auto record = nlohmann::json::parse(R"({
+    "elapsed_s": 10.0,
+    "phases": [{"workloads": [{"instance": "w", "process": {"user_s": 1.0, "sys_s": 2.0}}]}],
+    "tracepoints_json": {"schema_version": 1, "scopes": {"system": {
+      "contexts": {"direct_reclaim": {"stalls": {"available": true, "count": 4, "total_ns": 1000000000},
+                                      "writes": {"available": false, "reason": "not available on this kernel"}}},
+      "kswapd": {"awake": {"available": true, "total_ns": 2500000000}}}}}})");
+  auto catalog = build_catalog({&record});
+  auto value = [&](const std::string& id) -> std::optional<double> {
+    for (const auto& m : catalog)
+      if (m.id == id) return m.extract(record);
+    throw std::runtime_error("no metric " + id);
+  };
+  EXPECT_EQ(value("tracepoint.direct_reclaims"), 4.0);
+  EXPECT_EQ(value("tracepoint.direct_reclaim_stall_ms"), 1000.0);
+  EXPECT_FALSE(value("tracepoint.direct_reclaim_write_file"));  // unavailable: n/a, not 0
+  EXPECT_DOUBLE_EQ(*value("time.direct_reclaim_pct"), 25.0);    // 1 / (1 + 2 + 1)
+  EXPECT_DOUBLE_EQ(*value("time.kswapd_awake_pct"), 25.0);      // 2.5 / 10
+  EXPECT_EQ(value("user"), 1.0);
+  // Every id is unique: it is the key of configs, JSON and JUnit.
+  std::set<std::string> ids;
+  for (const auto& m : catalog) EXPECT_TRUE(ids.insert(m.id).second) << m.id;
+}
+
+TEST(CompareConfig, ErrorsNameFileLineAndKey) {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse_compare_config(text, "compare.toml");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error_of("alpha = 0.01\nbeta = 2\n"),
+            "compare.toml:2:8: error: unknown key \"beta\" (expected alpha, min_iterations, min_effect_pct, metric)");
+  EXPECT_EQ(error_of("min_iterations = 1\n"),
+            "compare.toml:1:18: error: key \"min_iterations\": expected an integer >= 2 (the t-test needs two)");
+  EXPECT_EQ(error_of("[metric.elapsed]\ngate = true\n"),
+            "compare.toml:2:8: error: metric \"elapsed\": unknown key \"gate\" (expected gates, min_effect_pct)");
+}
+
+}  // namespace
+}  // namespace memharness::analysis

@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness/common/error.h"
+#include "harness/results/run_reader.h"
+
+namespace memharness::results {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path results_root = fs::path(MEMHARNESS_FIXTURE_DIR) / "runs" / "results";
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(RunReader, ReadsAFixtureRun) {
+  auto run = read_run(results_root / "a" / "anon-dirty-quick" / "2026-11-22T04-54-45Z");
+  EXPECT_EQ(run.label(), "a");
+  EXPECT_EQ(run.test(), "anon-dirty-quick");
+  EXPECT_EQ(run.status(), "complete");
+  EXPECT_EQ(run.kernel_release(), "6.18.44-fc-v669");
+  ASSERT_EQ(run.iterations.size(), 3u);
+  EXPECT_EQ(run.complete_iterations().size(), 3u);
+  EXPECT_EQ(run.iterations[2].number, 3);
+  EXPECT_FALSE(run.iterations[0].record.contains("tracepoints_json"));
+}
+
+TEST(RunReader, LabelResolvesToTheNewestCompleteRun) {
+  // results/a holds a newer run that is incomplete: the label skips it.
+  auto expected = results_root / "a" / "anon-dirty-quick" / "2026-11-22T04-54-45Z";
+  EXPECT_EQ(resolve_run("a", results_root), expected);
+  EXPECT_EQ(resolve_run("a", results_root, "anon-dirty-quick"), expected);
+  EXPECT_EQ(resolve_run((results_root / "a").string(), "elsewhere"), expected);
+  EXPECT_EQ(resolve_run((results_root / "a" / "anon-dirty-quick").string(), "elsewhere"), expected);
+  // A run directory is itself, complete or not.
+  auto incomplete = results_root / "a" / "anon-dirty-quick" / "2026-11-22T05-20-00Z";
+  EXPECT_EQ(resolve_run(incomplete.string(), results_root), incomplete);
+}
+
+TEST(RunReader, BadInputNamesThePath) {
+  EXPECT_EQ(error_of([] { resolve_run("no-such-label", results_root); }),
+            "no-such-label: neither a run directory nor a label stored under " + results_root.string());
+  EXPECT_EQ(error_of([] { resolve_run("a", results_root, "other-test"); }),
+            (results_root / "a" / "other-test").string() + ": no complete run stored there");
+  auto tmp = fs::temp_directory_path() / ("memharness-reader-test-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp / "iterations" / "1");
+  EXPECT_EQ(error_of([&] { read_run(tmp); }), tmp.string() + ": not a run directory (no manifest.json)");
+  std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 1, \"status\": \"complete\"}";
+  std::ofstream(tmp / "iterations" / "1" / "result.json") << "{\"status\": ";
+  auto message = error_of([&] { read_run(tmp); });
+  EXPECT_EQ(message.rfind((tmp / "iterations" / "1" / "result.json").string() + ": not valid JSON", 0), 0u)
+      << message;
+  std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 2}";
+  EXPECT_EQ(error_of([&] { read_run(tmp); }),
+            (tmp / "manifest.json").string() + ": schema_version 2 is not supported (this memharness reads 1)");
+  fs::remove_all(tmp);
+}
+
+TEST(RunReader, TracepointsJsonIsMountedUnderTracepointsJson) {
+  auto tmp = fs::temp_directory_path() / ("memharness-reader-tp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp / "iterations" / "1");
+  std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 1, \"status\": \"complete\"}";
+  std::ofstream(tmp / "iterations" / "1" / "result.json") << "{\"status\": \"complete\", \"elapsed_s\": 1.5}";
+  std::ofstream(tmp / "iterations" / "1" / "tracepoints.json") << "{\"schema_version\": 1, \"scopes\": {\"system\": {\"kswapd\": {\"wakeups\": {\"count\": 7}}}}}";
+  auto run = read_run(tmp);
+  ASSERT_EQ(run.iterations.size(), 1u);
+  EXPECT_EQ(run.iterations[0].record["tracepoints_json"]["scopes"]["system"]["kswapd"]["wakeups"]["count"], 7);
+  fs::remove_all(tmp);
+}
+
+}  // namespace
+}  // namespace memharness::results

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The exit codes and error messages of `memharness compare` and `report` on the
+# committed fixtures (tests/fixtures/runs/README.md).
+set -u
+memharness=$1
+cd "$2/runs" || exit 1
+failures=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() {  # expect CODE STDERR-SUBSTRING ARGS...
+  local code=$1 message=$2
+  shift 2
+  "$memharness" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [[ $got -ne $code ]] || { [[ -n $message ]] && ! grep -qF -- "$message" "$tmp/err"; }; then
+    echo "FAIL: memharness $* -> exit $got (want $code), stderr: $(cat "$tmp/err") (want: $message)"
+    failures=$((failures + 1))
+  fi
+}
+
+expect 0 "" compare a b
+expect 1 "" compare a c-regressed
+expect 1 "" compare c-regressed --baseline a --format junit --output "$tmp/out.xml"
+grep -q '<failure message="Elapsed (s): -142.39%' "$tmp/out.xml" || { echo "FAIL: junit failure message"; failures=$((failures + 1)); }
+expect 0 "" compare c-regressed a          # the same change seen the other way is an improvement
+expect 0 "" report a --format json
+expect 2 "no-such-label: neither a run directory nor a label stored under results" compare a no-such-label
+expect 2 "--format html: expected text, markdown, json or junit" compare a b --format html
+expect 2 "compare needs at least two runs" compare a
+expect 2 "unknown key \"beta\"" compare a b --config <(echo 'beta = 1')
+mkdir -p "$tmp/results"
+cp -r results/b "$tmp/results/"
+sed -i 's/"cpus": 2/"cpus": 4/' "$tmp"/results/b/anon-dirty-quick/*/manifest.json
+expect 0 "warning: CPU count differs: 2 in a" compare results/a b --results "$tmp/results"
+expect 2 "--strict: the runs are not comparable: CPU count differs" compare a "$tmp/results/b" --strict
+expect 3 "--output /nonexistent/dir/x.txt: cannot be written" compare a b --output /nonexistent/dir/x.txt
+
+if ((failures)); then exit 1; fi
+echo "all compare CLI checks passed"
