@@ -66,6 +66,14 @@ class AnonDirty final : public Workload {
       result.failure = e.what();
       return result;
     }
+    // With fixed work (ops), a run stopped by the time bound (or by OOM kills
+    // of its workers) did less than planned: its elapsed time and rates are not
+    // comparable with complete ones, so say how much of the work it did.
+    if (auto ops = params_.integer("ops"); ops > 0 && result.metrics.contains("vm-bogo-ops")) {
+      double done = result.metrics["vm-bogo-ops"].get<double>();
+      result.metrics["completed-work-pct"] = std::min(100.0, 100.0 * done / static_cast<double>(ops));
+      result.details["hit_time_bound"] = done < static_cast<double>(ops);
+    }
     if (outcome.exit_status != 0) {
       result.failure = fmt::format("stress-ng exited with status {}: {}", outcome.exit_status,
                                    stress_ng::exit_status_meaning(outcome.exit_status));
