@@ -123,6 +123,11 @@ void reset_signals() {
 
 [[noreturn]] void become_shepherd(const SpawnOptions& options, char* const* argv, int report_fd) {
   reset_signals();
+  // A fork of the harness holds copies of all its descriptors: the journal
+  // (whose lock then outlives a crashed harness), BPF maps and links, other
+  // shepherds' pipes. Keep only the report pipe.
+  if (report_fd > 3) ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
+  ::close_range(static_cast<unsigned>(report_fd) + 1, ~0U, 0);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   // If the harness dies, the shepherd goes too; the cgroup clean-up (or
   // `memharness restore`) ends what is left of the tree.

@@ -71,6 +71,7 @@ class DdWriteback final : public Workload {
       result.failure = fmt::format("cannot create {}: {}", scratch.string(), ec.message());
       return result;
     }
+    result.details["scratch_directory"] = scratch.string();
     nlohmann::json steps = nlohmann::json::array();
     result.succeeded = true;
     for (std::int64_t threads = params_.integer("min-threads"); threads <= params_.integer("max-threads");

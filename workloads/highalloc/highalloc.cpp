@@ -86,6 +86,7 @@ class HighAlloc final : public Workload {
     std::vector<PassResult> passes;
     {
       Load load(context, params_);
+      result.details["scratch_directory"] = load.scratch_directory().string();
       // Give the load time to fill memory before the first pass.
       sleep_or_stop(context, params_.duration("load-warmup"));
       for (const char* name : {"pass1", "pass2"}) {
@@ -150,6 +151,7 @@ class HighAlloc final : public Workload {
         });
     }
     ~Load() { stop_and_wait(); }
+    const std::filesystem::path& scratch_directory() const { return scratch_; }
 
     system::ProcessOutcome stop_and_wait() {
       stop_.request_stop();

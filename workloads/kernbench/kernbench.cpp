@@ -68,6 +68,7 @@ class Kernbench final : public Workload {
       argv.insert(argv.end(), args.begin(), args.end());
       return context.spawn(argv, log);
     };
+    result.details["build_directory"] = build_dir.string();
     result.succeeded = run_builds(context, make, result);
     fs::remove_all(build_dir, ec);
     return result;
