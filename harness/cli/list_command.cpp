@@ -9,6 +9,8 @@
 #include "harness/config/test_plan.h"
 #include "harness/runner/machine_info.h"
 #include "harness/system/system_root.h"
+#include "probes/tracepoints/catalog.h"
+#include "probes/tracepoints/recorder.h"
 #include "workloads/registry.h"
 
 namespace memharness::cli {
@@ -78,6 +80,10 @@ void list_probes(std::ostream& out) {
          "  psi           /proc/pressure/memory stall totals (n/a when the kernel has PSI off)\n"
          "  buddyinfo     /proc/buddyinfo snapshots at start and end\n"
          "  pagetypeinfo  /proc/pagetypeinfo snapshots at start and end\n";
+  out << fmt::format("  tracepoints   reclaim, compaction and writeback tracepoints aggregated in the kernel "
+                     "(recorder built: {}):\n",
+                     probes::built_recorders());
+  for (const auto& spec : probes::reclaim_tracepoints()) out << fmt::format("                  {}\n", spec.name());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/error.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
@@ -21,6 +22,8 @@
 #include "harness/system/system_root.h"
 #include "harness/git_commit.h"
 #include "harness/version.h"
+#include "probes/tracepoints/recorder.h"
+#include "probes/tracepoints/tracefs.h"
 #include "workloads/registry.h"
 
 namespace memharness::runner {
@@ -146,6 +149,16 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
     if (plan.swap.mode == config::SwapMode::swapfile)
       journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
                               plan.swap.swapfile_bytes);
+    // libbpf finds tracepoint ids only in a mounted tracefs.
+    nlohmann::json recorder = {{"built", probes::built_recorders()}};
+    if (system.is_live()) {
+      try {
+        recorder["tracefs"] = probes::ensure_tracefs_mounted(system, journal);
+      } catch (const Error& e) {
+        recorder["tracefs"] = e.what();  // the recorder will say it could not start
+      }
+    }
+    keeper.json()["tracepoint_recorder"] = std::move(recorder);
     // The machine as the test sees it: after the test's sysctls and swap.
     keeper.json()["machine"] = describe_machine(system);
     keeper.json()["sysctls_set"] = nlohmann::json::object();
@@ -159,6 +172,8 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
       progress.iteration_started(i);
       auto record = run_iteration(setup, i, run_dir.make_iteration_dir(i));
       std::string iteration_status = record["status"];
+      if (record.contains("tracepoint_recorder"))
+        keeper.json()["tracepoint_recorder"]["used"] = record["tracepoint_recorder"];
       iteration_records.push_back(std::move(record));
       if (iteration_status == "complete") {
         keeper.json()["iterations"]["completed"] = i;

@@ -16,6 +16,8 @@
 #include "harness/system/system_root.h"
 #include "probes/samplers/snapshot.h"
 #include "probes/samplers/timeseries_sampler.h"
+#include "probes/tracepoints/aggregates.h"
+#include "probes/tracepoints/recorder.h"
 #include "workloads/registry.h"
 
 namespace memharness::runner {
@@ -148,6 +150,9 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   auto wall_started = std::chrono::steady_clock::now();
   nlohmann::json phases = nlohmann::json::array();
   std::string status = "complete";
+  // Tracepoint aggregates: every process the harness forks (the workloads'
+  // supervisors and their trees) is attributed to the workloads.
+  auto tracepoints = probes::start_tracepoint_recorder(setup.system, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt});
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();
@@ -169,6 +174,15 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
     record["timeseries_samples"] = sampler.samples_taken();
   }
   if (setup.stop.stop_requested()) status = "interrupted";
+  if (tracepoints.recorder) {
+    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()}};
+    auto document = tracepoints.recorder->finish();
+    results::write_json_atomically(dir / "tracepoints.json", document);
+    record["tracepoints"] = probes::tracepoint_summary(document);
+    tracepoints.recorder.reset();
+  } else {
+    record["tracepoint_recorder"] = {{"kind", nullptr}, {"reason", tracepoints.reason}};
+  }
   record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_started).count();
   auto end = probes::take_snapshot(setup.system, cgroup.get());
   probes::write_snapshot_files(end, dir / "snapshots" / "end");

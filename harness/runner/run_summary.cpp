@@ -140,6 +140,21 @@ void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
                 {"PSI memory full (ms)", at("/psi_memory/full_stall_us", 1e-3), 1}},
                complete);
     out << '\n';
+    // From the tracepoint recorder (iterations/N/tracepoints.json); n/a when
+    // no recorder ran or the kernel lacks the events.
+    write_rows(out, "Reclaim (tracepoints)",
+               {{"Direct reclaims", at("/tracepoints/direct_reclaims"), 0},
+                {"Time stalled direct reclaim (ms)", at("/tracepoints/direct_reclaim_stall_ms"), 2},
+                {"Memcg reclaims (workloads)", at("/tracepoints/memcg_reclaims"), 0},
+                {"Time stalled memcg reclaim (ms)", at("/tracepoints/memcg_reclaim_stall_ms"), 2},
+                {"Kswapd wakeups", at("/tracepoints/kswapd_wakeups"), 0},
+                {"Time kswapd awake (ms)", at("/tracepoints/kswapd_awake_ms"), 2},
+                {"Direct reclaim write file", at("/tracepoints/direct_reclaim_write_file"), 0},
+                {"Direct reclaim write anon", at("/tracepoints/direct_reclaim_write_anon"), 0},
+                {"Kswapd reclaim write file", at("/tracepoints/kswapd_reclaim_write_file"), 0},
+                {"Kswapd reclaim write anon", at("/tracepoints/kswapd_reclaim_write_anon"), 0}},
+               complete);
+    out << '\n';
     std::vector<Row> vmstat_rows;
     for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "allocstall_normal",
                           "allocstall_movable", "pswpout", "pswpin", "nr_vmscan_write", "workingset_refault_anon",

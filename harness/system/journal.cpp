@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
@@ -223,6 +224,7 @@ std::string describe(const json& change) {
   if (op == "swapon") return fmt::format("turn off swap on {}", path);
   if (op == "swapfile") return fmt::format("delete swapfile {}", path);
   if (op == "run_manifest") return fmt::format("mark the run {} as incomplete", path);
+  if (op == "mount") return fmt::format("unmount {}", path);
   return fmt::format("undo \"{}\" of {}", op, path);
 }
 
@@ -448,6 +450,13 @@ void Journal::record_created_directory(const std::string& absolute_path) {
   record({{"op", "directory"}, {"path", absolute_path}});
 }
 
+void Journal::mount_filesystem(const std::string& fstype, const std::string& absolute_path) {
+  if (!root_.is_live()) throw std::logic_error("refusing to mount " + fstype + " for a fake tree");
+  record({{"op", "mount"}, {"path", absolute_path}, {"fstype", fstype}});
+  if (::mount("nodev", absolute_path.c_str(), fstype.c_str(), 0, nullptr) != 0)
+    throw environment_error("cannot mount {} at {}: {}", fstype, absolute_path, std::strerror(errno));
+}
+
 void Journal::record_run_manifest(const fs::path& manifest) {
   record({{"op", "run_manifest"}, {"path", fs::absolute(manifest).string()}});
 }
@@ -489,6 +498,16 @@ std::string Journal::undo(const json& change) {
     if (!root_.exists(path)) return fmt::format("directory {} was gone already", path);
     remove_directory(root_, path);
     return fmt::format("removed directory {}", path);
+  }
+  if (op == "mount") {
+    // Only what this journal mounted: a later mount by someone else on top is theirs.
+    if (::umount2(path.c_str(), UMOUNT_NOFOLLOW) != 0) {
+      if (errno == EINVAL) return fmt::format("{} was not mounted any more", path);
+      // Someone else (another run, a trace tool) is using it: theirs now.
+      if (errno == EBUSY) return fmt::format("left {} mounted: another process is using it", path);
+      throw run_error("cannot unmount {}: {}", path, std::strerror(errno));
+    }
+    return fmt::format("unmounted {}", path);
   }
   if (op == "swapon") {
     return swap_->swapoff(path) ? fmt::format("turned off swap on {}", path)
@@ -571,7 +590,15 @@ int Journal::restore_all(const SystemRoot& root, const fs::path& dir, std::ostre
       int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
       if (fd < 0) throw environment_error("cannot open {}: {}", file.string(), std::strerror(errno));
       struct stat st {};
-      if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      // The owner has ended, but the processes it forked (workload supervisors,
+      // which share its open journal) may still be exiting — slowly when they
+      // hold the last references to BPF links: give them a few seconds.
+      bool locked = false;
+      for (int attempt = 0; attempt < 50 && !locked; ++attempt) {
+        locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (!locked) ::usleep(100'000);
+      }
+      if (!locked) {
         ::close(fd);
         report << fmt::format("left {} alone: another process holds it (a `memharness restore` running?)\n",
                               file.string());

@@ -11,6 +11,7 @@
 //   {"type":"header","format":1,"pid":P,"start_ticks":T,"started_at":"...","command_line":[...]}
 //   {"type":"change","seq":N,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"10"}
 //   {"type":"change","seq":N,"op":"cgroup"|"directory"|"swapfile"|"swapon"|"run_manifest","path":"..."}
+//   {"type":"change","seq":N,"op":"mount","path":"/sys/kernel/tracing","fstype":"tracefs"}
 //   {"type":"restored","seq":N}        (appended as each change is undone)
 // start_ticks (field 22 of /proc/<pid>/stat) tells the owner apart from a later
 // process that got the same pid. A new kind of change is a new "op" with its
@@ -99,6 +100,10 @@ class Journal {
   void record_cgroup(const std::string& absolute_path);
   // A directory about to be created (tracefs instance ...): restore rmdirs it.
   void record_created_directory(const std::string& absolute_path);
+  // Mounts a filesystem of `fstype` (no device, e.g. tracefs) at `absolute_path`
+  // on a live root; restore unmounts it (op "mount"). Throws Error(environment)
+  // when the mount fails.
+  void mount_filesystem(const std::string& fstype, const std::string& absolute_path);
   // A run directory's manifest.json: if the run is still "running" when this is
   // restored (after a crash), restore marks it "incomplete" and says why.
   void record_run_manifest(const std::filesystem::path& manifest);

@@ -1,0 +1,69 @@
+// A real run records tracepoints (root, BTF, stress-ng): anon-dirty-quick, one
+// iteration, must leave iterations/1/tracepoints.json from the BPF recorder with
+// the workload's memcg reclaim in it, the summary rows, and tracefs mounted or
+// not exactly as before the run.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness_process.h"
+#include "memharness_features.h"
+#include "require.h"
+
+namespace memharness::testing {
+namespace {
+
+bool tracefs_mounted() {
+  std::ifstream mounts("/proc/self/mounts");
+  for (std::string line; std::getline(mounts, line);) {
+    std::istringstream fields(line);
+    std::string device, mount_point, type;
+    fields >> device >> mount_point >> type;
+    if (mount_point == "/sys/kernel/tracing" && type == "tracefs") return true;
+  }
+  return false;
+}
+
+TEST(TracepointsRun, AnonDirtyRunWritesTracepointAggregatesAndRestoresTracefs) {
+  MEMHARNESS_REQUIRE_ROOT();
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(MEMHARNESS_HAVE_BPF, "built without BPF (-Dbpf)");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "needs kernel BTF");
+  TempDir tmp("memharness-tracepoints-run");
+  bool mounted_before = tracefs_mounted();
+  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
+  auto result = run_memharness({"run", std::string(MEMHARNESS_SOURCE_DIR) + "/configs/anon-dirty-quick.toml",
+                                "--kernel", "host", "--iterations", "1", "--results", (tmp.path() / "results").string()},
+                               env, tmp.path() / "log");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(tracefs_mounted(), mounted_before) << "the run did not restore tracefs' mount";
+  EXPECT_NE(result.output.find("Time stalled memcg reclaim (ms)"), std::string::npos) << result.output;
+
+  std::filesystem::path run_dir;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp.path() / "results"))
+    if (entry.path().filename() == "manifest.json") run_dir = entry.path().parent_path();
+  ASSERT_FALSE(run_dir.empty());
+  auto manifest = nlohmann::json::parse(read_file(run_dir / "manifest.json"));
+  EXPECT_EQ(manifest["tracepoint_recorder"]["used"]["kind"], "bpf") << manifest["tracepoint_recorder"].dump();
+  auto doc = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "tracepoints.json"));
+  EXPECT_EQ(doc["recorder"], "bpf");
+  const auto& memcg = doc["scopes"]["workload"]["contexts"]["memcg_reclaim"];
+  EXPECT_GT(memcg["stalls"]["count"].get<std::uint64_t>(), 0U) << memcg.dump();
+  EXPECT_GT(memcg["stalls"]["total_ns"].get<std::uint64_t>(), 0U);
+  EXPECT_GT(memcg["reclaim"]["pages_scanned"].get<std::uint64_t>(), 0U);
+  EXPECT_LE(memcg["stalls"]["count"].get<std::uint64_t>(),
+            doc["scopes"]["system"]["contexts"]["memcg_reclaim"]["stalls"]["count"].get<std::uint64_t>());
+  // Anonymous pages swapped out from memcg reclaim: never more than the
+  // kernel's own count of reclaim writes over the (longer) snapshot window.
+  auto record = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "result.json"));
+  EXPECT_LE(memcg["writes"]["anon"].get<std::uint64_t>(), record["vmstat_delta"].value("nr_vmscan_write", 0ULL));
+  EXPECT_FALSE(record["tracepoints"]["memcg_reclaim_stall_ms"].is_null());
+}
+
+}  // namespace
+}  // namespace memharness::testing
