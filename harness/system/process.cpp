@@ -180,6 +180,16 @@ double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.t
 
 }  // namespace
 
+std::string ProcessOutcome::failure_sentence() const {
+  if (exited_zero()) return "";
+  if (!started) return failure;
+  std::string program = argv.empty() ? "the command" : argv.front();
+  if (timed_out) return fmt::format("{} was killed at the phase timeout", program);
+  if (stopped) return fmt::format("{} was stopped (interrupted)", program);
+  if (term_signal != 0) return fmt::format("{} was killed by signal {}", program, term_signal);
+  return fmt::format("{} exited with status {} (see its log)", program, exit_status);
+}
+
 void ProcessOutcome::accumulate(const ProcessOutcome& other) {
   elapsed_s += other.elapsed_s;
   user_s += other.user_s;

@@ -26,6 +26,8 @@ struct ProcessOutcome {
   long max_rss_kb = 0;         // largest single process of the tree
 
   bool exited_zero() const { return started && term_signal == 0 && exit_status == 0; }
+  // Why it did not exit 0, as one sentence naming argv[0]; empty when it did.
+  std::string failure_sentence() const;
   // Adds another outcome's times (for workloads that run several commands).
   void accumulate(const ProcessOutcome& other);
 };

@@ -26,6 +26,13 @@ class WorkloadRunTest : public ::testing::Test {
     if (std::filesystem::exists(tmp_.path() / "state"))
       run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
   }
+  // Runs a config given as text, as a user would from a file.
+  CommandResult run_config(const std::string& toml) {
+    write_file(tmp_.path() / "test.toml", toml);
+    return run_memharness({"run", (tmp_.path() / "test.toml").string(), "--results",
+                           (tmp_.path() / "results").string()},
+                          env_, tmp_.path() / "log");
+  }
   // The result.json of the single run under results/.
   nlohmann::json only_iteration_record(int iteration = 1) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp_.path() / "results"))
@@ -68,12 +75,9 @@ TEST_F(WorkloadRunTest, DdWritebackQuickRecordsThroughputPerThreadCountAndCleans
 
 TEST_F(WorkloadRunTest, DdWritebackRefusesToStartWithoutTheSpaceItNeeds) {
   // 100x MemTotal per step: no test machine has that much free disk.
-  write_file(tmp_.path() / "huge.toml",
-             "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
-             "min-threads = 1\nmax-threads = 1\ntotal = \"100x\"\ndirectory = \"" + tmp_.path().string() + "\"\n");
-  auto result = run_memharness({"run", (tmp_.path() / "huge.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
+      "min-threads = 1\nmax-threads = 1\ntotal = \"100x\"\ndirectory = \"" + tmp_.path().string() + "\"\n");
   EXPECT_EQ(result.exit_code, 3) << result.output;
   EXPECT_NE(result.output.find("workload \"dd-writeback\": " + tmp_.path().string() + " has "), std::string::npos)
       << result.output;
@@ -82,12 +86,9 @@ TEST_F(WorkloadRunTest, DdWritebackRefusesToStartWithoutTheSpaceItNeeds) {
 }
 
 TEST_F(WorkloadRunTest, DdWritebackRejectsMoreMinThanMaxThreads) {
-  write_file(tmp_.path() / "bad.toml",
-             "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
-             "min-threads = 8\nmax-threads = 4\n");
-  auto result = run_memharness({"run", (tmp_.path() / "bad.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
+      "min-threads = 8\nmax-threads = 4\n");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("key \"min-threads\": expected at most max-threads (4), got 8"), std::string::npos)
       << result.output;
@@ -116,12 +117,9 @@ TEST_F(WorkloadRunTest, KernbenchQuickBuildsDebiansKernelUnderTheLimit) {
 }
 
 TEST_F(WorkloadRunTest, KernbenchRejectsASourceThatIsNotAKernelTree) {
-  write_file(tmp_.path() / "bad.toml",
-             "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"kernbench\"\n"
-             "source = \"" + tmp_.path().string() + "\"\n");
-  auto result = run_memharness({"run", (tmp_.path() / "bad.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"kernbench\"\n"
+      "source = \"" + tmp_.path().string() + "\"\n");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("key \"source\": expected \"debian\" or a Linux source tree"), std::string::npos)
       << result.output;
@@ -179,12 +177,9 @@ TEST_F(WorkloadRunTest, InterruptedHighallocLeavesNrHugepagesAsItFoundIt) {
 }
 
 TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine) {
-  write_file(tmp_.path() / "big.toml",
-             "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
-             "attempt = \"0.5x\"\n");
-  auto result = run_memharness({"run", (tmp_.path() / "big.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
+      "attempt = \"0.5x\"\n");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("a cgroup limit does not confine it"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("set scope = \"machine\""), std::string::npos) << result.output;

@@ -47,8 +47,7 @@ class AnonDirty final : public Workload {
       return result;
     }
     if (outcome.term_signal != 0) {
-      result.failure = fmt::format("stress-ng was killed by signal {}{}", outcome.term_signal,
-                                   outcome.timed_out ? " at the phase timeout" : outcome.stopped ? " (interrupted)" : "");
+      result.failure = outcome.failure_sentence();
       return result;
     }
     result.metrics["stress-ng-exit-status"] = outcome.exit_status;

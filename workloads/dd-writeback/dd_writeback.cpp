@@ -121,12 +121,7 @@ class DdWriteback final : public Workload {
       result.totals.user_s += o.user_s;
       result.totals.sys_s += o.sys_s;
       result.totals.max_rss_kb = std::max(result.totals.max_rss_kb, o.max_rss_kb);
-      if (!o.exited_zero() && failure.empty())
-        failure = !o.started          ? o.failure
-                  : o.timed_out       ? std::string("dd was killed at the phase timeout")
-                  : o.stopped         ? std::string("interrupted")
-                  : o.term_signal != 0 ? fmt::format("dd was killed by signal {}", o.term_signal)
-                                       : fmt::format("dd exited with status {} (see its log)", o.exit_status);
+      if (failure.empty()) failure = o.failure_sentence();
     }
     result.totals.started = true;
     result.totals.elapsed_s += elapsed;

@@ -98,9 +98,7 @@ class Kernbench final : public Workload {
       result.totals.accumulate(outcome);
       result.totals.started = true;
       if (!outcome.exited_zero()) {
-        result.failure = outcome.timed_out ? "the build was killed at the phase timeout"
-                         : outcome.stopped ? "interrupted"
-                                           : fmt::format("build {} failed (see make-build-{}.log)", build, build);
+        result.failure = fmt::format("build {}: {} (make-build-{}.log)", build, outcome.failure_sentence(), build);
         return false;
       }
       result.metrics[fmt::format("build-{}-elapsed-s", build)] = outcome.elapsed_s;

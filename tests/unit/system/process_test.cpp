@@ -52,6 +52,15 @@ TEST_F(ProcessTest, ReportsTheSignalThatKilledIt) {
   auto outcome = run({"sh", "-c", "kill -SEGV $$"});
   EXPECT_TRUE(outcome.started);
   EXPECT_EQ(outcome.term_signal, SIGSEGV);
+  EXPECT_EQ(outcome.failure_sentence(), "sh was killed by signal 11");
+}
+
+TEST_F(ProcessTest, FailureSentenceSaysWhatHappened) {
+  EXPECT_EQ(run({"true"}).failure_sentence(), "");
+  EXPECT_EQ(run({"sh", "-c", "exit 3"}).failure_sentence(), "sh exited with status 3 (see its log)");
+  EXPECT_EQ(run({"sleep", "30"}, std::chrono::milliseconds(200)).failure_sentence(),
+            "sleep was killed at the phase timeout");
+  EXPECT_EQ(run({"/nonexistent/x"}).failure_sentence(), "/nonexistent/x could not be executed: No such file or directory");
 }
 
 TEST_F(ProcessTest, ExecFailureIsReportedNotThrown) {
