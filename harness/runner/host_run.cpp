@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -83,7 +84,7 @@ class ManifestKeeper {
 
 }  // namespace
 
-void check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
+system::MemoryController check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
                               const std::filesystem::path& state_dir) {
   if (system.is_live() && ::geteuid() != 0)
     throw environment_error("memharness run needs root: it creates cgroups and changes sysctls (try sudo)");
@@ -101,16 +102,18 @@ void check_host_preconditions(const system::SystemRoot& system, const config::Te
   if (plan.swap.mode == config::SwapMode::swapfile && !system::find_program("mkswap"))
     throw environment_error("[swap] mode = \"swapfile\" needs `mkswap` (package util-linux)");
   system::Journal::check_no_unrestored(system, state_dir);
+  return controller;
 }
 
 HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request, std::stop_token stop,
                            std::ostream& out) {
   const auto& plan = request.plan;
-  check_host_preconditions(system, plan, request.state_dir);
-  auto controller = system::find_memory_controller(system);
-  nlohmann::json machine = describe_machine(system);
-  std::string release = machine["kernel"]["release"].is_string() ? machine["kernel"]["release"].get<std::string>()
-                                                                  : std::string("unknown-kernel");
+  auto controller = check_host_preconditions(system, plan, request.state_dir);
+  // The full machine description is taken once the test's sysctls and swap
+  // are in place; the label only needs the release.
+  auto release_text = system.try_read("/proc/sys/kernel/osrelease");
+  std::string release = release_text ? *release_text : "unknown-kernel";
+  while (!release.empty() && std::isspace(static_cast<unsigned char>(release.back()))) release.pop_back();
   std::string label = request.label.empty() ? release : request.label;
   int iterations = request.iterations.value_or(plan.iterations);
 

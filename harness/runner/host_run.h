@@ -10,6 +10,7 @@
 
 #include "harness/common/error.h"
 #include "harness/config/test_plan.h"
+#include "harness/system/cgroup.h"
 
 namespace memharness::system { class SystemRoot; }
 
@@ -32,8 +33,9 @@ struct HostRunOutcome {
 
 // Checks what a host run needs (root, a memory controller, the workloads'
 // programs, no unrestored journal) and throws Error(environment) naming what is
-// missing; nothing is created before these checks pass.
-void check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
+// missing; nothing is created before these checks pass. Returns the memory
+// controller it found.
+system::MemoryController check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
                               const std::filesystem::path& state_dir);
 
 HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request,

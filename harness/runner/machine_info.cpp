@@ -35,14 +35,19 @@ std::string trimmed(std::string text) {
 }
 }  // namespace
 
-config::HostFacts read_host_facts(const system::SystemRoot& system) {
+namespace {
+config::HostFacts host_facts_from(const CounterMap& meminfo) {
   config::HostFacts facts;
-  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
   facts.mem_total_bytes = meminfo.count("MemTotal") ? meminfo.at("MemTotal") : 0;
   facts.swap_total_bytes = meminfo.count("SwapTotal") ? meminfo.at("SwapTotal") : 0;
   long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   facts.cpus = cpus > 0 ? static_cast<int>(cpus) : 1;
   return facts;
+}
+}  // namespace
+
+config::HostFacts read_host_facts(const system::SystemRoot& system) {
+  return host_facts_from(system::procfs::parse_meminfo(system.read("/proc/meminfo")));
 }
 
 nlohmann::json describe_machine(const system::SystemRoot& system) {
@@ -56,7 +61,8 @@ nlohmann::json describe_machine(const system::SystemRoot& system) {
       {"version", value("/proc/sys/kernel/version")},
       {"cmdline", value("/proc/cmdline")},
   };
-  auto facts = read_host_facts(system);
+  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
+  auto facts = host_facts_from(meminfo);
   machine["cpus"] = facts.cpus;
   machine["mem_total_bytes"] = facts.mem_total_bytes;
   machine["swap_total_bytes"] = facts.swap_total_bytes;
@@ -67,7 +73,6 @@ nlohmann::json describe_machine(const system::SystemRoot& system) {
       {"shmem_enabled", value("/sys/kernel/mm/transparent_hugepage/shmem_enabled")},
       {"khugepaged_defrag", value("/sys/kernel/mm/transparent_hugepage/khugepaged/defrag")},
   };
-  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
   nlohmann::json hugepages = nlohmann::json::object();
   for (const char* key : {"HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp", "Hugepagesize"})
     if (meminfo.count(key)) hugepages[key] = meminfo.at(key);

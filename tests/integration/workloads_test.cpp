@@ -26,6 +26,12 @@ class WorkloadRunTest : public ::testing::Test {
     if (std::filesystem::exists(tmp_.path() / "state"))
       run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
   }
+  // Runs one of the configs in configs/, as CI and users do.
+  CommandResult run_shipped_config(const std::string& name) {
+    return run_memharness({"run", (kSourceDir / "configs" / (name + ".toml")).string(), "--results",
+                           (tmp_.path() / "results").string()},
+                          env_, tmp_.path() / "log");
+  }
   // Runs a config given as text, as a user would from a file.
   CommandResult run_config(const std::string& toml) {
     write_file(tmp_.path() / "test.toml", toml);
@@ -48,9 +54,7 @@ class WorkloadRunTest : public ::testing::Test {
 
 TEST_F(WorkloadRunTest, DdWritebackQuickRecordsThroughputPerThreadCountAndCleansUp) {
   MEMHARNESS_REQUIRE_PROGRAM("dd");
-  auto result = run_memharness({"run", (kSourceDir / "configs" / "dd-writeback-quick.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_shipped_config("dd-writeback-quick");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto record = only_iteration_record();
   const auto& workload = record["phases"][0]["workloads"][0];
@@ -98,9 +102,7 @@ TEST_F(WorkloadRunTest, KernbenchQuickBuildsDebiansKernelUnderTheLimit) {
   MEMHARNESS_REQUIRE_PROGRAM("make");
   MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
                      "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
-  auto result = run_memharness({"run", (kSourceDir / "configs" / "kernbench-quick.toml").string(), "--results",
-                                (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_shipped_config("kernbench-quick");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto record = only_iteration_record();
   const auto& workload = record["phases"][0]["workloads"][0];
@@ -131,9 +133,7 @@ TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {
   MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
   MEMHARNESS_REQUIRE(std::filesystem::exists("/proc/sys/vm/nr_hugepages"), "needs hugetlb (CONFIG_HUGETLBFS)");
   const auto pool_before = nr_hugepages();
-  auto result = run_memharness({"run", (kSourceDir / "configs" / "stress-highalloc-quick.toml").string(),
-                                "--results", (tmp_.path() / "results").string()},
-                               env_, tmp_.path() / "log");
+  auto result = run_shipped_config("stress-highalloc-quick");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto record = only_iteration_record();
   const auto& workload = record["phases"][0]["workloads"][0];
