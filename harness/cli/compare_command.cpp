@@ -3,12 +3,14 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "harness/analysis/comparison.h"
 #include "harness/cli/commands.h"
 #include "harness/common/error.h"
+#include "harness/report/compare_runs.h"
 #include "harness/report/report.h"
 #include "harness/results/run_reader.h"
 
@@ -29,61 +31,60 @@ struct CompareOptions {
 
 report::Format format_or_throw(const std::string& name) {
   auto f = report::parse_format(name);
-  if (!f) throw usage_error("--format {}: expected text, markdown, json or junit (html is not implemented yet)", name);
+  if (!f) throw usage_error("--format {}: expected text, markdown, json, junit or html", name);
   return *f;
 }
 
-// Writes to --output (atomically enough for a report: whole file at the end) or stdout.
-void emit(const CompareOptions& options, const analysis::Comparison& comparison) {
-  auto format = format_or_throw(options.format);
+// Renders to --output (the whole file at the end) or stdout.
+template <typename Render>
+void emit(const CompareOptions& options, Render&& render_to) {
   if (options.output.empty()) {
-    report::render(std::cout, comparison, format, {.colour = ::isatty(STDOUT_FILENO) == 1});
+    render_to(std::cout, report::RenderOptions{.colour = ::isatty(STDOUT_FILENO) == 1});
     return;
   }
+  std::ostringstream text;
+  render_to(text, report::RenderOptions{});
   std::ofstream out(options.output);
   if (!out) throw environment_error("--output {}: cannot be written", options.output);
-  report::render(out, comparison, format);
+  out << text.str();
   if (!out.flush()) throw environment_error("--output {}: write failed", options.output);
 }
 
-int compare(const CompareOptions& options) {
-  format_or_throw(options.format);  // before reading anything
-  std::vector<std::string> args = options.runs;
-  if (!options.baseline.empty()) args.insert(args.begin(), options.baseline);
-  if (args.size() < 2) throw usage_error("compare needs at least two runs or labels (or one and --baseline)");
+analysis::CompareConfig config_of(const CompareOptions& options) {
   analysis::CompareConfig config;
   if (!options.config.empty()) config = analysis::load_compare_config(options.config);
-  std::vector<results::StoredRun> runs;
-  for (const auto& arg : args) {
-    std::string test = options.test;
-    if (test.empty() && !runs.empty()) test = runs.front().test();  // labels resolve to the baseline's test
-    runs.push_back(results::read_run(results::resolve_run(arg, options.results, test)));
-    if (runs.back().complete_iterations().empty())
-      throw usage_error("{}: no complete iteration to compare (status {})", runs.back().path.string(),
-                        runs.back().status());
-  }
-  auto differences = analysis::environment_differences(runs);
-  if (options.strict && !differences.empty())
-    throw usage_error("--strict: the runs are not comparable: {}", differences.front());
-  auto comparison = analysis::compare_runs(runs, config);
-  for (const auto& w : comparison.warnings) std::cerr << "memharness: warning: " << w << '\n';
-  emit(options, comparison);
-  return comparison.gating_regressions > 0 ? static_cast<int>(ExitCode::regression)
-                                           : static_cast<int>(ExitCode::success);
+  return config;
+}
+
+int compare(const CompareOptions& options) {
+  report::CompareRequest request;
+  request.format = format_or_throw(options.format);  // before reading anything
+  request.runs = options.runs;
+  if (!options.baseline.empty()) request.runs.insert(request.runs.begin(), options.baseline);
+  request.results_root = options.results;
+  request.test = options.test;
+  request.config = config_of(options);
+  request.strict = options.strict;
+  int exit_code = 0;
+  emit(options, [&](std::ostream& out, const report::RenderOptions& render) {
+    request.render = render;
+    exit_code = report::compare_and_render(request, out, std::cerr).exit_code;
+  });
+  return exit_code;
 }
 
 int report_one(const CompareOptions& options) {
-  format_or_throw(options.format);
+  auto format = format_or_throw(options.format);
   auto run = results::read_run(results::resolve_run(options.runs.front(), options.results, options.test));
-  analysis::CompareConfig config;
-  if (!options.config.empty()) config = analysis::load_compare_config(options.config);
-  auto comparison = analysis::compare_runs({run}, config);
-  emit(options, comparison);
+  auto comparison = analysis::compare_runs({run}, config_of(options));
+  emit(options, [&](std::ostream& out, const report::RenderOptions& render) {
+    report::render(out, comparison, format, render);
+  });
   return static_cast<int>(ExitCode::success);
 }
 
 void add_common_options(CLI::App* sub, CompareOptions& options) {
-  sub->add_option("--format", options.format, "text, markdown, json or junit")->capture_default_str();
+  sub->add_option("--format", options.format, "text, markdown, json, junit or html")->capture_default_str();
   sub->add_option("--output", options.output, "write to FILE instead of stdout");
   sub->add_option("--results", options.results, "where labels are looked up")->capture_default_str();
   sub->add_option("--test", options.test, "the test a label resolves to, when it holds several");

@@ -1,8 +1,8 @@
 #pragma once
 // Renders a Comparison (analysis/comparison.h) in the formats of `memharness
 // compare` and `memharness report`: text (the tables of patch postings),
-// markdown (the same content), JSON (schema: docs/compare.md) and JUnit XML.
-// HTML with plots is a later step (issue 5).
+// markdown (the same content), JSON (schema: docs/compare.md), JUnit XML and
+// HTML (the tables with gnuplot plots, one self-contained file).
 #include <optional>
 #include <ostream>
 #include <string>
@@ -11,7 +11,7 @@
 
 namespace memharness::report {
 
-enum class Format { text, markdown, json, junit };
+enum class Format { text, markdown, json, junit, html };
 std::optional<Format> parse_format(const std::string& name);
 
 struct RenderOptions {
@@ -25,6 +25,8 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
 void render_markdown(std::ostream& out, const analysis::Comparison& comparison);
 void render_json(std::ostream& out, const analysis::Comparison& comparison);
 void render_junit(std::ostream& out, const analysis::Comparison& comparison);
+// Needs gnuplot (environment_error otherwise); writes nothing unless every plot was drawn.
+void render_html(std::ostream& out, const analysis::Comparison& comparison);
 
 // The version of the JSON document render_json writes.
 inline constexpr int json_schema_version = 1;

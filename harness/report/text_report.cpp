@@ -116,6 +116,7 @@ void render(std::ostream& out, const analysis::Comparison& comparison, Format fo
     case Format::markdown: render_markdown(out, comparison); break;
     case Format::json: render_json(out, comparison); break;
     case Format::junit: render_junit(out, comparison); break;
+    case Format::html: render_html(out, comparison); break;
   }
 }
 
@@ -124,6 +125,7 @@ std::optional<Format> parse_format(const std::string& name) {
   if (name == "markdown" || name == "md") return Format::markdown;
   if (name == "json") return Format::json;
   if (name == "junit") return Format::junit;
+  if (name == "html") return Format::html;
   return std::nullopt;
 }
 

@@ -26,7 +26,19 @@ grep -q '<failure message="Elapsed (s): -142.39%' "$tmp/out.xml" || { echo "FAIL
 expect 0 "" compare c-regressed a          # the same change seen the other way is an improvement
 expect 0 "" report a --format json
 expect 2 "no-such-label: neither a run directory nor a label stored under results" compare a no-such-label
-expect 2 "--format html: expected text, markdown, json or junit" compare a b --format html
+expect 2 "--format pdf: expected text, markdown, json, junit or html" compare a b --format pdf
+if command -v gnuplot >/dev/null; then
+  expect 0 "" compare a b --format html --output "$tmp/out.html"
+  grep -q '<figure class="plot"' "$tmp/out.html" || { echo "FAIL: no plots in the HTML"; failures=$((failures + 1)); }
+  # Without gnuplot: exit 3 naming it, and no file left behind.
+  PATH=/nonexistent "$memharness" compare a b --format html --output "$tmp/none.html" 2>"$tmp/err"
+  [[ $? -eq 3 && ! -e $tmp/none.html ]] && grep -q "gnuplot, which is not on PATH" "$tmp/err" ||
+    { echo "FAIL: html without gnuplot: $(cat "$tmp/err")"; failures=$((failures + 1)); }
+elif [[ ${CI:-} == true ]]; then
+  echo "FAIL: gnuplot missing (ci/setup.sh installs gnuplot-nox)"; failures=$((failures + 1))
+else
+  echo "skipping the html checks: gnuplot is not installed"
+fi
 expect 2 "compare needs at least two runs" compare a
 expect 2 "unknown key \"beta\"" compare a b --config <(echo 'beta = 1')
 mkdir -p "$tmp/results"

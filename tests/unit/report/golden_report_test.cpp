@@ -10,6 +10,7 @@
 
 #include "harness/analysis/comparison.h"
 #include "harness/report/report.h"
+#include "tests/integration/require.h"
 
 namespace memharness::report {
 namespace {
@@ -96,7 +97,75 @@ TEST(Formats, Names) {
   EXPECT_EQ(parse_format("markdown"), Format::markdown);
   EXPECT_EQ(parse_format("json"), Format::json);
   EXPECT_EQ(parse_format("junit"), Format::junit);
-  EXPECT_FALSE(parse_format("html"));
+  EXPECT_EQ(parse_format("html"), Format::html);
+  EXPECT_FALSE(parse_format("pdf"));
+}
+
+// The HTML page with every inline SVG replaced by a placeholder naming its
+// gnuplot title: what the golden file compares (structure, tables, plotted data),
+// since gnuplot's SVG bytes vary between its versions.
+struct HtmlParts {
+  std::string structure;
+  std::vector<std::string> svgs;
+};
+
+HtmlParts split_html(const std::string& html) {
+  HtmlParts parts;
+  size_t pos = 0;
+  while (true) {
+    auto start = html.find("<svg", pos);
+    if (start == std::string::npos) break;
+    auto end = html.find("</svg>", start);
+    if (end == std::string::npos) break;
+    end += 6;
+    parts.structure += html.substr(pos, start - pos) + "<svg>[gnuplot plot]</svg>";
+    parts.svgs.push_back(html.substr(start, end - start));
+    pos = end;
+  }
+  parts.structure += html.substr(pos);
+  return parts;
+}
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (auto p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + needle.size())) ++n;
+  return n;
+}
+
+// Each figure holds one gnuplot SVG whose ids are its own; the page loads nothing.
+void check_html_plots(const std::string& html, const HtmlParts& parts) {
+  EXPECT_EQ(count(parts.structure, "<figure class=\"plot\""), parts.svgs.size());
+  for (const auto& svg : parts.svgs) {
+    EXPECT_NE(svg.find("Produced by GNUPLOT"), std::string::npos) << svg.substr(0, 300);
+    EXPECT_GE(count(svg, "<path"), 3u) << "no lines drawn: " << svg.substr(0, 300);
+    EXPECT_EQ(svg.find("id='gpPt"), std::string::npos) << "gnuplot's marker ids must be prefixed per plot";
+  }
+  EXPECT_EQ(count(html, "id=\"gnuplot_canvas\""), 0u);
+  for (const char* external : {"<script", "<link", "src=", "href=\"http", "@import", "url("})
+    EXPECT_EQ(html.find(external), std::string::npos) << "not self-contained: " << external;
+}
+
+TEST_F(GoldenReport, HtmlCompareThreeRuns) {
+  MEMHARNESS_REQUIRE_PROGRAM("gnuplot");
+  auto html = rendered(comparison({"a", "b", "c-regressed"}), Format::html);
+  auto parts = split_html(html);
+  check("compare-a-b-c.html", parts.structure);
+  check_html_plots(html, parts);
+  // Three runs: a comparison plot per workload/gating metric, four series per run.
+  EXPECT_EQ(count(parts.structure, "data-kind=\"timeseries\""), 12u);
+  EXPECT_NE(parts.structure.find("data-metric=\"elapsed\""), std::string::npos);
+  EXPECT_NE(parts.structure.find("data-metric=\"vmstat.nr_vmscan_write\""), std::string::npos);
+  // The plots' data blocks carry the iteration values the tables summarise.
+  EXPECT_NE(html.find("<td class=\"v\">105.283 91.0536 110.079</td><td>REGRESSION</td>"), std::string::npos);
+}
+
+TEST_F(GoldenReport, HtmlReportOneRun) {
+  MEMHARNESS_REQUIRE_PROGRAM("gnuplot");
+  auto html = rendered(comparison({"a"}), Format::html);
+  auto parts = split_html(html);
+  check("report-a.html", parts.structure);
+  check_html_plots(html, parts);
+  EXPECT_EQ(parts.structure.find("id=\"verdicts\""), std::string::npos);
 }
 
 }  // namespace
