@@ -18,12 +18,32 @@ std::string manifest_value(const json& manifest, const char* pointer) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+// The "reason" of the nearest {"available": false, "reason": ...} object on a
+// JSON pointer's path (tracepoints.json marks figures a kernel cannot record so).
+std::string unavailable_reason(const json& record, const std::string& source) {
+  if (source.empty() || source.front() != '/') return {};  // a formula, not a pointer
+  json::json_pointer p;
+  try {
+    p = json::json_pointer(source);
+  } catch (const json::exception&) {
+    return {};
+  }
+  for (; !p.empty(); p = p.parent_pointer()) {
+    if (!record.contains(p)) continue;
+    const auto& v = record.at(p);
+    if (v.is_object() && v.value("available", true) == false) return v.value("reason", "not available");
+  }
+  return {};
+}
+
 void judge(MetricCell& cell, const MetricCell& base, const MetricResult& metric, const CompareConfig& config) {
   if (!cell.summary || !base.summary) {
     cell.verdict = Verdict::not_available;
     cell.reason = !base.summary && !cell.summary ? "n/a in both runs"
                   : !base.summary              ? "n/a in the baseline"
                                                : "n/a in this run";
+    const auto& why = !cell.summary ? cell.unavailable_reason : base.unavailable_reason;
+    if (!why.empty()) cell.reason += " (" + why + ")";
     return;
   }
   bool higher = metric.def.direction == Direction::higher_is_better;
@@ -132,6 +152,8 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
       MetricCell cell;
       for (const auto* it : iterations)
         if (auto v = m.def.extract(it->record)) cell.values.push_back(*v);
+      if (cell.values.empty() && !iterations.empty())
+        cell.unavailable_reason = unavailable_reason(iterations.front()->record, m.def.source);
       cell.summary = summarize(cell.values, m.def.harmonic_mean);
       m.cells.push_back(std::move(cell));
     }

@@ -36,6 +36,9 @@ struct RunColumn {
 struct MetricCell {
   std::optional<Summary> summary;
   std::vector<double> values;  // one per complete iteration that recorded the metric
+  // Why there are no values, when the record says: the kernel lacked the event
+  // ({"available": false, "reason": ...} on the metric's source path).
+  std::string unavailable_reason;
   // Versus the baseline (not set in the baseline's column):
   std::optional<double> mean_pct;  // positive = improvement
   std::optional<double> p_value;

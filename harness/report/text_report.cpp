@@ -3,6 +3,7 @@
 //   Elapsed mean        98.19 ( 0.00%)      98.35 (-0.16%)*
 // and colour only when asked for (stdout is a terminal).
 #include <algorithm>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -25,6 +26,24 @@ std::string cell_text(const TableCell& c) {
 std::string fit(const std::string& name, size_t width) {
   if (name.size() <= width) return name;
   return name.substr(0, width - 1) + "~";
+}
+
+// Splits at spaces into lines of at most `width` (a longer word stays whole),
+// so a long reason (the kernel's, for an event it lacks) keeps the table
+// within 100 columns.
+std::vector<std::string> wrap(const std::string& text, size_t width) {
+  std::vector<std::string> lines(1);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    auto& line = lines.back();
+    if (!line.empty() && line.size() + 1 + word.size() > width) lines.push_back(word);
+    else line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return lines;
 }
 
 }  // namespace
@@ -101,10 +120,14 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
         word = "\033[31m" + word + "\033[0m";
         word_width += 9;
       }
-      std::string line = fmt::format("  {:<{}} {:<6} {:<{}} {}", fit(l.metric, metric_width), metric_width,
-                                     l.gates ? "gating" : "", word, word_width, l.reason);
+      std::string head = fmt::format("  {:<{}} {:<6} {:<{}} ", fit(l.metric, metric_width), metric_width,
+                                     l.gates ? "gating" : "", word, word_width);
+      size_t reason_column = head.size() - (word_width - 16);  // the colour codes take no columns
+      auto reason = wrap(l.reason, max_width > reason_column + 20 ? max_width - reason_column : 20);
+      std::string line = head + reason.front();
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out << line << '\n';
+      for (size_t i = 1; i < reason.size(); ++i) out << std::string(reason_column, ' ') << reason[i] << '\n';
     }
   }
   out << summary_line(comparison) << '\n';

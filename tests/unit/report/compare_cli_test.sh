@@ -41,11 +41,24 @@ else
 fi
 expect 2 "compare needs at least two runs" compare a
 expect 2 "unknown key \"beta\"" compare a b --config <(echo 'beta = 1')
-mkdir -p "$tmp/results"
-cp -r results/b "$tmp/results/"
-sed -i 's/"cpus": 2/"cpus": 4/' "$tmp"/results/b/anon-dirty-quick/*/manifest.json
-expect 0 "warning: CPU count differs: 2 in a" compare results/a b --results "$tmp/results"
-expect 2 "--strict: the runs are not comparable: CPU count differs" compare a "$tmp/results/b" --strict
+# A run that differs from "a" in one respect at a time: a warning naming both
+# values without --strict, exit 2 with --strict, and nothing on stdout then.
+differs() {  # differs WHAT SED-EXPRESSION
+  rm -rf "$tmp/results" && mkdir -p "$tmp/results" && cp -r results/b "$tmp/results/"
+  sed -i "$2" "$tmp"/results/b/anon-dirty-quick/*/manifest.json
+  expect 0 "warning: $1" compare results/a b --results "$tmp/results"
+  expect 2 "--strict: the runs are not comparable: $1" compare a "$tmp/results/b" --strict
+  [[ ! -s $tmp/out ]] || { echo "FAIL: --strict printed a report"; failures=$((failures + 1)); }
+}
+differs "CPU count differs: 2 in a" 's/"cpus": 2/"cpus": 4/'
+differs "config hash differs: d09c767255256fbf in a" 's/"hash": "d09c767255256fbf"/"hash": "0123456789abcdef"/'
+differs "MemTotal differs: 25276502016 in a" 's/"mem_total_bytes": 25276502016/"mem_total_bytes": 8589934592/'
+# The same runs, nothing differing: no warning, and --strict is content.
+expect 0 "" compare a b --strict
+grep -q warning "$tmp/err" && { echo "FAIL: warning for comparable runs: $(cat "$tmp/err")"; failures=$((failures + 1)); }
+# A kernel lacking the write tracepoints: n/a, never a regression.
+expect 0 "" compare tp tp-no-write-event
+grep -q "^Direct reclaim write file  *0  *n/a$" "$tmp/out" || { echo "FAIL: no n/a row"; failures=$((failures + 1)); }
 expect 3 "--output /nonexistent/dir/x.txt: cannot be written" compare a b --output /nonexistent/dir/x.txt
 
 if ((failures)); then exit 1; fi

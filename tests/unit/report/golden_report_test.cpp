@@ -73,6 +73,42 @@ TEST_F(GoldenReport, ReportOneRun) {
   check("report-a.junit.xml", rendered(c, Format::junit));
 }
 
+// A kernel that could not record an event: tracepoints.json says
+// {"available": false, "reason": ...} (fixture tp-no-write-event), so its rows
+// are n/a, not 0, and a gating metric is "n/a" with the kernel's reason, never a
+// regression.
+TEST_F(GoldenReport, TracepointMissingOnOneKernelIsNotAvailable) {
+  auto c = comparison({"tp", "tp-no-write-event"});
+  auto text = rendered(c, Format::text);
+  check("compare-tp-no-write-event.txt", text);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 100u) << line;
+  check("compare-tp-no-write-event.json", rendered(c, Format::json));
+  EXPECT_NE(text.find("Direct reclaim write file                              0                  n/a\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("Memcg reclaim write anon                          318819                  n/a\n"),
+            std::string::npos);
+  // Events both kernels have keep their figures.
+  EXPECT_NE(text.find("Memcg reclaims                                     13909                13909\n"),
+            std::string::npos);
+  EXPECT_EQ(c.gating_regressions, 0);
+  bool seen = false;
+  for (const auto& m : c.metrics) {
+    if (m.def.id != "tracepoint.direct_reclaim_write_file") continue;
+    seen = true;
+    EXPECT_TRUE(m.cells[0].summary.has_value());
+    EXPECT_FALSE(m.cells[1].summary.has_value());
+    EXPECT_EQ(m.cells[1].verdict, analysis::Verdict::not_available);
+    EXPECT_EQ(m.cells[1].reason,
+              "n/a in this run (not available on this kernel: vmscan/mm_vmscan_write_folio, "
+              "vmscan/mm_vmscan_writepage)");
+  }
+  EXPECT_TRUE(seen);
+  auto junit = rendered(c, Format::junit);
+  EXPECT_NE(junit.find("Direct reclaim write file (pages): n/a in this run (not available on this kernel"), std::string::npos)
+      << junit;
+}
+
 TEST_F(GoldenReport, TextFitsOneHundredColumnsAndHasNoColourOffATerminal) {
   auto text = rendered(comparison({"a", "b", "c-regressed"}), Format::text);
   std::istringstream lines(text);
