@@ -31,17 +31,17 @@ fail() {
 }
 
 # One fresh profile per load: no state carried between pages or from earlier runs.
-chromium_load() {  # chromium_load PAGE OUTPUT-PREFIX
+chromium_headless() {
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$(mktemp -d "$tmp/profile.XXXXXX")" --enable-logging=stderr --v=0 "$@"
+}
+
+chromium_load() {  # chromium_load PAGE OUTPUT-PREFIX: a screenshot, the DOM after load, the logs
   local page=$1 out=$2
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$(mktemp -d "$tmp/profile.XXXXXX")" --enable-logging=stderr --v=0 \
-    --window-size=1280,4000 --screenshot="$out.png" "file://$page" >/dev/null 2>"$out.screenshot.log" ||
-    fail "chromium --screenshot $page exited $?"
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$(mktemp -d "$tmp/profile.XXXXXX")" --enable-logging=stderr --v=0 \
-    --dump-dom "file://$page" >"$out.dom" 2>"$out.log" || fail "chromium --dump-dom $page exited $?"
+  chromium_headless --window-size=1280,4000 --screenshot="$out.png" "file://$page" >/dev/null \
+    2>"$out.screenshot.log" || fail "chromium --screenshot $page exited $?"
+  chromium_headless --dump-dom "file://$page" >"$out.dom" 2>"$out.log" || fail "chromium --dump-dom $page exited $?"
 }
 
 # Console messages chromium logged for the page (its own dbus noise is not the page's).
