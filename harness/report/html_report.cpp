@@ -112,7 +112,7 @@ struct SeriesKind {
 const std::vector<SeriesKind>& series_kinds() {
   static const std::vector<SeriesKind> kinds = {
       {"free-memory", "Free memory (MemFree)", "MiB", free_memory_mib},
-      {"scan-rate", "Scan rate (pgscan kswapd + direct)", "pages/s", scan_rate_pages_s},
+      {"scan-rate", "Scan rate (pgscan)", "pages/s", scan_rate_pages_s},
       {"stall-time", "Memory stall time (PSI some, per second)", "ms/s", stall_ms_per_s},
       {"psi", "PSI memory some avg10", "%", [](const TimeSeries& ts) { return psi_avg10(ts, "some"); }},
   };
@@ -218,7 +218,8 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
       std::string id = fmt::format("series-{}-{}", r + 1, kind.id);
       plots.push_back(series_plot(runs[r].label, kind, lines, id));
       std::ostringstream cap, attrs;
-      cap << esc(kind.title) << " (" << esc(kind.ylabel) << "), " << esc(runs[r].label) << ":";
+      cap << esc(kind.title) << " (" << esc(kind.ylabel) << "; from " << esc(lines.front().points.source) << "), "
+          << esc(runs[r].label) << ":";
       size_t points = 0;
       for (const auto& l : lines) {
         auto [lo, hi] = std::minmax_element(l.points.v.begin(), l.points.v.end());
