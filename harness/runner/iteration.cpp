@@ -152,7 +152,8 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   std::string status = "complete";
   // Tracepoint aggregates: every process the harness forks (the workloads'
   // supervisors and their trees) is attributed to the workloads.
-  auto tracepoints = probes::start_tracepoint_recorder(setup.system, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt});
+  auto tracepoints = probes::start_tracepoint_recorder(
+      setup.system, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt, .journal = &setup.journal});
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();
@@ -176,7 +177,9 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   if (setup.stop.stop_requested()) status = "interrupted";
   if (tracepoints.recorder) {
     record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()}};
+    if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
     auto document = tracepoints.recorder->finish();
+    if (document.contains("lost_events")) record["tracepoint_recorder"]["lost_events"] = document["lost_events"]["count"];
     results::write_json_atomically(dir / "tracepoints.json", document);
     record["tracepoints"] = probes::tracepoint_summary(document);
     tracepoints.recorder.reset();

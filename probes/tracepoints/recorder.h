@@ -12,19 +12,33 @@
 
 #include "harness/system/system_root.h"
 
+namespace memharness::system {
+class Journal;
+}
+
 namespace memharness::probes {
+
+// Which recorder to use: the best available (BPF, else the tracefs text
+// fallback), or one of them only (tests, benchmarks; also
+// MEMHARNESS_TRACEPOINT_RECORDER=bpf|tracefs|auto in the environment, which
+// wins over `kind`).
+enum class RecorderKind { automatic, bpf, tracefs };
 
 struct RecorderOptions {
   // The harness: every process forked below it is a workload (cgroup v1).
   std::int64_t root_tgid = 0;
   // cgroup v2: the test cgroup's id (inode number); when set, it decides instead.
   std::optional<std::uint64_t> workload_cgroup_id;
+  RecorderKind kind = RecorderKind::automatic;
+  // Journals what a recorder creates (the tracefs instance), so that
+  // `memharness restore` removes it after a crash. Optional.
+  system::Journal* journal = nullptr;
 };
 
 class TracepointRecorder {
  public:
   virtual ~TracepointRecorder() = default;
-  virtual std::string_view kind() const = 0;  // "bpf"
+  virtual std::string_view kind() const = 0;  // "bpf" or "tracefs"
   // Reads the aggregates, detaches, and returns the tracepoints.json document.
   // Call once.
   virtual nlohmann::json finish() = 0;
@@ -32,15 +46,19 @@ class TracepointRecorder {
 
 struct RecorderStart {
   std::unique_ptr<TracepointRecorder> recorder;  // null when none could start
-  std::string reason;                            // why not, when null
+  std::string reason;                            // why not, when null; why not BPF, when the fallback runs
 };
 
-// Starts the best recorder this build and machine support (BPF; the tracefs text
-// fallback is not implemented yet). Never throws for a missing capability: the
-// reason says what was missing, and the run records it.
+// Starts the best recorder this build and machine support: BPF, else the
+// tracefs text fallback (no BPF built, no BTF, the load failed, or forced).
+// Never throws for a missing capability: the reason says what was missing,
+// and the run records it.
 RecorderStart start_tracepoint_recorder(const system::SystemRoot& root, const RecorderOptions& options);
 
 // The recorders compiled into this binary, for `memharness list` and manifests.
 std::string_view built_recorders();
+
+// "bpf" / "tracefs" / "auto" -> the kind; nullopt for anything else.
+std::optional<RecorderKind> parse_recorder_kind(std::string_view name);
 
 }  // namespace memharness::probes
