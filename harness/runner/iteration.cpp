@@ -152,8 +152,14 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   std::string status = "complete";
   // Tracepoint aggregates: every process the harness forks (the workloads'
   // supervisors and their trees) is attributed to the workloads.
+  // On cgroup v2 the BPF recorder keys on the test cgroup's id instead.
   auto tracepoints = probes::start_tracepoint_recorder(
-      setup.system, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt, .journal = &setup.journal});
+      setup.system,
+      {.root_tgid = ::getpid(),
+       .workload_cgroup_id = cgroup->version() == system::CgroupVersion::v2
+                                 ? probes::cgroup_v2_id(setup.system, cgroup->path())
+                                 : std::nullopt,
+       .journal = &setup.journal});
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();

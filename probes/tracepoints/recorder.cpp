@@ -1,5 +1,6 @@
 #include "probes/tracepoints/recorder.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,6 +25,12 @@ std::optional<RecorderKind> parse_recorder_kind(std::string_view name) {
   if (name == "tracefs") return RecorderKind::tracefs;
   if (name == "auto") return RecorderKind::automatic;
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> cgroup_v2_id(const system::SystemRoot& root, const std::string& absolute_path) {
+  struct stat st {};
+  if (::stat(root.resolve(absolute_path).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  return static_cast<std::uint64_t>(st.st_ino);
 }
 
 namespace {

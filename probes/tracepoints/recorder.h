@@ -58,6 +58,11 @@ RecorderStart start_tracepoint_recorder(const system::SystemRoot& root, const Re
 // The recorders compiled into this binary, for `memharness list` and manifests.
 std::string_view built_recorders();
 
+// The id bpf_get_current_cgroup_id() returns for tasks in the cgroup-v2
+// directory `absolute_path` (the kernfs node id: its inode number on 64-bit
+// kernels); nullopt when it cannot be read.
+std::optional<std::uint64_t> cgroup_v2_id(const system::SystemRoot& root, const std::string& absolute_path);
+
 // "bpf" / "tracefs" / "auto" -> the kind; nullopt for anything else.
 std::optional<RecorderKind> parse_recorder_kind(std::string_view name);
 

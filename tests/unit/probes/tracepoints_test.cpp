@@ -2,6 +2,9 @@
 // and tracepoint availability read from a captured 6.18 tracefs tree.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <vector>
@@ -173,6 +176,35 @@ TEST(TracepointSummary, HeadlineFiguresInMillisecondsAndNullWhenNotAvailable) {
   EXPECT_TRUE(summary["kswapd_awake_ms"].is_null());  // needs kswapd_sleep too
   EXPECT_EQ(summary["kswapd_reclaim_write_file"], 11);
   EXPECT_EQ(summary["direct_reclaim_write_anon"], 0);
+}
+
+}  // namespace
+}  // namespace memharness::probes
+
+namespace memharness::probes {
+namespace {
+
+TEST(TracepointRecorder, CgroupV2IdIsTheDirectorysInodeNumber) {
+  auto dir = std::filesystem::temp_directory_path() / ("memharness-cgid-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "sys/fs/cgroup/test");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "sys/fs/cgroup/test").c_str(), &st), 0);
+  system::SystemRoot root(dir);
+  EXPECT_EQ(cgroup_v2_id(root, "/sys/fs/cgroup/test"), static_cast<std::uint64_t>(st.st_ino));
+  EXPECT_FALSE(cgroup_v2_id(root, "/sys/fs/cgroup/gone"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TracepointRecorder, KindsByNameAndABadForcedKindSaysWhy) {
+  EXPECT_EQ(parse_recorder_kind("bpf"), RecorderKind::bpf);
+  EXPECT_EQ(parse_recorder_kind("tracefs"), RecorderKind::tracefs);
+  EXPECT_EQ(parse_recorder_kind("auto"), RecorderKind::automatic);
+  EXPECT_FALSE(parse_recorder_kind("perf"));
+  ::setenv("MEMHARNESS_TRACEPOINT_RECORDER", "perf", 1);
+  auto start = start_tracepoint_recorder(system::SystemRoot("/"), {.root_tgid = 1, .workload_cgroup_id = std::nullopt});
+  ::unsetenv("MEMHARNESS_TRACEPOINT_RECORDER");
+  EXPECT_FALSE(start.recorder);
+  EXPECT_EQ(start.reason, "MEMHARNESS_TRACEPOINT_RECORDER=perf: expected bpf, tracefs or auto");
 }
 
 }  // namespace
