@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,10 +53,14 @@ void join_cgroup(const std::string& procs) {
   ::close(fd);
 }
 
-// Runs `work` in a child (in the cgroup unless `procs` is empty); returns its
-// wall time in seconds.
+struct Timing {
+  double wall_s;
+  double cpu_s;  // user + sys of the child and its children (wait4): where BPF programs run
+};
+
+// Runs `work` in a child (in the cgroup unless `procs` is empty).
 template <typename Work>
-double timed_child(const std::string& procs, Work work) {
+Timing timed_child(const std::string& procs, Work work) {
   auto start = Clock::now();
   pid_t child = ::fork();
   if (child == 0) {
@@ -65,9 +70,11 @@ double timed_child(const std::string& procs, Work work) {
     ::_exit(0);
   }
   int status = 0;
-  ::waitpid(child, &status, 0);
+  struct rusage usage {};
+  ::wait4(child, &status, 0, &usage);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw run_error("workload child failed: status {}", status);
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return {std::chrono::duration<double>(Clock::now() - start).count(), seconds(usage.ru_utime) + seconds(usage.ru_stime)};
 }
 
 void reread(const std::string& file) {
@@ -132,9 +139,18 @@ class CatCapture {
 };
 
 struct Sample {
-  double seconds;
+  Timing time;
   std::uint64_t events;  // the text recorder's events in the window
 };
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double at = q * static_cast<double>(v.size() - 1);
+  auto lo = static_cast<std::size_t>(at);
+  auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (at - static_cast<double>(lo));
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -187,18 +203,18 @@ int main(int argc, char** argv) {
           auto run = [&] {
             return workload == "reread" ? timed_child(procs, [&] { reread(file); }) : timed_child("", fork_loop);
           };
-          Sample sample{0, 0};
+          Sample sample{{0, 0}, 0};
           if (mode == "none") {
-            sample.seconds = run();
+            sample.time = run();
           } else if (mode == "cat") {
             CatCapture capture(root, capture_file);
-            sample.seconds = run();
+            sample.time = run();
           } else {
             auto start = probes::start_tracepoint_recorder(
                 root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt,
                        .kind = mode == "bpf" ? probes::RecorderKind::bpf : probes::RecorderKind::tracefs});
             if (!start.recorder) throw environment_error("no {} recorder: {}", mode, start.reason);
-            sample.seconds = run();
+            sample.time = run();
             sample.events = events_in(start.recorder->finish());
           }
           samples[workload][mode].push_back(sample);
@@ -216,18 +232,18 @@ int main(int argc, char** argv) {
       auto& none = samples[workload]["none"];
       for (const auto& mode : modes) {
         auto& s = samples[workload][mode];
-        std::vector<double> seconds, ratios, rates;
+        std::vector<double> wall, wall_ratios, cpu_ratios, rates;
         for (std::size_t r = 0; r < s.size(); ++r) {
-          seconds.push_back(s[r].seconds);
-          ratios.push_back(none[r].seconds / s[r].seconds);  // throughput relative to no recording, same round
-          if (s[r].events) rates.push_back(static_cast<double>(s[r].events) / s[r].seconds);
+          wall.push_back(s[r].time.wall_s);
+          // Throughput relative to no recording in the same round (work is fixed: time ratio).
+          wall_ratios.push_back(none[r].time.wall_s / s[r].time.wall_s);
+          cpu_ratios.push_back(none[r].time.cpu_s / s[r].time.cpu_s);
+          if (s[r].events) rates.push_back(static_cast<double>(s[r].events) / s[r].time.wall_s);
         }
-        double mean = 0, var = 0;
-        for (double x : ratios) mean += x / static_cast<double>(ratios.size());
-        for (double x : ratios) var += (x - mean) * (x - mean) / static_cast<double>(std::max<std::size_t>(1, ratios.size() - 1));
-        fmt::print("  {:<8} median {:.3f} s  throughput ratio: median {:.3f}, mean {:.3f} +- {:.3f}{}\n", mode,
-                   median(seconds), median(ratios), mean, std::sqrt(var),
-                   rates.empty() ? "" : fmt::format("  (~{:.0f} events/s)", median(rates)));
+        fmt::print("  {:<8} wall median {:.3f} s, throughput ratio median {:.3f} (IQR {:.3f}..{:.3f}); "
+                   "CPU-time ratio median {:.3f}{}\n",
+                   mode, median(wall), median(wall_ratios), quantile(wall_ratios, 0.25), quantile(wall_ratios, 0.75),
+                   median(cpu_ratios), rates.empty() ? "" : fmt::format("  (~{:.0f} events/s)", median(rates)));
       }
     }
     cgroup->kill_all();

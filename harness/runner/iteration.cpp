@@ -18,6 +18,7 @@
 #include "probes/samplers/timeseries_sampler.h"
 #include "probes/tracepoints/aggregates.h"
 #include "probes/tracepoints/recorder.h"
+#include "probes/tracepoints/tracepoint_timeseries.h"
 #include "workloads/registry.h"
 
 namespace memharness::runner {
@@ -160,6 +161,12 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
                                  ? probes::cgroup_v2_id(setup.system, cgroup->path())
                                  : std::nullopt,
        .journal = &setup.journal});
+  // The aggregates over time, at the sampling interval (stall time, scan rate).
+  std::optional<probes::TracepointTimeSeries> tracepoint_series;
+  if (tracepoints.recorder) {
+    tracepoint_series.emplace(*tracepoints.recorder, dir / "tracepoints-timeseries.csv", setup.plan.sample_interval);
+    tracepoint_series->start();
+  }
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();
@@ -182,7 +189,9 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   }
   if (setup.stop.stop_requested()) status = "interrupted";
   if (tracepoints.recorder) {
-    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()}};
+    tracepoint_series->stop();
+    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()},
+                                     {"timeseries_rows", tracepoint_series->rows()}};
     if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
     auto document = tracepoints.recorder->finish();
     if (document.contains("lost_events")) record["tracepoint_recorder"]["lost_events"] = document["lost_events"]["count"];

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/system/system_root.h"
+#include "probes/tracepoints/aggregates.h"
 
 namespace memharness::system {
 class Journal;
@@ -42,6 +43,9 @@ class TracepointRecorder {
   // Reads the aggregates, detaches, and returns the tracepoints.json document.
   // Call once.
   virtual nlohmann::json finish() = 0;
+  // The aggregates so far, while recording (for the time series); safe to call
+  // from another thread than the one that started the recorder, before finish().
+  virtual RawAggregates current() = 0;
 };
 
 struct RecorderStart {

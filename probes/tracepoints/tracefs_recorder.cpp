@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <sstream>
 #include <stop_token>
 #include <thread>
@@ -95,6 +96,11 @@ class TracefsRecorder final : public TracepointRecorder {
 
   std::string_view kind() const override { return "tracefs"; }
 
+  RawAggregates current() override {
+    std::lock_guard lock(aggregator_mutex_);
+    return aggregator_.aggregates(monotonic_ns());
+  }
+
   nlohmann::json finish() override {
     std::uint64_t end_ns = monotonic_ns();
     try {
@@ -139,6 +145,7 @@ class TracefsRecorder final : public TracepointRecorder {
     for (;;) {
       ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
       if (n > 0) {
+        std::lock_guard lock(aggregator_mutex_);
         aggregator_.feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
         continue;
       }
@@ -161,6 +168,7 @@ class TracefsRecorder final : public TracepointRecorder {
   system::SystemRoot root_;
   RecorderOptions options_;
   std::map<std::string, bool> available_;
+  std::mutex aggregator_mutex_;  // the reader thread feeds it, current() reads it
   TextAggregator aggregator_;
   std::string instance_;
   bool created_ = false;

@@ -4,6 +4,7 @@
 // not exactly as before the run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,7 +69,7 @@ TEST(TracepointsRun, AnonDirtyRunWritesTracepointAggregatesAndRestoresTracefs) {
 // The text fallback in a whole run (forced, as on a machine without BPF):
 // dd-writeback-quick must leave tracepoints.json from the tracefs recorder with
 // the workload's memcg reclaim, the lost-event count in result.json and the
-// manifest, and no tracefs instance behind.
+// manifest, the aggregates' time series, and no tracefs instance behind.
 TEST(TracepointsRun, ForcedTracefsFallbackRecordsTheSameDocumentAndSaysSo) {
   MEMHARNESS_REQUIRE_ROOT();
   MEMHARNESS_REQUIRE_PROGRAM("dd");
@@ -96,6 +97,12 @@ TEST(TracepointsRun, ForcedTracefsFallbackRecordsTheSameDocumentAndSaysSo) {
   const auto& memcg = doc["scopes"]["workload"]["contexts"]["memcg_reclaim"];
   EXPECT_GT(memcg["stalls"]["count"].get<std::uint64_t>(), 0U) << memcg.dump();
   EXPECT_GT(memcg["reclaim"]["pages_scanned"].get<std::uint64_t>(), 0U);
+  // The aggregates' time series: a header and rows at start, per interval and at stop.
+  auto series = read_file(run_dir / "iterations" / "1" / "tracepoints-timeseries.csv");
+  EXPECT_EQ(series.rfind("time_s,direct_reclaim_stalls,", 0), 0U) << series.substr(0, 200);
+  EXPECT_GE(std::count(series.begin(), series.end(), '\n'), 3) << series;
+  auto record = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "result.json"));
+  EXPECT_GE(record["tracepoint_recorder"]["timeseries_rows"].get<int>(), 2) << record["tracepoint_recorder"].dump();
   for (const auto& entry : std::filesystem::directory_iterator("/sys/kernel/tracing/instances"))
     EXPECT_NE(entry.path().filename().string().rfind("memharness-" + std::to_string(pid), 0), 0U)
         << "left behind: " << entry.path();
