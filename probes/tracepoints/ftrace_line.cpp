@@ -1,6 +1,5 @@
 #include "probes/tracepoints/ftrace_line.h"
 
-#include <cctype>
 #include <charconv>
 
 namespace memharness::probes {
