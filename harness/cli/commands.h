@@ -11,5 +11,6 @@ void add_check_config_command(CLI::App& app, int& exit_code);
 void add_restore_command(CLI::App& app, int& exit_code);
 void add_compare_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_import_trace_command(CLI::App& app, int& exit_code);
 
 }  // namespace memharness::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   memharness::cli::add_restore_command(app, exit_code);
   memharness::cli::add_compare_command(app, exit_code);
   memharness::cli::add_report_command(app, exit_code);
+  memharness::cli::add_import_trace_command(app, exit_code);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

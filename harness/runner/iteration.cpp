@@ -18,6 +18,7 @@
 #include "probes/samplers/timeseries_sampler.h"
 #include "probes/tracepoints/aggregates.h"
 #include "probes/tracepoints/recorder.h"
+#include "probes/tracepoints/tracepoint_timeseries.h"
 #include "workloads/registry.h"
 
 namespace memharness::runner {
@@ -152,7 +153,20 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   std::string status = "complete";
   // Tracepoint aggregates: every process the harness forks (the workloads'
   // supervisors and their trees) is attributed to the workloads.
-  auto tracepoints = probes::start_tracepoint_recorder(setup.system, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt});
+  // On cgroup v2 the BPF recorder keys on the test cgroup's id instead.
+  auto tracepoints = probes::start_tracepoint_recorder(
+      setup.system,
+      {.root_tgid = ::getpid(),
+       .workload_cgroup_id = cgroup->version() == system::CgroupVersion::v2
+                                 ? probes::cgroup_v2_id(setup.system, cgroup->path())
+                                 : std::nullopt,
+       .journal = &setup.journal});
+  // The aggregates over time, at the sampling interval (stall time, scan rate).
+  std::optional<probes::TracepointTimeSeries> tracepoint_series;
+  if (tracepoints.recorder) {
+    tracepoint_series.emplace(*tracepoints.recorder, dir / "tracepoints-timeseries.csv", setup.plan.sample_interval);
+    tracepoint_series->start();
+  }
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();
@@ -175,8 +189,12 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   }
   if (setup.stop.stop_requested()) status = "interrupted";
   if (tracepoints.recorder) {
-    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()}};
+    tracepoint_series->stop();
+    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()},
+                                     {"timeseries_rows", tracepoint_series->rows()}};
+    if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
     auto document = tracepoints.recorder->finish();
+    if (document.contains("lost_events")) record["tracepoint_recorder"]["lost_events"] = document["lost_events"]["count"];
     results::write_json_atomically(dir / "tracepoints.json", document);
     record["tracepoints"] = probes::tracepoint_summary(document);
     tracepoints.recorder.reset();

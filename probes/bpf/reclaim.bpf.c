@@ -275,8 +275,15 @@ int writepage(struct trace_event_raw_mm_vmscan_writepage___pre_v5_19 *ctx)
 SEC("tp/vmscan/mm_vmscan_throttled")
 int throttled(struct trace_event_raw_mm_vmscan_throttled *ctx)
 {
-	__u32 reason = BPF_CORE_READ(ctx, reason);
+	/* The record holds 1 << enum vmscan_throttle_state, not the enum
+	 * (TP_fast_assign: __entry->reason = 1U << reason), as the event's
+	 * __print_flags shows: turn the bit back into the reason's index. */
+	__u32 bit = BPF_CORE_READ(ctx, reason);
 	int delayed = BPF_CORE_READ(ctx, usec_delayed);
+	__u32 reason = MH_THROTTLE_REASONS;
+	for (__u32 r = 0; r < MH_THROTTLE_REASONS; r++)
+		if (bit == (1U << r))
+			reason = r;
 	if (reason >= MH_THROTTLE_REASONS)
 		return 0;
 	bool workload = current_is_workload();

@@ -87,6 +87,8 @@ class BpfRecorder final : public TracepointRecorder {
 
   std::string_view kind() const override { return "bpf"; }
 
+  RawAggregates current() override { return read(); }  // map lookups need no lock
+
   nlohmann::json finish() override {
     // Detach first: the figures are then final, and read consistently.
     for (auto* link : links_) bpf_link__destroy(link);

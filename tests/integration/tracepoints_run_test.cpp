@@ -4,6 +4,7 @@
 // not exactly as before the run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,48 @@ TEST(TracepointsRun, AnonDirtyRunWritesTracepointAggregatesAndRestoresTracefs) {
   auto record = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "result.json"));
   EXPECT_LE(memcg["writes"]["anon"].get<std::uint64_t>(), record["vmstat_delta"].value("nr_vmscan_write", 0ULL));
   EXPECT_FALSE(record["tracepoints"]["memcg_reclaim_stall_ms"].is_null());
+}
+
+// The text fallback in a whole run (forced, as on a machine without BPF):
+// dd-writeback-quick must leave tracepoints.json from the tracefs recorder with
+// the workload's memcg reclaim, the lost-event count in result.json and the
+// manifest, the aggregates' time series, and no tracefs instance behind.
+TEST(TracepointsRun, ForcedTracefsFallbackRecordsTheSameDocumentAndSaysSo) {
+  MEMHARNESS_REQUIRE_ROOT();
+  MEMHARNESS_REQUIRE_PROGRAM("dd");
+  TempDir tmp("memharness-tracepoints-fallback-run");
+  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()},
+                                            {"MEMHARNESS_TRACEPOINT_RECORDER", "tracefs"}};
+  auto harness = start_memharness({"run", std::string(MEMHARNESS_SOURCE_DIR) + "/configs/dd-writeback-quick.toml",
+                                   "--kernel", "host", "--results", (tmp.path() / "results").string()},
+                                  env, tmp.path() / "log");
+  const pid_t pid = harness.pid;
+  auto result = harness.wait();
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  std::filesystem::path run_dir;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp.path() / "results"))
+    if (entry.path().filename() == "manifest.json") run_dir = entry.path().parent_path();
+  ASSERT_FALSE(run_dir.empty());
+  auto manifest = nlohmann::json::parse(read_file(run_dir / "manifest.json"));
+  const auto& used = manifest["tracepoint_recorder"]["used"];
+  EXPECT_EQ(used["kind"], "tracefs") << used.dump();
+  EXPECT_NE(used.value("reason", "").find("BPF not used"), std::string::npos) << used.dump();
+  EXPECT_TRUE(used.contains("lost_events")) << used.dump();
+  auto doc = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "tracepoints.json"));
+  EXPECT_EQ(doc["recorder"], "tracefs");
+  EXPECT_EQ(doc["capture"]["unparsable_lines"], 0) << doc["capture"].dump();
+  const auto& memcg = doc["scopes"]["workload"]["contexts"]["memcg_reclaim"];
+  EXPECT_GT(memcg["stalls"]["count"].get<std::uint64_t>(), 0U) << memcg.dump();
+  EXPECT_GT(memcg["reclaim"]["pages_scanned"].get<std::uint64_t>(), 0U);
+  // The aggregates' time series: a header and rows at start, per interval and at stop.
+  auto series = read_file(run_dir / "iterations" / "1" / "tracepoints-timeseries.csv");
+  EXPECT_EQ(series.rfind("time_s,direct_reclaim_stalls,", 0), 0U) << series.substr(0, 200);
+  EXPECT_GE(std::count(series.begin(), series.end(), '\n'), 3) << series;
+  auto record = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "result.json"));
+  EXPECT_GE(record["tracepoint_recorder"]["timeseries_rows"].get<int>(), 2) << record["tracepoint_recorder"].dump();
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/kernel/tracing/instances"))
+    EXPECT_NE(entry.path().filename().string().rfind("memharness-" + std::to_string(pid), 0), 0U)
+        << "left behind: " << entry.path();
 }
 
 }  // namespace

@@ -1,9 +1,16 @@
 // Decoding of the recorder's aggregates (per-CPU sums, JSON, "not available"),
-// and tracepoint availability read from a captured 6.18 tracefs tree.
+// tracepoint availability read from a captured 6.18 tracefs tree, recorder
+// selection and the aggregates' time series.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "harness/system/system_root.h"
@@ -11,6 +18,7 @@
 #include "probes/tracepoints/catalog.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
+#include "probes/tracepoints/tracepoint_timeseries.h"
 
 namespace memharness::probes {
 namespace {
@@ -173,6 +181,81 @@ TEST(TracepointSummary, HeadlineFiguresInMillisecondsAndNullWhenNotAvailable) {
   EXPECT_TRUE(summary["kswapd_awake_ms"].is_null());  // needs kswapd_sleep too
   EXPECT_EQ(summary["kswapd_reclaim_write_file"], 11);
   EXPECT_EQ(summary["direct_reclaim_write_anon"], 0);
+}
+
+}  // namespace
+}  // namespace memharness::probes
+
+namespace memharness::probes {
+namespace {
+
+TEST(TracepointRecorder, CgroupV2IdIsTheDirectorysInodeNumber) {
+  auto dir = std::filesystem::temp_directory_path() / ("memharness-cgid-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "sys/fs/cgroup/test");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "sys/fs/cgroup/test").c_str(), &st), 0);
+  system::SystemRoot root(dir);
+  EXPECT_EQ(cgroup_v2_id(root, "/sys/fs/cgroup/test"), static_cast<std::uint64_t>(st.st_ino));
+  EXPECT_FALSE(cgroup_v2_id(root, "/sys/fs/cgroup/gone"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TracepointRecorder, KindsByNameAndABadForcedKindSaysWhy) {
+  EXPECT_EQ(parse_recorder_kind("bpf"), RecorderKind::bpf);
+  EXPECT_EQ(parse_recorder_kind("tracefs"), RecorderKind::tracefs);
+  EXPECT_EQ(parse_recorder_kind("auto"), RecorderKind::automatic);
+  EXPECT_FALSE(parse_recorder_kind("perf"));
+  ::setenv("MEMHARNESS_TRACEPOINT_RECORDER", "perf", 1);
+  auto start = start_tracepoint_recorder(system::SystemRoot("/"), {.root_tgid = 1, .workload_cgroup_id = std::nullopt});
+  ::unsetenv("MEMHARNESS_TRACEPOINT_RECORDER");
+  EXPECT_FALSE(start.recorder);
+  EXPECT_EQ(start.reason, "MEMHARNESS_TRACEPOINT_RECORDER=perf: expected bpf, tracefs or auto");
+}
+
+}  // namespace
+}  // namespace memharness::probes
+
+namespace memharness::probes {
+namespace {
+
+// A recorder whose figures grow by one memcg stall of 1 ms per call.
+class CountingRecorder final : public TracepointRecorder {
+ public:
+  std::string_view kind() const override { return "counting"; }
+  nlohmann::json finish() override { return {}; }
+  RawAggregates current() override {
+    RawAggregates raw;
+    ++calls_;
+    raw.contexts[MH_SCOPE_WORKLOAD][MH_CTX_MEMCG_RECLAIM].stalls = calls_;
+    raw.contexts[MH_SCOPE_WORKLOAD][MH_CTX_MEMCG_RECLAIM].stall_ns_total = calls_ * 1'000'000;
+    raw.contexts[MH_SCOPE_SYSTEM][MH_CTX_KSWAPD].pages_scanned = 32 * calls_;
+    return raw;
+  }
+
+ private:
+  std::uint64_t calls_ = 0;
+};
+
+TEST(TracepointTimeSeries, RowsAtStartEveryIntervalAndAtStopWithCumulativeFigures) {
+  auto file = std::filesystem::temp_directory_path() / ("memharness-tp-series-" + std::to_string(::getpid()) + ".csv");
+  CountingRecorder recorder;
+  {
+    TracepointTimeSeries series(recorder, file, std::chrono::milliseconds(5));
+    series.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    series.stop();
+    EXPECT_GE(series.rows(), 2U);  // start and stop at least, whatever the machine's load
+  }
+  std::ifstream in(file);
+  std::string header, first, line, last;
+  std::getline(in, header);
+  std::getline(in, first);
+  while (std::getline(in, line)) last = line;
+  EXPECT_EQ(header.substr(0, 30), "time_s,direct_reclaim_stalls,d");
+  EXPECT_EQ(first.substr(first.find(',')), ",0,0,1,1000000,0,0,32,0,0,0,0,0");
+  EXPECT_FALSE(last.empty());
+  EXPECT_EQ(TracepointTimeSeries::columns().size(), static_cast<std::size_t>(std::count(first.begin(), first.end(), ',') + 1));
+  std::filesystem::remove(file);
 }
 
 }  // namespace

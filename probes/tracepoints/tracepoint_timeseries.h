@@ -1,0 +1,47 @@
+#pragma once
+// The tracepoint aggregates over time: every sampling interval, the running
+// recorder's figures so far are appended to a CSV (iterations/N/
+// tracepoints-timeseries.csv), one row per sample, flushed per row, so stall
+// time and scan rate can be plotted over an iteration. Figures are cumulative
+// since the recorder started (rates are differences of rows); a row is also
+// written at start and at stop.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "probes/tracepoints/aggregates.h"
+#include "probes/tracepoints/recorder.h"
+
+namespace memharness::probes {
+
+class TracepointTimeSeries {
+ public:
+  TracepointTimeSeries(TracepointRecorder& recorder, std::filesystem::path csv_file,
+                       std::chrono::nanoseconds interval);
+  ~TracepointTimeSeries();  // stops and joins
+  TracepointTimeSeries(const TracepointTimeSeries&) = delete;
+  TracepointTimeSeries& operator=(const TracepointTimeSeries&) = delete;
+
+  void start();
+  void stop();  // writes a last row; call before the recorder's finish()
+  std::size_t rows() const { return rows_; }
+
+  static std::vector<std::string> columns();
+  static std::string row(double time_s, const RawAggregates& raw);
+
+ private:
+  void sample(std::chrono::steady_clock::time_point t0);
+
+  TracepointRecorder& recorder_;
+  std::filesystem::path csv_file_;
+  std::chrono::nanoseconds interval_;
+  std::ofstream csv_;
+  std::jthread thread_;
+  std::size_t rows_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace memharness::probes
