@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -184,6 +185,64 @@ TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine)
   EXPECT_NE(result.output.find("a cgroup limit does not confine it"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("set scope = \"machine\""), std::string::npos) << result.output;
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
+}
+
+
+// Journals left in a state directory: none once a run restored everything it
+// changed (its swapfile, sysctls, cgroups).
+int journals_in(const std::filesystem::path& state_dir) {
+  int n = 0;
+  if (std::filesystem::exists(state_dir))
+    for (const auto& entry : std::filesystem::directory_iterator(state_dir))
+      n += entry.path().filename().string().starts_with("journal-") ? 1 : 0;
+  return n;
+}
+
+TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE_PROGRAM("make");
+  MEMHARNESS_REQUIRE_PROGRAM("mkswap");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
+                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
+  auto result = run_shipped_config("pressure-oom-quick");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  const auto& metrics = workload["metrics"];
+  // One build per CPU, two dd writers and two dirtiers per CPU.
+  const auto cpus = workload["details"]["cpus"].get<int>();
+  const auto& components = workload["details"]["components"];
+  EXPECT_EQ(components.size(), static_cast<std::size_t>(cpus) + 2) << components.dump(2);
+  for (int i = 1; i <= cpus; ++i) {
+    auto name = "kernbench-" + std::to_string(i);
+    ASSERT_TRUE(components.contains(name)) << name;
+    EXPECT_TRUE(metrics.contains(name + "-survived")) << name;
+    EXPECT_GE(metrics[name + "-builds-completed"].get<int>(), 0) << name;
+  }
+  EXPECT_EQ(components["dd-writeback"]["details"]["steps"][0]["threads"].get<int>(), 2 * cpus);
+  EXPECT_NE(std::find(components["anon-dirty"]["details"]["command"].begin(),
+                      components["anon-dirty"]["details"]["command"].end(), std::to_string(2 * cpus)),
+            components["anon-dirty"]["details"]["command"].end());
+  // Each component really ran: dd wrote, stress-ng dirtied, the builds used CPU.
+  EXPECT_GT(metrics["dd-writeback-bytes-written-mib"].get<double>(), 0.0);
+  EXPECT_GT(metrics["anon-dirty-vm-bogo-ops"].get<double>(), 0.0);
+  EXPECT_GT(components["kernbench-1"]["user_s"].get<double>() + components["kernbench-1"]["sys_s"].get<double>(),
+            0.0);
+  // Survival and OOM kills, for the run and for the iteration.
+  EXPECT_GE(metrics["survived-pct"].get<double>(), 0.0);
+  EXPECT_LE(metrics["survived-pct"].get<double>(), 100.0);
+  EXPECT_EQ(metrics["all-survived"].get<int>(), metrics["survived-pct"].get<double>() == 100.0 ? 1 : 0);
+  EXPECT_GE(metrics["vmstat-oom-kill"].get<std::int64_t>(), 0);
+  EXPECT_GE(metrics["memcg-oom-kill"].get<std::int64_t>(), 0);
+  ASSERT_TRUE(record["oom_kills"]["memcg"].is_number()) << record["oom_kills"].dump();
+  EXPECT_GE(record["oom_kills"]["memcg"].get<std::int64_t>(), metrics["memcg-oom-kill"].get<std::int64_t>());
+  // Anonymous memory of the whole limit beside builds and page cache: it swaps.
+  EXPECT_GT(metrics["vmstat-pswpout"].get<std::int64_t>(), 0);
+  EXPECT_LE(record["memcg"]["peak_bytes"].get<std::int64_t>(), 512 << 20);
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);  // the swapfile was removed
+  EXPECT_FALSE(std::filesystem::exists(components["dd-writeback"]["details"]["scratch_directory"].get<std::string>()));
+  EXPECT_FALSE(std::filesystem::exists(components["kernbench-1"]["details"]["build_directory"].get<std::string>()));
 }
 
 }  // namespace
