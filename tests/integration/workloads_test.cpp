@@ -155,6 +155,33 @@ TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {
   EXPECT_EQ(nr_hugepages(), pool_before);
 }
 
+TEST_F(WorkloadRunTest, HighallocThpQuickVerifiesHugeMappingsPerPass) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"),
+                     "needs transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE)");
+  const auto enabled_before = read_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  const auto defrag_before = read_file("/sys/kernel/mm/transparent_hugepage/defrag");
+  auto result = run_shipped_config("stress-highalloc-thp-quick");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  EXPECT_EQ(workload["details"]["method"], "thp");
+  for (const auto& pass : workload["details"]["passes"]) {
+    EXPECT_EQ(pass["attempts"].get<int>(), 32) << pass.dump();  // 64 MiB of 2 MiB pages
+    EXPECT_LE(pass["successes"].get<int>(), 32) << pass.dump();
+    EXPECT_GT(pass["elapsed_s"].get<double>(), 0.0) << pass.dump();
+    std::string p = pass["pass"];
+    EXPECT_DOUBLE_EQ(workload["metrics"][p + "-success-pct"].get<double>(),
+                     100.0 * pass["successes"].get<int>() / 32.0) << p;
+    EXPECT_GT(workload["metrics"][p + "-latency-p50-ms"].get<double>(), 0.0) << p;
+  }
+  // The knobs were written through the journal and are as they were.
+  EXPECT_NE(workload["details"]["thp_enabled"].get<std::string>().find("[madvise]"), std::string::npos);
+  EXPECT_EQ(read_file("/sys/kernel/mm/transparent_hugepage/enabled"), enabled_before);
+  EXPECT_EQ(read_file("/sys/kernel/mm/transparent_hugepage/defrag"), defrag_before);
+}
+
 TEST_F(WorkloadRunTest, InterruptedHighallocLeavesNrHugepagesAsItFoundIt) {
   MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
   const auto pool_before = nr_hugepages();

@@ -69,5 +69,10 @@ TEST(RunCounters, AKernelWithoutTheCountersYieldsNone) {
   EXPECT_TRUE(read_run_counters(root, tree.cgroup()).empty());
 }
 
+TEST(RunCounters, MetricNamesUseDashes) {
+  EXPECT_EQ(counter_metric_name("memcg.oom_kill"), "memcg-oom-kill");
+  EXPECT_EQ(counter_metric_name("vmstat.pswpout"), "vmstat-pswpout");
+}
+
 }  // namespace
 }  // namespace memharness::workloads
