@@ -1,5 +1,6 @@
 #include "workloads/run_counters.h"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -38,6 +39,12 @@ CounterMap read_run_counters(const system::SystemRoot& system, const std::filesy
   copy_keys(read_flat_keyed(cgroup_dir / "memory.oom_control"), {"oom_kill"}, out);
   copy_keys(read_flat_keyed(cgroup_dir / "memory.stat"), {"pswpin", "pswpout"}, out);
   return out;
+}
+
+std::string counter_metric_name(std::string counter_key) {
+  std::replace(counter_key.begin(), counter_key.end(), '.', '-');
+  std::replace(counter_key.begin(), counter_key.end(), '_', '-');
+  return counter_key;
 }
 
 RunCounters::RunCounters(const system::SystemRoot& system, std::filesystem::path cgroup_dir)

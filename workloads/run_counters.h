@@ -5,6 +5,7 @@
 // memory.oom_control). The iteration records the same deltas for the whole
 // iteration; these cover just the workload's run, so a mix can judge itself.
 #include <filesystem>
+#include <string>
 
 #include "harness/common/counters.h"
 #include "harness/system/system_root.h"
@@ -15,6 +16,9 @@ namespace memharness::workloads {
 // "memcg.oom_kill", "memcg.pswpin", "memcg.pswpout" read now. `cgroup_dir` is
 // the cgroup's directory as a real path (WorkloadContext::cgroup_procs_file's parent).
 CounterMap read_run_counters(const system::SystemRoot& system, const std::filesystem::path& cgroup_dir);
+
+// Workload metric names of counters: "memcg.oom_kill" -> "memcg-oom-kill".
+std::string counter_metric_name(std::string counter_key);
 
 // Counters at construction; delta() is what happened since.
 class RunCounters {

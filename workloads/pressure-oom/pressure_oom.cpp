@@ -159,12 +159,7 @@ class PressureOom final : public Workload {
     }
     result.metrics["all-survived"] = survivors == static_cast<std::int64_t>(components.size()) ? 1 : 0;
     result.metrics["survived-pct"] = 100.0 * static_cast<double>(survivors) / static_cast<double>(components.size());
-    for (const auto& [key, value] : delta) {
-      auto name = key;  // "memcg.oom_kill" -> "memcg-oom-kill"
-      std::replace(name.begin(), name.end(), '.', '-');
-      std::replace(name.begin(), name.end(), '_', '-');
-      result.metrics[name] = value;
-    }
+    for (const auto& [key, value] : delta) result.metrics[counter_metric_name(key)] = value;
     result.details["components"] = std::move(component_details);
     result.details["cpus"] = cpus();
     if (context.stop.stop_requested()) {
