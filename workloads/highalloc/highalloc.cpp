@@ -38,6 +38,7 @@ namespace memharness::workloads {
 namespace {
 
 constexpr const char* kNrHugepages = "/proc/sys/vm/nr_hugepages";
+constexpr std::int64_t kLoadChunkMiB = 16;  // largest fsync'd write of the dd load
 constexpr const char* kThpDirectory = "/sys/kernel/mm/transparent_hugepage";
 // scope = "cgroup" may attempt at most this share of MemTotal (1/32 = ~3%).
 constexpr std::int64_t kCgroupScopeAttemptDivisor = 32;
@@ -173,11 +174,19 @@ class HighAlloc final : public Workload {
         });
       if (file > 0)
         threads_.emplace_back([this, load_context, file] {
-          auto target = scratch_ / "dd-load";
+          // The files add up to `file` bytes of page cache, rewritten in turn in
+          // chunks of at most 16 MiB with conv=fsync, so little is dirty at any
+          // time. One big fsync'd file filled the limit with dirty pages: cgroup
+          // v1 has no per-cgroup dirty throttling, and a killed dd then sat in
+          // reclaim_throttle (D state) for 5-16 s waiting for writeback, which
+          // made the At Rest pass start late and lost the load's accounting.
+          const std::int64_t mib = std::max<std::int64_t>(1, file >> 20);
+          const std::int64_t chunk_mib = std::min<std::int64_t>(kLoadChunkMiB, mib);
           record(load_context.spawn(
               {"sh", "-c",
-               fmt::format("while :; do dd if=/dev/zero of='{}' bs=1M count={} conv=fsync status=none || exit 1; done",
-                           target.string(), std::max<std::int64_t>(1, file >> 20))},
+               fmt::format("i=0; while :; do dd if=/dev/zero of='{}/dd-load-'$((i % {})) bs=1M count={} conv=fsync "
+                           "status=none || exit 1; i=$((i + 1)); done",
+                           scratch_.string(), std::max<std::int64_t>(1, mib / chunk_mib), chunk_mib)},
               "load-dd"));
         });
     }
