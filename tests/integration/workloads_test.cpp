@@ -272,5 +272,17 @@ TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
   EXPECT_FALSE(std::filesystem::exists(components["kernbench-1"]["details"]["build_directory"].get<std::string>()));
 }
 
+
+TEST_F(WorkloadRunTest, PressureOomRejectsAHeadStartAsLongAsTheRun) {
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"pressure-oom\"\n"
+      "duration = \"30s\"\ncompile-head-start = \"30s\"\n");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("workload \"pressure-oom\": key \"compile-head-start\": expected less than `duration`"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
+}
+
 }  // namespace
 }  // namespace memharness::testing
