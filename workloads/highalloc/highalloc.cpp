@@ -68,8 +68,12 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void check_scope(const std::string& instance, const ResolvedParams& params) {
-  if (params.text("scope") == "machine") return;
   system::SystemRoot live("/");
+  if (params.text("method") == "thp" && !live.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
+    throw environment_error("workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
+                            "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
+                            instance, kThpDirectory);
+  if (params.text("scope") == "machine") return;
   auto meminfo = system::procfs::parse_meminfo(live.read("/proc/meminfo"));
   auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
   if (params.integer("attempt") > cap)
