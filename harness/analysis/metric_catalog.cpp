@@ -63,7 +63,7 @@ Extractor workload_metric(const std::string& instance, const std::string& metric
 
 // Direction of a stress-ng style workload metric, from its name.
 Direction workload_metric_direction(const std::string& name) {
-  for (const char* good : {"per-second", "bogo-ops", "success", "throughput", "mb-s"})
+  for (const char* good : {"per-second", "bogo-ops", "success", "throughput", "mb-s", "survived", "completed"})
     if (name.find(good) != std::string::npos) return higher;
   return lower;
 }
@@ -208,6 +208,7 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   // The test cgroup.
   add(memcg("limit_hits", "Limit hits (memory.events max)", "/memcg/events_delta/max", "events"));
   add(memcg("oom_kill", "OOM kills (memory.events)", "/memcg/events_delta/oom_kill", "events"));
+  c.back().gates = true;  // a kernel that OOM-kills where the baseline did not regressed
   add(memcg("peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB", 1.0 / (1 << 20), 1));
   add(memcg("pgscan", "Pages scanned (memcg pgscan)", "/memcg/stat_delta/pgscan", "pages"));
   add(memcg("pgsteal", "Pages reclaimed (memcg pgsteal)", "/memcg/stat_delta/pgsteal", "pages"));

@@ -215,6 +215,15 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
       {"events_delta", counters_json(counter_delta(start.memcg_events, end.memcg_events))},
       {"peak_bytes", end.memcg_peak_bytes ? nlohmann::json(*end.memcg_peak_bytes) : nlohmann::json(nullptr)},
   };
+  // OOM kills flag the iteration: the test cgroup's own (memory.events, v1
+  // memory.oom_control) and the system's; null where the kernel lacks the counter.
+  auto counter_or_null = [](const CounterMap& start_map, const CounterMap& end_map, const char* key) {
+    auto a = start_map.find(key), b = end_map.find(key);
+    if (b == end_map.end()) return nlohmann::json(nullptr);
+    return nlohmann::json(b->second - (a == start_map.end() ? 0 : a->second));
+  };
+  record["oom_kills"] = {{"memcg", counter_or_null(start.memcg_events, end.memcg_events, "oom_kill")},
+                         {"vmstat", counter_or_null(start.vmstat, end.vmstat, "oom_kill")}};
   record["fragmentation"] = {{"start", probes::fragmentation_json(start.fragmentation)},
                              {"end", probes::fragmentation_json(end.fragmentation)}};
   record["meminfo_start"] = counters_json(start.meminfo);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -154,6 +155,33 @@ TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {
   EXPECT_EQ(nr_hugepages(), pool_before);
 }
 
+TEST_F(WorkloadRunTest, HighallocThpQuickVerifiesHugeMappingsPerPass) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"),
+                     "needs transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE)");
+  const auto enabled_before = read_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  const auto defrag_before = read_file("/sys/kernel/mm/transparent_hugepage/defrag");
+  auto result = run_shipped_config("stress-highalloc-thp-quick");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  EXPECT_EQ(workload["details"]["method"], "thp");
+  for (const auto& pass : workload["details"]["passes"]) {
+    EXPECT_EQ(pass["attempts"].get<int>(), 32) << pass.dump();  // 64 MiB of 2 MiB pages
+    EXPECT_LE(pass["successes"].get<int>(), 32) << pass.dump();
+    EXPECT_GT(pass["elapsed_s"].get<double>(), 0.0) << pass.dump();
+    std::string p = pass["pass"];
+    EXPECT_DOUBLE_EQ(workload["metrics"][p + "-success-pct"].get<double>(),
+                     100.0 * pass["successes"].get<int>() / 32.0) << p;
+    EXPECT_GT(workload["metrics"][p + "-latency-p50-ms"].get<double>(), 0.0) << p;
+  }
+  // The knobs were written through the journal and are as they were.
+  EXPECT_NE(workload["details"]["thp_enabled"].get<std::string>().find("[madvise]"), std::string::npos);
+  EXPECT_EQ(read_file("/sys/kernel/mm/transparent_hugepage/enabled"), enabled_before);
+  EXPECT_EQ(read_file("/sys/kernel/mm/transparent_hugepage/defrag"), defrag_before);
+}
+
 TEST_F(WorkloadRunTest, InterruptedHighallocLeavesNrHugepagesAsItFoundIt) {
   MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
   const auto pool_before = nr_hugepages();
@@ -183,6 +211,76 @@ TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine)
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("a cgroup limit does not confine it"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("set scope = \"machine\""), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
+}
+
+
+// Journals left in a state directory: none once a run restored everything it
+// changed (its swapfile, sysctls, cgroups).
+int journals_in(const std::filesystem::path& state_dir) {
+  int n = 0;
+  if (std::filesystem::exists(state_dir))
+    for (const auto& entry : std::filesystem::directory_iterator(state_dir))
+      n += entry.path().filename().string().starts_with("journal-") ? 1 : 0;
+  return n;
+}
+
+TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE_PROGRAM("make");
+  MEMHARNESS_REQUIRE_PROGRAM("mkswap");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
+                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
+  auto result = run_shipped_config("pressure-oom-quick");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  ASSERT_TRUE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  const auto& metrics = workload["metrics"];
+  // One build per CPU, two dd writers and two dirtiers per CPU.
+  const auto cpus = workload["details"]["cpus"].get<int>();
+  const auto& components = workload["details"]["components"];
+  EXPECT_EQ(components.size(), static_cast<std::size_t>(cpus) + 2) << components.dump(2);
+  for (int i = 1; i <= cpus; ++i) {
+    auto name = "kernbench-" + std::to_string(i);
+    ASSERT_TRUE(components.contains(name)) << name;
+    EXPECT_TRUE(metrics.contains(name + "-survived")) << name;
+    EXPECT_GE(metrics[name + "-builds-completed"].get<int>(), 0) << name;
+  }
+  EXPECT_EQ(components["dd-writeback"]["details"]["steps"][0]["threads"].get<int>(), 2 * cpus);
+  EXPECT_NE(std::find(components["anon-dirty"]["details"]["command"].begin(),
+                      components["anon-dirty"]["details"]["command"].end(), std::to_string(2 * cpus)),
+            components["anon-dirty"]["details"]["command"].end());
+  // Each component really ran: dd wrote, stress-ng dirtied, the builds used CPU.
+  EXPECT_GT(metrics["dd-writeback-bytes-written-mib"].get<double>(), 0.0);
+  EXPECT_GT(metrics["anon-dirty-vm-bogo-ops"].get<double>(), 0.0);
+  EXPECT_GT(components["kernbench-1"]["user_s"].get<double>() + components["kernbench-1"]["sys_s"].get<double>(),
+            0.0);
+  // Survival and OOM kills, for the run and for the iteration.
+  EXPECT_GE(metrics["survived-pct"].get<double>(), 0.0);
+  EXPECT_LE(metrics["survived-pct"].get<double>(), 100.0);
+  EXPECT_EQ(metrics["all-survived"].get<int>(), metrics["survived-pct"].get<double>() == 100.0 ? 1 : 0);
+  EXPECT_GE(metrics["vmstat-oom-kill"].get<std::int64_t>(), 0);
+  EXPECT_GE(metrics["memcg-oom-kill"].get<std::int64_t>(), 0);
+  ASSERT_TRUE(record["oom_kills"]["memcg"].is_number()) << record["oom_kills"].dump();
+  EXPECT_GE(record["oom_kills"]["memcg"].get<std::int64_t>(), metrics["memcg-oom-kill"].get<std::int64_t>());
+  // Anonymous memory of the whole limit beside builds and page cache: it swaps.
+  EXPECT_GT(metrics["vmstat-pswpout"].get<std::int64_t>(), 0);
+  EXPECT_LE(record["memcg"]["peak_bytes"].get<std::int64_t>(), 512 << 20);
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);  // the swapfile was removed
+  EXPECT_FALSE(std::filesystem::exists(components["dd-writeback"]["details"]["scratch_directory"].get<std::string>()));
+  EXPECT_FALSE(std::filesystem::exists(components["kernbench-1"]["details"]["build_directory"].get<std::string>()));
+}
+
+
+TEST_F(WorkloadRunTest, PressureOomRejectsAHeadStartAsLongAsTheRun) {
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"pressure-oom\"\n"
+      "duration = \"30s\"\ncompile-head-start = \"30s\"\n");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("workload \"pressure-oom\": key \"compile-head-start\": expected less than `duration`"),
+            std::string::npos)
+      << result.output;
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "workloads/registry.h"
+#include "workloads/run_counters.h"
 #include "workloads/stress-ng/stress_ng.h"
 
 namespace memharness::workloads {
@@ -39,7 +40,12 @@ class AnonDirty final : public Workload {
     argv.push_back(fmt::format("{}s", std::max<std::int64_t>(seconds, 1)));
 
     WorkloadResult result;
+    RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
     result.totals = context.spawn(argv, "stress-ng");
+    // Pages swapped out and in while the dirtiers ran: system-wide (vmstat) and,
+    // where the kernel counts them per cgroup (v2 memory.stat), the test cgroup's.
+    for (const auto& [key, value] : counters.delta())
+      if (key.ends_with("pswpin") || key.ends_with("pswpout")) result.metrics[counter_metric_name(key)] = value;
     result.details["command"] = argv;
     const auto& outcome = result.totals;
     if (!outcome.started) {

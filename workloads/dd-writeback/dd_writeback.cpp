@@ -6,11 +6,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include <fmt/core.h>
@@ -57,6 +59,18 @@ void check_space(const std::string& instance, const ResolvedParams& params) {
         instance, dir, available / kMiB, needed / kMiB);
 }
 
+struct Throughput {
+  std::int64_t bytes = 0;
+  double elapsed_s = 0;
+  std::int64_t steps = 0;
+};
+
+std::int64_t bytes_written(const std::map<std::int64_t, Throughput>& per_threads) {
+  std::int64_t total = 0;
+  for (const auto& [threads, t] : per_threads) total += t.bytes;
+  return total;
+}
+
 class DdWriteback final : public Workload {
  public:
   explicit DdWriteback(const ResolvedParams& params) : params_(params) {}
@@ -74,21 +88,42 @@ class DdWriteback final : public Workload {
     result.details["scratch_directory"] = scratch.string();
     nlohmann::json steps = nlohmann::json::array();
     result.succeeded = true;
-    for (std::int64_t threads = params_.integer("min-threads"); threads <= params_.integer("max-threads");
-         threads *= 2) {
-      if (context.stop.stop_requested()) break;
-      auto step = run_step(context, scratch, threads, result);
-      steps.push_back(step);
-      std::filesystem::remove_all(scratch / std::to_string(threads), ec);
-      if (!step["succeeded"].get<bool>()) {
-        result.succeeded = false;
-        result.failure = fmt::format("{} writers: {}", threads, step["failure"].get<std::string>());
-        break;
+    // rounds = 0: repeat the steps until stopped (in a mix such as pressure-oom,
+    // whose duration ends the load); being stopped is then the normal end and
+    // the step it cut short is not counted.
+    const std::int64_t rounds = params_.integer("rounds");
+    const bool until_stopped = rounds == 0;
+    std::map<std::int64_t, Throughput> per_threads;
+    std::int64_t round = 0;
+    for (; (until_stopped || round < rounds) && result.succeeded && !context.stop.stop_requested(); ++round) {
+      for (std::int64_t threads = params_.integer("min-threads"); threads <= params_.integer("max-threads");
+           threads *= 2) {
+        if (context.stop.stop_requested()) break;
+        auto step = run_step(context, scratch, threads, result);
+        std::filesystem::remove_all(scratch / std::to_string(threads), ec);
+        if (until_stopped && step["stopped"].get<bool>()) break;
+        steps.push_back(step);
+        if (!step["succeeded"].get<bool>()) {
+          result.succeeded = false;
+          result.failure = fmt::format("{} writers: {}", threads, step["failure"].get<std::string>());
+          break;
+        }
+        auto& t = per_threads[threads];
+        t.bytes += step["bytes"].get<std::int64_t>();
+        t.elapsed_s += step["elapsed_s"].get<double>();
+        ++t.steps;
       }
     }
+    // Per thread count over every completed round: mean elapsed and the overall rate.
+    for (const auto& [threads, t] : per_threads) {
+      result.metrics[fmt::format("threads-{}-elapsed-s", threads)] = t.elapsed_s / static_cast<double>(t.steps);
+      result.metrics[fmt::format("threads-{}-mb-per-s", threads)] = static_cast<double>(t.bytes) / 1e6 / t.elapsed_s;
+    }
+    if (until_stopped) result.metrics["bytes-written-mib"] = bytes_written(per_threads) / kMiB;
     std::filesystem::remove_all(scratch, ec);
     if (ec) result.details["cleanup_error"] = fmt::format("cannot remove {}: {}", scratch.string(), ec.message());
     result.details["steps"] = steps;
+    if (until_stopped) return result;
     if (context.stop.stop_requested() && result.succeeded) {
       result.succeeded = false;
       result.failure = "interrupted";
@@ -126,14 +161,12 @@ class DdWriteback final : public Workload {
     result.totals.started = true;
     result.totals.elapsed_s += elapsed;
     step["succeeded"] = failure.empty();
+    step["stopped"] = std::any_of(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.stopped; });
     if (!failure.empty()) {
       step["failure"] = failure;
       return step;
     }
-    double mb_per_s = static_cast<double>(mib * threads) * kMiB / 1e6 / elapsed;
-    step["mb_per_s"] = mb_per_s;
-    result.metrics[fmt::format("threads-{}-elapsed-s", threads)] = elapsed;
-    result.metrics[fmt::format("threads-{}-mb-per-s", threads)] = mb_per_s;
+    step["mb_per_s"] = static_cast<double>(mib * threads) * kMiB / 1e6 / elapsed;
     return step;
   }
 
@@ -150,6 +183,8 @@ WorkloadSpec dd_writeback_spec() {
       count_param("max-threads", "64", "writers at the last step (doubling from min-threads)", 1, 1024),
       size_param("total", "400%", "bytes written by all writers together at each step (4x the limit)"),
       text_param("directory", "/var/tmp", "where the files are written (a scratch subdirectory is made)"),
+      count_param("rounds", "1", "times the doubling steps are run; 0: until stopped (mixes such as pressure-oom)",
+                  0, 1000),
   };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<DdWriteback>(params); };
   spec.check_environment = check_space;

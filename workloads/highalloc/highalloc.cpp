@@ -7,6 +7,12 @@
 // pool goes back to its original size after every pass (through the journal,
 // so also on interrupt or crash).
 //
+// Method "thp": fault one MADV_HUGEPAGE region per attempt at `rate`, timing
+// mmap + madvise + the first touch, and count it a success when pagemap and
+// kpageflags show a transparent huge page behind it; the regions stay mapped
+// until the pass ends. thp-enabled / thp-defrag set the sysfs knobs through
+// the journal when the config asks (restored after the run).
+//
 // Scope: fragmentation is physical, a cgroup limit does not confine it. With
 // scope = "cgroup" (the default) the load stays under the test's limit and the
 // attempts are capped to a small share of the machine: it exercises the
@@ -25,12 +31,15 @@
 #include "harness/common/error.h"
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
+#include "workloads/highalloc/thp_faults.h"
 #include "workloads/registry.h"
 
 namespace memharness::workloads {
 namespace {
 
 constexpr const char* kNrHugepages = "/proc/sys/vm/nr_hugepages";
+constexpr std::int64_t kLoadChunkMiB = 16;  // largest fsync'd write of the dd load
+constexpr const char* kThpDirectory = "/sys/kernel/mm/transparent_hugepage";
 // scope = "cgroup" may attempt at most this share of MemTotal (1/32 = ~3%).
 constexpr std::int64_t kCgroupScopeAttemptDivisor = 32;
 
@@ -43,7 +52,12 @@ struct PassResult {
   std::int64_t attempts = 0;
   std::int64_t successes = 0;
   std::vector<double> latencies_ms;
+  double elapsed_s = 0;  // the whole pass, including giving the pages back
 };
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
@@ -54,8 +68,12 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void check_scope(const std::string& instance, const ResolvedParams& params) {
-  if (params.text("scope") == "machine") return;
   system::SystemRoot live("/");
+  if (params.text("method") == "thp" && !live.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
+    throw environment_error("workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
+                            "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
+                            instance, kThpDirectory);
+  if (params.text("scope") == "machine") return;
   auto meminfo = system::procfs::parse_meminfo(live.read("/proc/meminfo"));
   auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
   if (params.integer("attempt") > cap)
@@ -73,15 +91,26 @@ class HighAlloc final : public Workload {
   WorkloadResult run(const WorkloadContext& context) override {
     WorkloadResult result;
     const auto& system = context.system;
-    const std::int64_t original_pool = read_int(system, kNrHugepages);
+    const bool thp = params_.text("method") == "thp";
+    const std::int64_t original_pool = thp ? 0 : read_int(system, kNrHugepages);
     const auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
-    const std::int64_t page_bytes = meminfo.at("Hugepagesize");
-    result.details["method"] = "hugetlb";
+    const std::int64_t page_bytes =
+        thp ? std::stoll(system.read_value(std::string(kThpDirectory) + "/hpage_pmd_size")) : meminfo.at("Hugepagesize");
+    result.details["method"] = params_.text("method");
     result.details["hugepage_bytes"] = page_bytes;
-    result.details["original_nr_hugepages"] = original_pool;
-    // Journal the pool once, before the first change; later writes go direct (an
-    // fsync'd journal entry per attempt would distort the timings).
-    context.journaled_write(kNrHugepages, std::to_string(original_pool));
+    if (thp) {
+      for (const char* knob : {"enabled", "defrag"}) {
+        const auto& wanted = params_.text(std::string("thp-") + knob);
+        auto path = std::string(kThpDirectory) + "/" + knob;
+        if (wanted != "keep") context.journaled_write(path, wanted);
+        result.details[std::string("thp_") + knob] = system.read_value(path);
+      }
+    } else {
+      result.details["original_nr_hugepages"] = original_pool;
+      // Journal the pool once, before the first change; later writes go direct (an
+      // fsync'd journal entry per attempt would distort the timings).
+      context.journaled_write(kNrHugepages, std::to_string(original_pool));
+    }
 
     std::vector<PassResult> passes;
     {
@@ -93,11 +122,15 @@ class HighAlloc final : public Workload {
         if (context.stop.stop_requested()) break;
         passes.push_back(run_pass(context, name, original_pool, page_bytes));
       }
+      auto stopping = std::chrono::steady_clock::now();
       result.totals = load.stop_and_wait();
+      result.details["load_stop_s"] = seconds_since(stopping);
     }
     if (!context.stop.stop_requested()) {
       // At Rest: the load is gone with its files; drop the page cache it left.
+      auto dropping = std::chrono::steady_clock::now();
       context.system.write("/proc/sys/vm/drop_caches", "3");
+      result.details["drop_caches_s"] = seconds_since(dropping);
       passes.push_back(run_pass(context, "at-rest", original_pool, page_bytes));
     }
     nlohmann::json pass_details = nlohmann::json::array();
@@ -108,7 +141,10 @@ class HighAlloc final : public Workload {
       result.metrics[pass.name + "-latency-p90-ms"] = percentile(pass.latencies_ms, 90);
       result.metrics[pass.name + "-latency-p99-ms"] = percentile(pass.latencies_ms, 99);
       result.metrics[pass.name + "-latency-max-ms"] = percentile(pass.latencies_ms, 100);
-      pass_details.push_back({{"pass", pass.name}, {"attempts", pass.attempts}, {"successes", pass.successes}});
+      pass_details.push_back({{"pass", pass.name},
+                              {"attempts", pass.attempts},
+                              {"successes", pass.successes},
+                              {"elapsed_s", pass.elapsed_s}});
     }
     result.details["passes"] = pass_details;
     if (context.stop.stop_requested()) {
@@ -142,11 +178,19 @@ class HighAlloc final : public Workload {
         });
       if (file > 0)
         threads_.emplace_back([this, load_context, file] {
-          auto target = scratch_ / "dd-load";
+          // The files add up to `file` bytes of page cache, rewritten in turn in
+          // chunks of at most 16 MiB with conv=fsync, so little is dirty at any
+          // time. One big fsync'd file filled the limit with dirty pages: cgroup
+          // v1 has no per-cgroup dirty throttling, and a killed dd then sat in
+          // reclaim_throttle (D state) for 5-16 s waiting for writeback, which
+          // made the At Rest pass start late and lost the load's accounting.
+          const std::int64_t mib = std::max<std::int64_t>(1, file >> 20);
+          const std::int64_t chunk_mib = std::min<std::int64_t>(kLoadChunkMiB, mib);
           record(load_context.spawn(
               {"sh", "-c",
-               fmt::format("while :; do dd if=/dev/zero of='{}' bs=1M count={} conv=fsync status=none || exit 1; done",
-                           target.string(), std::max<std::int64_t>(1, file >> 20))},
+               fmt::format("i=0; while :; do dd if=/dev/zero of='{}/dd-load-'$((i % {})) bs=1M count={} conv=fsync "
+                           "status=none || exit 1; i=$((i + 1)); done",
+                           scratch_.string(), std::max<std::int64_t>(1, mib / chunk_mib), chunk_mib)},
               "load-dd"));
         });
     }
@@ -187,25 +231,39 @@ class HighAlloc final : public Workload {
                       std::int64_t page_bytes) const {
     PassResult pass;
     pass.name = name;
+    const auto started = std::chrono::steady_clock::now();
     const std::int64_t attempts = std::max<std::int64_t>(1, params_.integer("attempt") / page_bytes);
     // One attempt per huge page at `rate` bytes per second.
     const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(static_cast<double>(page_bytes) / static_cast<double>(params_.integer("rate"))));
     std::int64_t pool = original_pool;
+    highalloc::ThpFaults faults(page_bytes);
+    const bool thp = params_.text("method") == "thp";
     auto next = std::chrono::steady_clock::now();
     for (std::int64_t i = 0; i < attempts && !context.stop.stop_requested(); ++i) {
       std::this_thread::sleep_until(next);
       next += interval;
+      ++pass.attempts;
+      if (thp) {
+        auto attempt = faults.attempt();
+        pass.latencies_ms.push_back(attempt.fault_ms);
+        pass.successes += attempt.huge ? 1 : 0;
+        continue;
+      }
       auto t0 = std::chrono::steady_clock::now();
       context.system.write(kNrHugepages, std::to_string(pool + 1));
       auto t1 = std::chrono::steady_clock::now();
       std::int64_t now = read_int(context.system, kNrHugepages);
-      ++pass.attempts;
       pass.latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       if (now > pool) ++pass.successes;
       pool = now;
     }
-    context.system.write(kNrHugepages, std::to_string(original_pool));  // free the pass's pages
+    // Give the pass's pages back.
+    if (thp)
+      faults.release();
+    else
+      context.system.write(kNrHugepages, std::to_string(original_pool));
+    pass.elapsed_s = seconds_since(started);
     return pass;
   }
 
@@ -218,8 +276,13 @@ WorkloadSpec highalloc_spec() {
   spec.description = "huge-page allocation success and latency under load (Pass 1, Pass 2) and at rest";
   spec.required_programs = {"stress-ng", "dd"};
   spec.params = {
-      choice_param("method", "hugetlb", "how huge pages are attempted: grow the hugetlb pool one page at a time",
-                   {"hugetlb"}),
+      choice_param("method", "hugetlb",
+                   "hugetlb: grow the hugetlb pool one page at a time; thp: fault MADV_HUGEPAGE regions",
+                   {"hugetlb", "thp"}),
+      choice_param("thp-enabled", "keep", "method thp: set transparent_hugepage/enabled for the run (journaled)",
+                   {"keep", "always", "madvise", "never"}),
+      choice_param("thp-defrag", "keep", "method thp: set transparent_hugepage/defrag for the run (journaled)",
+                   {"keep", "always", "defer", "defer+madvise", "madvise", "never"}),
       choice_param("scope", "cgroup",
                    "cgroup: load under the limit, small attempt (not the reference figure); machine: whole "
                    "machine (dedicated machines and VMs)",

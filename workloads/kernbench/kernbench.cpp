@@ -3,8 +3,12 @@
 // compile"). The tree is Debian's linux-source tarball unpacked once into a
 // cache, or a tree the user names; builds go to an out-of-tree directory (O=)
 // so the source stays untouched, with `make clean` between builds.
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
@@ -18,6 +22,24 @@ namespace memharness::workloads {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An exclusive flock(2) on a file, held for the object's lifetime.
+class UnpackLock {
+ public:
+  explicit UnpackLock(const fs::path& file) : fd_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ >= 0)
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+  }
+  ~UnpackLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UnpackLock(const UnpackLock&) = delete;
+  UnpackLock& operator=(const UnpackLock&) = delete;
+
+ private:
+  int fd_;
+};
 
 // The newest /usr/src/linux-source-*.tar.xz (package linux-source-X.Y).
 std::optional<fs::path> debian_source_tarball() {
@@ -77,7 +99,16 @@ class Kernbench final : public Workload {
  private:
   template <typename Make>
   bool run_builds(const WorkloadContext& context, Make& make, WorkloadResult& result) {
+    // builds = 0: build until stopped (in a mix such as pressure-oom, whose
+    // duration ends the load); being stopped is then the normal end, and the
+    // build it cut short is not counted.
+    const std::int64_t builds = params_.integer("builds");
+    const bool until_stopped = builds == 0;
     auto configured = make({params_.text("config-target")}, "make-config");
+    if (until_stopped && configured.stopped) {
+      result.metrics["builds-completed"] = 0;
+      return true;
+    }
     if (!configured.exited_zero()) {
       result.failure = fmt::format("make {} failed (see make-config.log)", params_.text("config-target"));
       return false;
@@ -85,18 +116,29 @@ class Kernbench final : public Workload {
     long jobs = params_.integer("jobs");
     if (jobs == 0) jobs = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
     result.details["jobs"] = jobs;
-    for (std::int64_t build = 1; build <= params_.integer("builds"); ++build) {
+    std::int64_t completed = 0;
+    for (std::int64_t build = 1; until_stopped || build <= builds; ++build) {
       if (context.stop.stop_requested()) {
+        if (until_stopped) break;
         result.failure = "interrupted";
         return false;
       }
       if (build > 1 && !make({"clean"}, "make-clean").exited_zero()) {
+        if (until_stopped && context.stop.stop_requested()) break;
         result.failure = "make clean failed (see make-clean.log)";
         return false;
       }
       auto outcome = make({fmt::format("-j{}", jobs), params_.text("target")}, fmt::format("make-build-{}", build));
       result.totals.accumulate(outcome);
       result.totals.started = true;
+      if (until_stopped && outcome.stopped) {
+        result.details["build_cut_short"] = {{"build", build},
+                                             {"elapsed_s", outcome.elapsed_s},
+                                             {"user_s", outcome.user_s},
+                                             {"sys_s", outcome.sys_s},
+                                             {"accounting", outcome.failure.empty() ? "complete" : outcome.failure}};
+        break;
+      }
       if (!outcome.exited_zero()) {
         result.failure = fmt::format("build {}: {} (make-build-{}.log)", build, outcome.failure_sentence(), build);
         return false;
@@ -104,7 +146,9 @@ class Kernbench final : public Workload {
       result.metrics[fmt::format("build-{}-elapsed-s", build)] = outcome.elapsed_s;
       result.metrics[fmt::format("build-{}-user-s", build)] = outcome.user_s;
       result.metrics[fmt::format("build-{}-sys-s", build)] = outcome.sys_s;
+      ++completed;
     }
+    if (until_stopped) result.metrics["builds-completed"] = completed;
     return true;
   }
 
@@ -123,8 +167,13 @@ class Kernbench final : public Workload {
     auto cache = fs::path(params_.text("cache-directory"));
     auto tree = cache / stem;
     if (fs::exists(tree / "Makefile")) return tree;
-    auto partial = cache / (stem + ".partial");
+    // Several kernbench instances (a mix, or runs side by side) may find the
+    // cache empty at once: one unpacks, the others wait and then use its tree.
     std::error_code ec;
+    fs::create_directories(cache, ec);
+    UnpackLock lock(cache / (stem + ".lock"));
+    if (fs::exists(tree / "Makefile")) return tree;
+    auto partial = cache / (stem + ".partial");
     fs::remove_all(partial, ec);
     fs::create_directories(partial, ec);
     auto unpacked = context.spawn({"tar", "-xJf", tarball->string(), "-C", partial.string()}, "unpack");
@@ -155,7 +204,7 @@ WorkloadSpec kernbench_spec() {
       text_param("source", "debian", "\"debian\" (/usr/src/linux-source-*.tar.xz, unpacked into the cache) or a tree"),
       text_param("config-target", "defconfig", "make target that writes .config (defconfig, tinyconfig ...)"),
       text_param("target", "vmlinux", "make target built and timed"),
-      count_param("builds", "3", "builds per iteration, `make clean` between them", 1, 100),
+      count_param("builds", "3", "builds per iteration, `make clean` between them; 0: until stopped (mixes)", 0, 100),
       count_param("jobs", "0", "make -j; 0: the number of CPUs", 0, 4096),
       text_param("cache-directory", "/var/cache/memharness/kernbench", "where Debian's tarball is unpacked once"),
       text_param("build-directory", "/var/tmp", "where the out-of-tree build (O=) goes; removed afterwards"),
