@@ -79,12 +79,13 @@ TEST_F(ProcessTest, JoiningAMissingCgroupIsReported) {
 }
 
 TEST_F(ProcessTest, CpuTimeIncludesOrphanedGrandchildren) {
-  // The grandchild is orphaned (its parent exits at once) and burns CPU for
-  // ~0.3 s: a plain wait4 on the child would not see its time.
-  auto outcome = run({"sh", "-c", "(sh -c 'i=0; end=$(($(date +%s%N)+300000000)); "
-                                  "while [ $(date +%s%N) -lt $end ]; do i=$((i+1)); done' &) ; exit 0"});
+  // The grandchild is orphaned (its parent exits at once) and does a fixed
+  // amount of CPU work (~0.3 s of CPU here; a fixed count, not a wall-clock
+  // bound, so a loaded machine cannot shrink it): a plain wait4 on the child
+  // would not see its time.
+  auto outcome = run({"sh", "-c", "(sh -c 'i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done' &) ; exit 0"});
   EXPECT_TRUE(outcome.exited_zero());
-  EXPECT_GE(outcome.elapsed_s, 0.25);  // the supervisor waited for the orphan
+  EXPECT_GE(outcome.elapsed_s, outcome.user_s + outcome.sys_s - 0.05);  // the supervisor waited for the orphan
   EXPECT_GT(outcome.user_s + outcome.sys_s, 0.1);
   EXPECT_GT(outcome.max_rss_kb, 0);
 }
