@@ -8,6 +8,7 @@
 
 #include "harness/analysis/comparison.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/stored_comparison.h"
 #include "harness/common/error.h"
 #include "harness/report/report.h"
 #include "harness/results/run_reader.h"
@@ -27,58 +28,29 @@ struct CompareOptions {
   bool strict = false;
 };
 
-report::Format format_or_throw(const std::string& name) {
-  auto f = report::parse_format(name);
-  if (!f) throw usage_error("--format {}: expected text, markdown, json or junit (html is not implemented yet)", name);
-  return *f;
-}
-
-// Writes to --output (atomically enough for a report: whole file at the end) or stdout.
-void emit(const CompareOptions& options, const analysis::Comparison& comparison) {
-  auto format = format_or_throw(options.format);
-  if (options.output.empty()) {
-    report::render(std::cout, comparison, format, {.colour = ::isatty(STDOUT_FILENO) == 1});
-    return;
-  }
-  std::ofstream out(options.output);
-  if (!out) throw environment_error("--output {}: cannot be written", options.output);
-  report::render(out, comparison, format);
-  if (!out.flush()) throw environment_error("--output {}: write failed", options.output);
+ComparisonRequest comparison_request(const CompareOptions& options) {
+  ComparisonRequest request{.runs = options.runs,
+                            .format = options.format,
+                            .output = options.output,
+                            .results = options.results,
+                            .config = options.config,
+                            .test = options.test,
+                            .strict = options.strict,
+                            .colour = ::isatty(STDOUT_FILENO) == 1};
+  if (!options.baseline.empty()) request.runs.insert(request.runs.begin(), options.baseline);
+  return request;
 }
 
 int compare(const CompareOptions& options) {
-  format_or_throw(options.format);  // before reading anything
-  std::vector<std::string> args = options.runs;
-  if (!options.baseline.empty()) args.insert(args.begin(), options.baseline);
-  if (args.size() < 2) throw usage_error("compare needs at least two runs or labels (or one and --baseline)");
-  analysis::CompareConfig config;
-  if (!options.config.empty()) config = analysis::load_compare_config(options.config);
-  std::vector<results::StoredRun> runs;
-  for (const auto& arg : args) {
-    std::string test = options.test;
-    if (test.empty() && !runs.empty()) test = runs.front().test();  // labels resolve to the baseline's test
-    runs.push_back(results::read_run(results::resolve_run(arg, options.results, test)));
-    if (runs.back().complete_iterations().empty())
-      throw usage_error("{}: no complete iteration to compare (status {})", runs.back().path.string(),
-                        runs.back().status());
-  }
-  auto differences = analysis::environment_differences(runs);
-  if (options.strict && !differences.empty())
-    throw usage_error("--strict: the runs are not comparable: {}", differences.front());
-  auto comparison = analysis::compare_runs(runs, config);
-  for (const auto& w : comparison.warnings) std::cerr << "memharness: warning: " << w << '\n';
-  emit(options, comparison);
-  return comparison.gating_regressions > 0 ? static_cast<int>(ExitCode::regression)
-                                           : static_cast<int>(ExitCode::success);
+  return compare_stored_runs(comparison_request(options), std::cout, std::cerr);
 }
 
 int report_one(const CompareOptions& options) {
-  format_or_throw(options.format);
+  check_comparison_format(options.format);
   auto run = results::read_run(results::resolve_run(options.runs.front(), options.results, options.test));
   analysis::CompareConfig config;
   if (!options.config.empty()) config = analysis::load_compare_config(options.config);
-  auto comparison = analysis::compare_runs({run}, config);
-  emit(options, comparison);
+  render_comparison(analysis::compare_runs({run}, config), comparison_request(options), std::cout);
   return static_cast<int>(ExitCode::success);
 }
 
