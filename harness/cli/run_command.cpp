@@ -42,8 +42,13 @@ struct KernelResult {
   std::string failure;
 };
 
-targets::VmSettings vm_settings(const RunOptions& options) {
+// The config's [vm], then the command line's --vm-* over it.
+targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan& plan) {
   targets::VmSettings vm;
+  if (plan.memory_bytes) vm.memory_bytes = *plan.memory_bytes;
+  if (plan.cpus) vm.cpus = *plan.cpus;
+  if (plan.scratch_bytes) vm.scratch_bytes = *plan.scratch_bytes;
+  if (plan.timeout) vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*plan.timeout);
   if (!options.vm_memory.empty()) {
     auto bytes = config::parse_size_bytes(options.vm_memory);
     if (!bytes || *bytes < (256LL << 20))
@@ -63,9 +68,32 @@ targets::VmSettings vm_settings(const RunOptions& options) {
   return vm;
 }
 
-std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options) {
+targets::KernelSpec from_config(const config::KernelPlan& kernel) {
+  targets::KernelSpec spec;
+  spec.kind = targets::KernelKind::image;
+  spec.given = kernel.name;
+  spec.name = kernel.name;
+  spec.image = kernel.image;
+  spec.modules = kernel.modules;
+  spec.cmdline = targets::split_cmdline(kernel.cmdline);
+  for (const auto& s : kernel.sysctls) spec.sysctls.emplace_back(s.name, s.value);
+  return spec;
+}
+
+// --kernel as given; a bare name that a [[kernel]] table defines is that kernel;
+// no --kernel: the config's [[kernel]]s, or the host.
+std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options, const config::TestPlan& plan) {
   std::vector<targets::KernelSpec> specs;
-  for (const auto& kernel : options.kernels) specs.push_back(targets::parse_kernel_spec(kernel));
+  for (const auto& kernel : options.kernels) {
+    auto spec = targets::parse_kernel_spec(kernel);
+    if (spec.kind == targets::KernelKind::stored)
+      for (const auto& configured : plan.kernels)
+        if (configured.name == spec.name) spec = from_config(configured);
+    specs.push_back(std::move(spec));
+  }
+  if (options.kernels.empty())
+    for (const auto& configured : plan.kernels) specs.push_back(from_config(configured));
+  if (specs.empty()) specs.push_back(targets::parse_kernel_spec("host"));
   if (specs.size() > 1 && !options.label.empty())
     throw usage_error("--label {}: with several --kernel, name each one with --kernel NAME=PATH instead",
                       options.label);
@@ -85,11 +113,10 @@ int run(const RunOptions& options) {
   if (options.iterations && *options.iterations < 1)
     throw usage_error("--iterations {}: expected a positive number", *options.iterations);
   check_comparison_format(options.format);
-  auto specs = kernel_specs(options);
-  auto vm = vm_settings(options);
-
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = config::load_test_plan(config_file, runner::read_host_facts(system));
+  auto specs = kernel_specs(options, plan);
+  auto vm = vm_settings(options, plan.vm);
 
   // Everything that can be checked is, before the first kernel runs: a bad
   // label or a missing image must not cost a whole run of the others.
@@ -173,19 +200,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
   sub->add_option("--kernel", options->kernels,
                   "where to run, repeatable: `host`, a label of stored results, a kernel image path (booted in a "
                   "VM), or NAME=PATH[,cmdline=ARGS][,sysctl=K=V][,modules=DIR]")
-      ->default_str("host");
+      ->default_str("host, or the config's [[kernel]]s");
   sub->add_option("--label", options->label,
                   "name the results are stored under (default: the kernel release; one --kernel only)");
   sub->add_option("--iterations", options->iterations, "override the config's iteration count");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
-  sub->add_option("--vm-memory", options->vm_memory, "guest memory for kernel images (default 2G)");
-  sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default 2)");
+  sub->add_option("--vm-memory", options->vm_memory, "guest memory for kernel images (default: [vm] memory, or 2G)");
+  sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");
   sub->add_option("--vm-timeout", options->vm_timeout,
                   "a guest still running after this is killed and recorded as hung (default: 2m + phase timeouts)");
   sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json or junit")
       ->capture_default_str();
   sub->callback([options, &exit_code] {
-    if (options->kernels.empty()) options->kernels = {"host"};
     exit_code = run(*options);
   });
 }
