@@ -165,6 +165,7 @@ int run(const RunOptions& options) {
       result.run_directory = outcome.run_directory;
       result.exit_code = outcome.exit_code;
       result.failure = outcome.failure;
+      result.kernel = outcome.run_directory.parent_path().parent_path().filename().string();  // its label
     }
     results.push_back(std::move(result));
   }

@@ -28,7 +28,10 @@ mount --bind /scratch/tmp /tmp && mount --bind /scratch/var-tmp /var/tmp || fail
 echo "{begin} $release $(cat /proc/cmdline)"
 cd /scratch
 eval "set -- $(cat /scratch/job/args)"
-memharness run /scratch/job/config.toml --kernel host --results /scratch/results "$@"
+# Through a pipe: on the console (a tty) the progress line would redraw itself
+# into thousands of lines of the saved console.
+set -o pipefail
+memharness run /scratch/job/config.toml --kernel host --results /scratch/results "$@" 2>&1 | cat
 echo $? > /scratch/job/exit-status
 if cd /scratch/results; then
   find . -type f | sort | while read -r f; do sha256sum "$f"; done > /scratch/job/SHA256SUMS

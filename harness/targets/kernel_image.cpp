@@ -42,13 +42,11 @@ std::string read_bzimage_release(const fs::path& image) {
 std::vector<fs::path> module_dir_candidates(const fs::path& image, const std::string& release, const fs::path& modules) {
   if (!modules.empty()) return {modules / "lib" / "modules" / release, modules / release, modules};
   fs::path dir = fs::absolute(image).parent_path();
-  std::vector<fs::path> candidates;
-  if (dir.filename() == "boot") candidates.push_back(dir.parent_path() / "lib" / "modules" / release);
-  // <tree>/arch/x86/boot/bzImage
-  fs::path tree = dir.parent_path().parent_path().parent_path();
-  if (dir.filename() == "boot" && dir.parent_path().parent_path().filename() == "arch")
-    candidates.push_back(tree / "lib" / "modules" / release);
-  return candidates;
+  if (dir.filename() != "boot") return {};
+  // <tree>/arch/x86/boot/bzImage, or <root>/boot/vmlinuz-R.
+  bool build_tree = dir.parent_path().parent_path().filename() == "arch";
+  fs::path root = build_tree ? dir.parent_path().parent_path().parent_path() : dir.parent_path();
+  return {root / "lib" / "modules" / release};
 }
 
 KernelImage locate_kernel(const fs::path& image, const fs::path& modules) {
