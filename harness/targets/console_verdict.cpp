@@ -1,6 +1,7 @@
 #include "harness/targets/console_verdict.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/targets/guest_init.h"
@@ -41,7 +42,16 @@ ConsoleVerdict read_console(std::string_view console) {
   std::optional<std::size_t> problem;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto line = lines[i];
-    if (contains(line, guest_begin_marker)) verdict.began = true;
+    if (contains(line, guest_begin_marker)) {
+      verdict.began = true;
+      auto uptime = line.find(" uptime=");
+      if (uptime != std::string_view::npos) {
+        try {
+          verdict.boot_to_workload_s = std::stod(std::string(line.substr(uptime + 8)));
+        } catch (const std::exception&) {  // an old init: no figure
+        }
+      }
+    }
     if (contains(line, guest_end_marker)) verdict.finished = true;
     if (contains(line, "memharness-guest: error: ") && verdict.guest_error.empty())
       verdict.guest_error = std::string(line.substr(line.find("memharness-guest: error: ") + 25));

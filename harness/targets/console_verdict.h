@@ -1,6 +1,7 @@
 #pragma once
 // What a guest's console says happened: it finished (the init's end marker),
 // the kernel panicked, oopsed, or the console just stops (a hang, a timeout).
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,7 @@ struct ConsoleVerdict {
   bool oops = false;      // "Oops:", "BUG:", "general protection fault"
   std::string guest_error;  // "memharness-guest: error: ..." from the init
   std::string first_problem_line;  // the panic/oops line, for status_reason
+  std::optional<double> boot_to_workload_s;  // the guest's uptime at the begin marker
   std::string excerpt;  // the lines around the first problem (or the console's tail)
 };
 

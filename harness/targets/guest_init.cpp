@@ -25,7 +25,8 @@ for i in $(seq 1 100); do [ -b /dev/vda ] && break; sleep 0.1; done
 mount -t ext4 /dev/vda /scratch || fail "cannot mount the scratch disk"
 mkdir -p /scratch/tmp /scratch/var-tmp
 mount --bind /scratch/tmp /tmp && mount --bind /scratch/var-tmp /var/tmp || fail "cannot bind /tmp"
-echo "{begin} $release $(cat /proc/cmdline)"
+# uptime: the guest's seconds from boot to the workload (boot-to-workload latency).
+echo "{begin} $release uptime=$(cut -d' ' -f1 /proc/uptime) $(cat /proc/cmdline)"
 cd /scratch
 eval "set -- $(cat /scratch/job/args)"
 # Through a pipe: on the console (a tty) the progress line would redraw itself

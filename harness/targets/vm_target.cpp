@@ -177,6 +177,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
                         return names;
                       }()}}},
       {"elapsed_s", vm.elapsed_s},
+      {"boot_to_workload_s", console.boot_to_workload_s ? nlohmann::json(*console.boot_to_workload_s) : nlohmann::json()},
       {"timed_out", vm.timed_out},
       {"console", {{"panic", console.panic}, {"oops", console.oops}, {"finished", console.finished}}},
       {"checksums", {{"verified", returned.has_value() && checksum_problems.empty()}, {"problems", checksum_problems}}},

@@ -26,6 +26,8 @@ TEST(ConsoleVerdict, AFinishedGuest) {
   EXPECT_TRUE(verdict.finished);
   EXPECT_FALSE(verdict.panic);
   EXPECT_FALSE(verdict.oops);
+  EXPECT_FALSE(verdict.boot_to_workload_s);  // captured before the init printed its uptime
+  EXPECT_TRUE(read_console("memharness-guest: begin 6.1 uptime=4.21 console=ttyS0\n").boot_to_workload_s == 4.21);
   auto output = guest_run_output(console);
   EXPECT_NE(output.find("anon-dirty-quick on 6.12.111+deb12-cloud-amd64 (host)"), std::string::npos) << output;
   EXPECT_EQ(output.find("Power down"), std::string::npos);
