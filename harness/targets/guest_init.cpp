@@ -34,7 +34,7 @@ eval "set -- $(cat /scratch/job/args)"
 set -o pipefail
 memharness run /scratch/job/config.toml --kernel host --results /scratch/results "$@" 2>&1 | cat
 echo $? > /scratch/job/exit-status
-if cd /scratch/results; then
+if [ -d /scratch/results ] && cd /scratch/results; then
   find . -type f | sort | while read -r f; do sha256sum "$f"; done > /scratch/job/SHA256SUMS
 fi
 cd /

@@ -121,6 +121,14 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   fs::create_directories(request.results_root);
   fs::path work = request.results_root / fmt::format(".vm-{}-{}", ::getpid(), label);
   fs::remove_all(work);
+  // Removed on every way out: the scratch image is as large as the guest wrote.
+  struct WorkArea {
+    fs::path dir;
+    ~WorkArea() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } work_area{work};
   fs::create_directories(work / "disk" / "job");
   fs::copy_file(request.config_file, work / "disk" / "job" / "config.toml");
   std::vector<std::string> args;
@@ -184,7 +192,16 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   };
   std::string reason = failure_reason(console, vm, timeout);
   if (reason.empty() && !checksum_problems.empty()) reason = "results damaged: " + checksum_problems.front();
-  if (reason.empty() && !returned) reason = "the guest's run left no run directory on the scratch disk";
+  if (reason.empty() && !returned) {
+    // The guest's harness refused before creating anything (a config that does
+    // not fit the guest, a missing precondition): its own one-line error says why.
+    std::string status = read_file(work / "out" / "job" / "exit-status");
+    std::string output = guest_run_output(console_text);
+    auto error = output.find("memharness: ");
+    reason = fmt::format("the guest's memharness exited {} without a run directory{}",
+                         status.empty() ? "?" : status.substr(0, status.find('\n')),
+                         error == std::string::npos ? "" : ": " + output.substr(error + 12, output.find('\n', error) - error - 12));
+  }
 
   VmRunOutcome outcome;
   nlohmann::json manifest;
@@ -209,14 +226,13 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   std::string guest_status = manifest.value("status", "");
   if (!reason.empty()) {
     // A guest that finished its run and then died keeps its results; it is still the kernel's failure.
-    manifest["status"] = results::to_string(results::RunStatus::failed);
+    manifest["status"] = results::to_string(vm.stopped ? results::RunStatus::incomplete : results::RunStatus::failed);
     manifest["status_reason"] = reason;
     manifest["console_excerpt"] = console.excerpt;
     if (!guest_status.empty()) manifest["guest_status"] = guest_status;
   }
   results::write_file_atomically(outcome.run_directory / "console.log", console_text);
   results::write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
-  fs::remove_all(work);
 
   if (!reason.empty()) {
     outcome.exit_code = ExitCode::run_failed;
