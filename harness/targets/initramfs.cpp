@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -21,6 +22,9 @@ namespace memharness::targets {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Archives kept in the cache: every rebuild of memharness makes a new one (~40 MB).
+constexpr std::size_t cached_archives_kept = 6;
 
 // Bumped when the layout below changes, so old cached archives are not reused.
 constexpr std::string_view layout_version = "memharness-initramfs-2";
@@ -145,6 +149,17 @@ void write_archive(const fs::path& file, const std::vector<Entry>& entries, cons
   cpio.finish();
 }
 
+// Removes all but the newest `cached_archives_kept` archives (by modification time).
+void prune_cache(const fs::path& cache_dir) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> archives;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(cache_dir, ec))
+    if (entry.path().extension() == ".cpio") archives.emplace_back(entry.last_write_time(ec), entry.path());
+  if (archives.size() <= cached_archives_kept) return;
+  std::sort(archives.begin(), archives.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = cached_archives_kept; i < archives.size(); ++i) fs::remove(archives[i].second, ec);
+}
+
 }  // namespace
 
 const std::vector<std::string>& required_guest_modules() {
@@ -198,6 +213,7 @@ Initramfs build_initramfs(const InitramfsRequest& request) {
   result.file = request.cache_dir / (result.hash + ".cpio");
   std::error_code ec;
   result.cached = fs::is_regular_file(result.file, ec);
+  if (result.cached) fs::last_write_time(result.file, fs::file_time_type::clock::now(), ec);  // recently used: kept
   if (!result.cached) {
     fs::path scratch = request.cache_dir / fmt::format(".build-{}", ::getpid());
     fs::create_directories(scratch);
@@ -210,6 +226,7 @@ Initramfs build_initramfs(const InitramfsRequest& request) {
       throw;
     }
     fs::remove_all(scratch, ec);
+    prune_cache(request.cache_dir);
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
