@@ -20,6 +20,9 @@ packages=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   # VM targets and fixture capture
   qemu-system-x86 busybox-static cpio kmod
+  # VM runs: the guest's initramfs (ldd: libc-bin; objcopy: binutils; xz, zstd
+  # for compressed modules), SHA-256 (libssl-dev), the scratch disk (e2fsprogs)
+  libc-bin binutils zstd libssl-dev
 )
 
 missing=()

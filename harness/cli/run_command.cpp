@@ -4,14 +4,20 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/config/test_plan.h"
+#include "harness/config/units.h"
+#include "harness/report/compare_runs.h"
+#include "harness/results/run_reader.h"
 #include "harness/runner/host_run.h"
 #include "harness/runner/machine_info.h"
 #include "harness/runner/signal_stopper.h"
 #include "harness/system/system_root.h"
+#include "harness/targets/kernel_spec.h"
+#include "harness/targets/vm_target.h"
 
 namespace memharness::cli {
 
@@ -22,51 +28,192 @@ struct RunOptions {
   std::string label;
   std::optional<int> iterations;
   std::string results = "results";
+  std::string vm_memory;
+  std::optional<int> vm_cpus;
+  std::string vm_timeout;
+  std::string format = "text";
 };
+
+// One kernel's run: where its run directory is and how it ended.
+struct KernelResult {
+  std::string kernel;  // as given
+  std::filesystem::path run_directory;
+  ExitCode exit_code = ExitCode::success;
+  std::string failure;
+};
+
+// The config's [vm], then the command line's --vm-* over it.
+targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan& plan) {
+  targets::VmSettings vm;
+  if (plan.memory_bytes) vm.memory_bytes = *plan.memory_bytes;
+  if (plan.cpus) vm.cpus = *plan.cpus;
+  if (plan.scratch_bytes) vm.scratch_bytes = *plan.scratch_bytes;
+  if (plan.timeout) vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*plan.timeout);
+  if (!options.vm_memory.empty()) {
+    auto bytes = config::parse_size_bytes(options.vm_memory);
+    if (!bytes || *bytes < (256LL << 20))
+      throw usage_error("--vm-memory {}: expected a size of at least 256M, like \"1G\"", options.vm_memory);
+    vm.memory_bytes = *bytes;
+  }
+  if (options.vm_cpus) {
+    if (*options.vm_cpus < 1) throw usage_error("--vm-cpus {}: expected a positive number", *options.vm_cpus);
+    vm.cpus = *options.vm_cpus;
+  }
+  if (!options.vm_timeout.empty()) {
+    auto duration = config::parse_duration(options.vm_timeout);
+    if (!duration || *duration < std::chrono::seconds(10))
+      throw usage_error("--vm-timeout {}: expected a duration of at least 10s, like \"20m\"", options.vm_timeout);
+    vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  }
+  return vm;
+}
+
+targets::KernelSpec from_config(const config::KernelPlan& kernel) {
+  targets::KernelSpec spec;
+  spec.kind = targets::KernelKind::image;
+  spec.given = kernel.name;
+  spec.name = kernel.name;
+  spec.image = kernel.image;
+  spec.modules = kernel.modules;
+  spec.cmdline = targets::split_cmdline(kernel.cmdline);
+  for (const auto& s : kernel.sysctls) spec.sysctls.emplace_back(s.name, s.value);
+  return spec;
+}
+
+// --kernel as given; a bare name that a [[kernel]] table defines is that kernel;
+// no --kernel: the config's [[kernel]]s, or the host.
+std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options, const config::TestPlan& plan) {
+  std::vector<targets::KernelSpec> specs;
+  for (const auto& kernel : options.kernels) {
+    auto spec = targets::parse_kernel_spec(kernel);
+    if (spec.kind == targets::KernelKind::stored)
+      for (const auto& configured : plan.kernels)
+        if (configured.name == spec.name) spec = from_config(configured);
+    specs.push_back(std::move(spec));
+  }
+  if (options.kernels.empty())
+    for (const auto& configured : plan.kernels) specs.push_back(from_config(configured));
+  if (specs.empty()) specs.push_back(targets::parse_kernel_spec("host"));
+  if (specs.size() > 1 && !options.label.empty())
+    throw usage_error("--label {}: with several --kernel, name each one with --kernel NAME=PATH instead",
+                      options.label);
+  return specs;
+}
+
+void print_not_compared(const std::vector<KernelResult>& results, std::ostream& out) {
+  for (const auto& r : results)
+    if (!r.failure.empty())
+      out << fmt::format("{}: not compared: {} ({})\n", r.kernel, r.failure, r.run_directory.string());
+}
 
 int run(const RunOptions& options) {
   // Before any thread exists, so every thread inherits the blocked signals.
   runner::SignalStopper stopper;
   system::SystemRoot system("/");
-  for (const auto& kernel : options.kernels)
-    if (kernel != "host")
-      throw usage_error("--kernel {}: only `host` can be run yet; booting kernel images in VMs and reusing "
-                        "stored results are not implemented in this version",
-                        kernel);
-  if (options.kernels.size() > 1)
-    throw usage_error("--kernel host given {} times: comparing kernels needs VM targets, not implemented yet",
-                      options.kernels.size());
   if (options.iterations && *options.iterations < 1)
     throw usage_error("--iterations {}: expected a positive number", *options.iterations);
-
+  auto format = report::parse_format(options.format);  // before anything runs
+  if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = config::load_test_plan(config_file, runner::read_host_facts(system));
+  auto specs = kernel_specs(options, plan);
+  auto vm = vm_settings(options, plan.vm);
 
-  runner::HostRunRequest request{
-      .plan = std::move(plan),
-      .config_file = config_file,
-      .label = options.label,
-      .iterations = options.iterations,
-      .results_root = options.results,
-      .state_dir = state_dir(),
-      .terminal = ::isatty(STDOUT_FILENO) == 1,
-  };
-  auto outcome = runner::run_on_host(system, request, stopper.token(), std::cout);
-  return static_cast<int>(outcome.exit_code);
+  // Everything that can be checked is, before the first kernel runs: a bad
+  // label or a missing image must not cost a whole run of the others.
+  std::vector<std::optional<std::filesystem::path>> stored(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].kind == targets::KernelKind::stored)
+      stored[i] = results::resolve_run(specs[i].name, options.results, plan.name);
+    else if (specs[i].kind == targets::KernelKind::image)
+      targets::check_vm_preconditions(specs[i]);
+  }
+
+  std::vector<KernelResult> results;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto& spec = specs[i];
+    if (stopper.token().stop_requested()) break;
+    KernelResult result;
+    result.kernel = spec.given;
+    if (spec.kind == targets::KernelKind::stored) {
+      result.run_directory = *stored[i];
+      std::cout << fmt::format("== {}: stored results {}\n", spec.given, result.run_directory.string());
+    } else if (spec.kind == targets::KernelKind::host) {
+      runner::HostRunRequest request{
+          .plan = plan,
+          .config_file = config_file,
+          .label = options.label,
+          .iterations = options.iterations,
+          .results_root = options.results,
+          .state_dir = state_dir(),
+          .terminal = ::isatty(STDOUT_FILENO) == 1,
+      };
+      auto outcome = runner::run_on_host(system, request, stopper.token(), std::cout);
+      result.run_directory = outcome.run_directory;
+      result.exit_code = outcome.exit_code;
+      if (outcome.exit_code != ExitCode::success) result.failure = "the host run did not complete";
+    } else {
+      targets::KernelSpec labelled = spec;
+      if (labelled.name.empty() && !options.label.empty()) labelled.name = options.label;
+      auto outcome = targets::run_in_vm({.kernel = labelled,
+                                         .plan = &plan,
+                                         .config_file = config_file,
+                                         .iterations = options.iterations,
+                                         .results_root = options.results,
+                                         .cache_dir = targets::default_cache_dir(),
+                                         .vm = vm},
+                                        stopper.token(), std::cout);
+      result.run_directory = outcome.run_directory;
+      result.exit_code = outcome.exit_code;
+      result.failure = outcome.failure;
+      result.kernel = outcome.run_directory.parent_path().parent_path().filename().string();  // its label
+    }
+    results.push_back(std::move(result));
+  }
+
+  int exit_code = static_cast<int>(ExitCode::success);
+  for (const auto& r : results) exit_code = std::max(exit_code, static_cast<int>(r.exit_code));
+  if (specs.size() < 2) return exit_code;
+
+  report::CompareRequest comparison;
+  comparison.format = *format;
+  comparison.results_root = options.results;
+  comparison.test = plan.name;
+  comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
+  for (const auto& r : results)
+    if (r.failure.empty()) comparison.runs.push_back(r.run_directory.string());
+  std::cout << "\n";
+  print_not_compared(results, std::cout);
+  if (comparison.runs.size() < 2) {
+    std::cout << fmt::format("memharness: fewer than two kernels have results: nothing to compare\n");
+    return exit_code;
+  }
+  int compare_code = report::compare_and_render(comparison, std::cout, std::cerr).exit_code;
+  // A failed kernel outranks a regression among the others.
+  return exit_code != 0 ? exit_code : compare_code;
 }
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
-  auto* sub = app.add_subcommand("run", "Run a test (a config name in configs/ or a path to a .toml file)");
+  auto* sub = app.add_subcommand(
+      "run", "Run a test (a config name in configs/ or a path to a .toml file); with several --kernel, compare them");
   sub->add_option("test", options->test, "test config: a name such as anon-dirty, or a path")->required();
-  sub->add_option("--kernel", options->kernels, "where to run: `host` (the running kernel)")
-      ->default_str("host");
-  sub->add_option("--label", options->label, "name the results are stored under (default: the kernel release)");
+  sub->add_option("--kernel", options->kernels,
+                  "where to run, repeatable: `host`, a label of stored results, a kernel image path (booted in a "
+                  "VM), or NAME=PATH[,cmdline=ARGS][,sysctl=K=V][,modules=DIR]")
+      ->default_str("host, or the config's [[kernel]]s");
+  sub->add_option("--label", options->label,
+                  "name the results are stored under (default: the kernel release; one --kernel only)");
   sub->add_option("--iterations", options->iterations, "override the config's iteration count");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
+  sub->add_option("--vm-memory", options->vm_memory, "guest memory for kernel images (default: [vm] memory, or 2G)");
+  sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");
+  sub->add_option("--vm-timeout", options->vm_timeout,
+                  "a guest still running after this is killed and recorded as hung (default: 2m + phase timeouts)");
+  sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json, junit or html")
+      ->capture_default_str();
   sub->callback([options, &exit_code] {
-    if (options->kernels.empty()) options->kernels = {"host"};
     exit_code = run(*options);
   });
 }

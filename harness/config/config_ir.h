@@ -74,6 +74,25 @@ struct Swap {
   std::optional<Value> swapfile_directory;
 };
 
+// [vm]: the guest a kernel image boots in (ignored by host runs).
+struct Vm {
+  Position where;
+  std::optional<Value> memory;
+  std::optional<Value> cpus;
+  std::optional<Value> timeout;
+  std::optional<Value> scratch_size;
+};
+
+// [[kernel]]: a kernel image to boot, possibly a variant of another.
+struct Kernel {
+  Position where;
+  std::optional<Value> name;
+  std::optional<Value> image;
+  std::optional<Value> modules;
+  std::optional<Value> cmdline;
+  std::vector<Entry> sysctls;  // [kernel.sysctl], flattened like [sysctl]
+};
+
 struct TestConfig {
   // As the caller named it; every message starts with it.
   std::filesystem::path source_file;
@@ -88,6 +107,8 @@ struct TestConfig {
   // order; key_where is where the last part of the name was written.
   std::vector<Entry> sysctls;
   std::vector<Phase> phases;
+  Vm vm;
+  std::vector<Kernel> kernels;
 };
 
 }  // namespace memharness::config::ir

@@ -91,6 +91,10 @@ constexpr SizeRules memory_max_rules{false, true, false, true,
                                      R"("%" sizes are relative to memory-max itself)"};
 constexpr SizeRules memory_limit_rules{true, true, false, true, ""};
 constexpr SizeRules memory_protection_rules{true, true, true, false, ""};
+constexpr SizeRules absolute_size_rules{false, false, false, false, ""};
+constexpr std::int64_t min_vm_memory = 256LL << 20;
+constexpr std::int64_t min_scratch_size = 64LL << 20;
+constexpr std::int64_t max_vm_cpus = 256;
 constexpr SizeRules swap_max_rules{true, true, true, true, ""};
 constexpr SizeRules swapfile_rules{true, true, false, false, ""};
 
@@ -147,6 +151,8 @@ class Compiler {
     plan.cgroup = cgroup();
     plan.swap = swap(plan.cgroup);
     plan.sysctls = sysctls();
+    plan.vm = vm();
+    plan.kernels = kernels();
     if (config_.phases.empty())
       throw_value_error(config_.source_file, ir::Position{}, "", "phase",
                         "at least one [[phase]] table", "none");
@@ -363,15 +369,17 @@ class Compiler {
 
   // ---- [sysctl] ---------------------------------------------------------------
 
-  std::vector<SysctlSetting> sysctls() const {
+  std::vector<SysctlSetting> sysctls() const { return sysctl_settings(config_.sysctls, "[sysctl]"); }
+
+  std::vector<SysctlSetting> sysctl_settings(const std::vector<ir::Entry>& entries, std::string_view context) const {
     std::vector<SysctlSetting> settings;
     std::map<std::string, ir::Position> seen;
-    for (const ir::Entry& entry : config_.sysctls) {
+    for (const ir::Entry& entry : entries) {
       if (!is_valid_sysctl_name(entry.key))
-        fail(entry.key_where, "[sysctl]", entry.key, R"(a dotted sysctl name like "vm.swappiness")",
+        fail(entry.key_where, context, entry.key, R"(a dotted sysctl name like "vm.swappiness")",
              in_quotes(entry.key));
       if (auto [it, inserted] = seen.emplace(entry.key, entry.key_where); !inserted)
-        fail(entry.key_where, "[sysctl]", entry.key, "each sysctl set once",
+        fail(entry.key_where, context, entry.key, "each sysctl set once",
              fmt::format("a second setting (the first is at line {})", it->second.line));
       const ir::Value& value = entry.value;
       std::string text;
@@ -381,11 +389,58 @@ class Compiler {
                  string && !string->empty() && string->find('\n') == std::string::npos) {
         text = *string;
       } else {
-        fail(value.where, "[sysctl]", entry.key, "an integer or a one-line string", value.describe());
+        fail(value.where, context, entry.key, "an integer or a one-line string", value.describe());
       }
       settings.push_back({entry.key, std::move(text)});
     }
     return settings;
+  }
+
+  // ---- [vm] and [[kernel]] -------------------------------------------------------
+
+  VmPlan vm() const {
+    const ir::Vm& ir = config_.vm;
+    VmPlan plan;
+    if (ir.memory) {
+      plan.memory_bytes = size(*ir.memory, "[vm]", "memory", absolute_size_rules);
+      if (*plan.memory_bytes < min_vm_memory)
+        fail(ir.memory->where, "[vm]", "memory", "a size of at least 256M", ir.memory->describe());
+    }
+    if (ir.cpus) plan.cpus = static_cast<int>(integer(*ir.cpus, "[vm]", "cpus", 1, max_vm_cpus));
+    if (ir.timeout) plan.timeout = duration(*ir.timeout, "[vm]", "timeout", 10s);
+    if (ir.scratch_size) {
+      plan.scratch_bytes = size(*ir.scratch_size, "[vm]", "scratch-size", absolute_size_rules);
+      if (*plan.scratch_bytes < min_scratch_size)
+        fail(ir.scratch_size->where, "[vm]", "scratch-size", "a size of at least 64M", ir.scratch_size->describe());
+    }
+    return plan;
+  }
+
+  std::vector<KernelPlan> kernels() const {
+    std::vector<KernelPlan> plans;
+    std::map<std::string, ir::Position> seen;
+    for (const ir::Kernel& ir : config_.kernels) {
+      KernelPlan plan;
+      if (!ir.name) fail(ir.where, "[[kernel]]", "name", "a name (the label its results are stored under)", "nothing");
+      plan.name = string(*ir.name, "[[kernel]]", "name");
+      if (!is_valid_name(plan.name) || plan.name == "host")
+        fail(ir.name->where, "[[kernel]]", "name", fmt::format("a label matching {}, not \"host\"", name_pattern),
+             ir.name->describe());
+      if (auto [it, inserted] = seen.emplace(plan.name, ir.name->where); !inserted)
+        fail(ir.name->where, "[[kernel]]", "name", "each kernel named once",
+             fmt::format("a second \"{}\" (the first is at line {})", plan.name, it->second.line));
+      const std::string context = fmt::format("[[kernel]] \"{}\"", plan.name);
+      if (!ir.image) fail(ir.where, context, "image", "the path of a kernel image (bzImage/vmlinuz)", "nothing");
+      auto relative_to_config = [&](const std::filesystem::path& path) {
+        return path.is_absolute() ? path : config_.source_file.parent_path() / path;
+      };
+      plan.image = relative_to_config(string(*ir.image, context, "image"));
+      if (ir.modules) plan.modules = relative_to_config(string(*ir.modules, context, "modules"));
+      if (ir.cmdline) plan.cmdline = string(*ir.cmdline, context, "cmdline");
+      plan.sysctls = sysctl_settings(ir.sysctls, context + " sysctl");
+      plans.push_back(std::move(plan));
+    }
+    return plans;
   }
 
   // ---- [[phase]] and [[phase.workload]] ----------------------------------------

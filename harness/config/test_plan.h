@@ -61,6 +61,23 @@ struct PhasePlan {
   std::vector<WorkloadPlan> workloads;  // run concurrently
 };
 
+// [vm]: unset values are the VM target's defaults (2 GiB, 2 CPUs, ...).
+struct VmPlan {
+  std::optional<std::int64_t> memory_bytes;
+  std::optional<int> cpus;
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::optional<std::int64_t> scratch_bytes;
+};
+
+// [[kernel]]: what `--kernel NAME=IMAGE,cmdline=...,sysctl=...` says, from the config.
+struct KernelPlan {
+  std::string name;
+  std::filesystem::path image;    // relative paths are relative to the config file
+  std::filesystem::path modules;  // empty: beside the image
+  std::string cmdline;
+  std::vector<SysctlSetting> sysctls;
+};
+
 struct TestPlan {
   std::filesystem::path source_file;
   std::string name;
@@ -71,6 +88,8 @@ struct TestPlan {
   SwapPlan swap;
   std::vector<SysctlSetting> sysctls;
   std::vector<PhasePlan> phases;  // in sequence
+  VmPlan vm;
+  std::vector<KernelPlan> kernels;  // in file order; not part of the config hash
   // The config with every default filled in and sizes resolved, for manifest.json,
   // and a stable hash of it (hex) that compare uses to tell configs apart.
   nlohmann::json resolved;

@@ -28,6 +28,20 @@
 //   "vm.swappiness" = 100      # integer or string; unquoted dotted keys
 //                              # (vm.swappiness = 100) mean the same
 //
+//   [vm]                       # the guest kernel images boot in; host runs ignore it
+//   memory = "1G"              # absolute size, at least 256M; default "2G"
+//   cpus = 2                   # 1..256; default 2
+//   timeout = "20m"            # the whole guest; default 2m + phase timeouts
+//   scratch-size = "4G"        # the scratch disk (sparse); default "4G"
+//
+//   [[kernel]]                 # kernels to run when no --kernel is given
+//   name = "6.12-nothp"        # required; a label
+//   image = "/boot/vmlinuz-6.12"   # required; relative to this file
+//   modules = "/lib/modules"   # optional, as --kernel ...,modules=
+//   cmdline = "transparent_hugepage=never"   # optional extra arguments
+//   [kernel.sysctl]            # optional, set at boot (sysctl.K=V)
+//   "vm.compaction_proactiveness" = 0
+//
 //   [[phase]]                  # one or more, run in sequence
 //   name = "dirty"             # default "phase-N"; unique; [a-z0-9][a-z0-9._-]*
 //   timeout = "5m"             # default: the top-level timeout
@@ -65,7 +79,9 @@ namespace {
 
 const std::vector<std::string> top_level_keys{
     "name", "description", "iterations", "sample-interval", "timeout",
-    "cgroup", "swap", "sysctl", "phase"};
+    "cgroup", "swap", "sysctl", "phase", "vm", "kernel"};
+const std::vector<std::string> vm_keys{"memory", "cpus", "timeout", "scratch-size"};
+const std::vector<std::string> kernel_keys{"name", "image", "modules", "cmdline", "sysctl"};
 const std::vector<std::string> cgroup_keys{"memory-max", "memory-high", "memory-low",
                                            "memory-min", "swap-max"};
 const std::vector<std::string> swap_keys{"mode", "swapfile-size", "swapfile-directory"};
@@ -155,6 +171,11 @@ class Loader {
                            return std::pair(a.key_where.line, a.key_where.column) <
                                   std::pair(b.key_where.line, b.key_where.column);
                          });
+      } else if (name == "vm") {
+        config.vm = load_vm(table_at(*node, "", name, "[vm]"));
+      } else if (name == "kernel") {
+        for (const toml::table* table : tables_at(*node, "", name, "[[kernel]]"))
+          config.kernels.push_back(load_kernel(*table));
       } else if (name == "phase") {
         for (const toml::table* table : tables_at(*node, "", name, "[[phase]]"))
           config.phases.push_back(load_phase(*table, config.phases.size()));
@@ -230,6 +251,48 @@ class Loader {
       }
     }
     return swap;
+  }
+
+  ir::Vm load_vm(const toml::table& table) const {
+    ir::Vm vm;
+    vm.where = position_of(table.source().begin);
+    for (const auto& [key, node] : in_file_order(table)) {
+      const std::string_view name = key->str();
+      if (name == "memory") {
+        vm.memory = to_value(*node);
+      } else if (name == "cpus") {
+        vm.cpus = to_value(*node);
+      } else if (name == "timeout") {
+        vm.timeout = to_value(*node);
+      } else if (name == "scratch-size") {
+        vm.scratch_size = to_value(*node);
+      } else {
+        unknown_key("[vm]", *key, vm_keys);
+      }
+    }
+    return vm;
+  }
+
+  ir::Kernel load_kernel(const toml::table& table) const {
+    ir::Kernel kernel;
+    kernel.where = position_of(table.source().begin);
+    for (const auto& [key, node] : in_file_order(table)) {
+      const std::string_view name = key->str();
+      if (name == "name") {
+        kernel.name = to_value(*node);
+      } else if (name == "image") {
+        kernel.image = to_value(*node);
+      } else if (name == "modules") {
+        kernel.modules = to_value(*node);
+      } else if (name == "cmdline") {
+        kernel.cmdline = to_value(*node);
+      } else if (name == "sysctl") {
+        load_sysctls(table_at(*node, "[[kernel]]", name, "[kernel.sysctl]"), "", kernel.sysctls);
+      } else {
+        unknown_key("[[kernel]]", *key, kernel_keys);
+      }
+    }
+    return kernel;
   }
 
   // vm.swappiness = 1 is a table "vm" holding "swappiness" in TOML; both it and

@@ -615,3 +615,55 @@ TEST(PlanCompiler, ConfigHashIsFnv1a64) {
 
 }  // namespace
 }  // namespace memharness::config::testing
+
+// ---- [vm] and [[kernel]] --------------------------------------------------------
+
+namespace memharness::config::testing {
+namespace {
+
+TEST(PlanCompiler, VmAndKernelsCompileAndStayOutOfTheHash) {
+  TestPlan plain = compile(minimal_phase);
+  EXPECT_FALSE(plain.vm.memory_bytes);
+  EXPECT_FALSE(plain.vm.cpus);
+  EXPECT_TRUE(plain.kernels.empty());
+  TestPlan plan = compile(std::string(R"([vm]
+memory = "1G"
+cpus = 3
+timeout = "20m"
+scratch-size = "2G"
+
+[[kernel]]
+name = "stock"
+image = "kernels/vmlinuz"
+
+[[kernel]]
+name = "nothp"
+image = "/boot/vmlinuz-6.12"
+modules = "/srv/mods"
+cmdline = "transparent_hugepage=never"
+[kernel.sysctl]
+vm.compaction_proactiveness = 0
+)") + std::string(minimal_phase));
+  EXPECT_EQ(plan.vm.memory_bytes, GiB);
+  EXPECT_EQ(plan.vm.cpus, 3);
+  EXPECT_EQ(plan.vm.timeout, 20min);
+  EXPECT_EQ(plan.vm.scratch_bytes, 2 * GiB);
+  ASSERT_EQ(plan.kernels.size(), 2u);
+  EXPECT_EQ(plan.kernels[0].image, "configs/kernels/vmlinuz");  // relative to the config file
+  EXPECT_EQ(plan.kernels[1].name, "nothp");
+  EXPECT_EQ(plan.kernels[1].modules, "/srv/mods");
+  EXPECT_EQ(plan.kernels[1].cmdline, "transparent_hugepage=never");
+  ASSERT_EQ(plan.kernels[1].sysctls.size(), 1u);
+  EXPECT_EQ(plan.kernels[1].sysctls[0].name, "vm.compaction_proactiveness");
+  EXPECT_EQ(plan.kernels[1].sysctls[0].value, "0");
+  EXPECT_EQ(plan.config_hash, plain.config_hash);  // the same test, whichever kernels run it
+}
+
+TEST(PlanCompiler, KernelNamedHostIsRefused) {
+  EXPECT_NE(error_of(std::string("[[kernel]]\nname = \"host\"\nimage = \"/boot/vmlinuz\"\n") + std::string(minimal_phase))
+                .find("key \"name\": expected a label matching"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace memharness::config::testing

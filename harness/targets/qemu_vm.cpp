@@ -1,0 +1,106 @@
+#include "harness/targets/qemu_vm.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/core.h>
+
+#include "harness/targets/host_command.h"
+
+namespace memharness::targets {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kvm_probe_limit = std::chrono::seconds(15);
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+  return text;
+}
+
+Accelerator probe_kvm(const fs::path& probe_kernel, const fs::path& work_dir) {
+  if (::access("/dev/kvm", R_OK | W_OK) != 0) return {false, "/dev/kvm is missing or not usable"};
+  fs::path console = work_dir / fmt::format("kvm-probe-{}.log", ::getpid());
+  auto probe = host_command({"qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-m", "256", "-nodefaults",
+                             "-display", "none", "-no-reboot", "-serial", "file:" + console.string(), "-kernel",
+                             probe_kernel.string(), "-append", "console=ttyS0 panic=-1"},
+                            work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()));
+  probe.deadline = std::chrono::steady_clock::now() + kvm_probe_limit;
+  auto outcome = system::run_process(probe);
+  std::string text = read_file(console);
+  std::error_code ec;
+  fs::remove(console, ec);
+  fs::remove(work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()), ec);
+  if (text.find("Linux version") != std::string::npos) return {true, ""};
+  if (outcome.timed_out)
+    return {false, fmt::format("a KVM probe guest printed nothing in {}s", kvm_probe_limit.count())};
+  return {false, fmt::format("a KVM probe guest failed: {}", outcome.failure_sentence())};
+}
+
+}  // namespace
+
+Accelerator choose_accelerator(const fs::path& probe_kernel, const fs::path& cache_dir) {
+  if (const char* forced = std::getenv("MEMHARNESS_VM_ACCEL")) {
+    if (std::string(forced) == "kvm") return {true, ""};
+    if (std::string(forced) == "tcg") return {false, "MEMHARNESS_VM_ACCEL=tcg"};
+  }
+  std::string boot_id = read_file("/proc/sys/kernel/random/boot_id");
+  while (!boot_id.empty() && boot_id.back() == '\n') boot_id.pop_back();
+  fs::create_directories(cache_dir);
+  fs::path cached = cache_dir / fmt::format("kvm-probe-{}", boot_id);
+  std::error_code ec;
+  if (fs::is_regular_file(cached, ec)) {
+    std::string answer = read_file(cached);
+    if (answer.rfind("kvm", 0) == 0) return {true, ""};
+    return {false, answer.substr(answer.find(' ') + 1) + " (probed earlier in this boot)"};
+  }
+  auto accelerator = probe_kvm(probe_kernel, cache_dir);
+  std::ofstream(cached) << (accelerator.kvm ? "kvm" : "tcg " + accelerator.reason);
+  return accelerator;
+}
+
+std::vector<std::string> qemu_command(const VmLaunch& launch) {
+  std::vector<std::string> arguments{"console=ttyS0", "panic=-1", "loglevel=4", "rdinit=/init"};
+  arguments.insert(arguments.end(), launch.kernel_arguments.begin(), launch.kernel_arguments.end());
+  std::vector<std::string> argv{"qemu-system-x86_64"};
+  if (launch.accelerator.kvm) {
+    argv.insert(argv.end(), {"-accel", "kvm", "-cpu", "host"});
+  } else {
+    argv.insert(argv.end(), {"-accel", "tcg,thread=multi", "-cpu", "max"});
+  }
+  argv.insert(argv.end(), {"-m", fmt::format("{}M", launch.memory_bytes >> 20), "-smp", std::to_string(launch.cpus),
+                           "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio", "-rtc", "base=utc",
+                           "-kernel", launch.kernel.string(), "-initrd", launch.initramfs.string(), "-append",
+                           join(arguments), "-drive",
+                           fmt::format("file={},format=raw,if=virtio", launch.scratch_disk.string())});
+  return argv;
+}
+
+VmOutcome boot_vm(const VmLaunch& launch, const fs::path& console_log, std::chrono::steady_clock::time_point deadline,
+                  std::stop_token stop) {
+  auto options = host_command(qemu_command(launch), console_log);
+  options.deadline = deadline;
+  options.stop = stop;
+  auto outcome = system::run_process(options);
+  return {.started = outcome.started,
+          .timed_out = outcome.timed_out,
+          .stopped = outcome.stopped,
+          .exit_status = outcome.exit_status,
+          .failure = outcome.exited_zero() ? "" : outcome.failure_sentence(),
+          .elapsed_s = outcome.elapsed_s};
+}
+
+}  // namespace memharness::targets

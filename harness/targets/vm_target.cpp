@@ -1,0 +1,249 @@
+#include "harness/targets/vm_target.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include <fmt/core.h>
+
+#include "harness/results/atomic_file.h"
+#include "harness/results/run_directory.h"
+#include "harness/results/run_reader.h"
+#include "harness/system/process.h"
+#include "harness/targets/checksums.h"
+#include "harness/targets/console_verdict.h"
+#include "harness/targets/initramfs.h"
+#include "harness/targets/kernel_image.h"
+#include "harness/targets/qemu_vm.h"
+#include "harness/targets/scratch_disk.h"
+
+namespace memharness::targets {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto boot_margin = std::chrono::seconds(120);
+constexpr std::string_view busybox_path = "/bin/busybox";
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string shell_quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::chrono::seconds vm_timeout(const VmRunRequest& request) {
+  if (request.vm.timeout) return *request.vm.timeout;
+  std::chrono::nanoseconds phases{};
+  for (const auto& phase : request.plan->phases) phases += phase.timeout;
+  int iterations = request.iterations.value_or(request.plan->iterations);
+  return boot_margin + std::chrono::duration_cast<std::chrono::seconds>(phases * iterations);
+}
+
+// Where the guest's run directory landed under `results` (results/<label>/<test>/<ts>).
+std::optional<fs::path> find_returned_run(const fs::path& results) {
+  std::error_code ec;
+  for (const auto& label : fs::directory_iterator(results, ec))
+    for (const auto& test : fs::directory_iterator(label.path(), ec))
+      for (const auto& run : fs::directory_iterator(test.path(), ec))
+        if (results::is_run_directory(run.path())) return run.path();
+  return std::nullopt;
+}
+
+fs::path move_into_results(const fs::path& returned, const fs::path& returned_root, const fs::path& results_root) {
+  fs::path target = results_root / returned.lexically_relative(returned_root);
+  fs::create_directories(target.parent_path());
+  for (int suffix = 2; fs::exists(target); ++suffix)
+    target = results_root / (returned.lexically_relative(returned_root).string() + "-" + std::to_string(suffix));
+  fs::rename(returned, target);
+  return target;
+}
+
+std::string failure_reason(const ConsoleVerdict& console, const VmOutcome& vm, const std::chrono::seconds& timeout) {
+  if (console.panic) return "kernel panic: " + console.first_problem_line;
+  if (vm.timed_out)
+    return fmt::format("the guest did not finish within {}s (hang or timeout){}", timeout.count(),
+                       console.oops ? ": " + console.first_problem_line : "");
+  if (vm.stopped) return "interrupted: the VM was stopped";
+  if (!console.guest_error.empty()) return "guest init: " + console.guest_error;
+  if (!vm.failure.empty()) return "qemu: " + vm.failure;
+  if (!console.finished) return "the guest stopped before its run finished";
+  return "";
+}
+
+}  // namespace
+
+fs::path default_cache_dir() {
+  const char* dir = std::getenv("MEMHARNESS_CACHE_DIR");
+  return dir && *dir ? fs::path(dir) : fs::path("/var/cache/memharness");
+}
+
+void check_vm_preconditions(const KernelSpec& kernel) {
+  for (const char* program : {"qemu-system-x86_64", "mkfs.ext4", "debugfs", "ldd", "stress-ng"})
+    if (!system::find_program(program))
+      throw environment_error("--kernel {}: a VM run needs `{}`, which is not on PATH (install it: ci/setup.sh)",
+                              kernel.given, program);
+  std::error_code ec;
+  if (!fs::is_regular_file(busybox_path, ec))
+    throw environment_error("--kernel {}: a VM run needs a static busybox at {} (package busybox-static)",
+                            kernel.given, busybox_path);
+  locate_kernel(kernel.image, kernel.modules);  // throws usage_error naming what is missing
+}
+
+VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::ostream& out) {
+  const auto& plan = *request.plan;
+  auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
+  std::string label = request.kernel.name.empty() ? kernel.release : request.kernel.name;
+  out << fmt::format("== {} on {} ({}) in a VM\n", plan.name, label, kernel.image.string());
+
+  auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
+  if (!accelerator.kvm)
+    out << fmt::format("memharness: warning: KVM is not usable ({}): the guest runs under TCG, "
+                       "~10-20x slower; compare timings only with runs under TCG\n",
+                       accelerator.reason);
+  auto initramfs = build_initramfs({.kernel = kernel,
+                                    .memharness = fs::read_symlink("/proc/self/exe"),
+                                    .busybox = busybox_path,
+                                    .programs = {*system::find_program("stress-ng")},
+                                    .cache_dir = request.cache_dir / "initramfs"});
+
+  // The work area sits beside the results, so the run directory moves in by rename.
+  fs::create_directories(request.results_root);
+  fs::path work = request.results_root / fmt::format(".vm-{}-{}", ::getpid(), label);
+  fs::remove_all(work);
+  // Removed on every way out: the scratch image is as large as the guest wrote.
+  struct WorkArea {
+    fs::path dir;
+    ~WorkArea() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } work_area{work};
+  fs::create_directories(work / "disk" / "job");
+  fs::copy_file(request.config_file, work / "disk" / "job" / "config.toml");
+  std::vector<std::string> args;
+  if (!request.kernel.name.empty()) args.insert(args.end(), {"--label", request.kernel.name});
+  if (request.iterations) args.insert(args.end(), {"--iterations", std::to_string(*request.iterations)});
+  std::string args_text;
+  for (const auto& a : args) args_text += shell_quote(a) + " ";
+  std::ofstream(work / "disk" / "job" / "args") << args_text << '\n';
+  fs::path disk = work / "scratch.img";
+  make_scratch_disk(disk, request.vm.scratch_bytes, work / "disk");
+
+  VmLaunch launch{.kernel = kernel.image,
+                  .initramfs = initramfs.file,
+                  .scratch_disk = disk,
+                  .kernel_arguments = request.kernel.boot_arguments(),
+                  .memory_bytes = request.vm.memory_bytes,
+                  .cpus = request.vm.cpus,
+                  .accelerator = accelerator};
+  auto timeout = vm_timeout(request);
+  auto started_at = std::chrono::system_clock::now();
+  fs::path console_log = work / "console.log";
+  auto vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
+  std::string console_text = read_file(console_log);
+  auto console = read_console(console_text);
+  out << guest_run_output(console_text);
+
+  fs::path returned_root = work / "out" / "results";
+  bool have_results = copy_out_of_scratch_disk(disk, "/results", work / "out");
+  copy_out_of_scratch_disk(disk, "/job", work / "out");
+  std::vector<std::string> checksum_problems;
+  std::optional<fs::path> returned = have_results ? find_returned_run(returned_root) : std::nullopt;
+  if (returned) {
+    std::error_code ec;
+    if (fs::is_regular_file(work / "out" / "job" / "SHA256SUMS", ec))
+      checksum_problems = verify_checksums(returned_root, read_file(work / "out" / "job" / "SHA256SUMS"));
+    else
+      checksum_problems.push_back("the guest wrote no SHA256SUMS: its results cannot be verified");
+  }
+
+  nlohmann::json vm_record = {
+      {"accelerator", accelerator.kvm ? "kvm" : "tcg"},
+      {"tcg_reason", accelerator.reason},
+      {"kernel_image", fs::absolute(kernel.image).string()},
+      {"modules_dir", fs::absolute(kernel.modules_dir).string()},
+      {"release", kernel.release},
+      {"extra_cmdline", request.kernel.boot_arguments()},
+      {"memory_bytes", request.vm.memory_bytes},
+      {"cpus", request.vm.cpus},
+      {"timeout_s", timeout.count()},
+      {"initramfs", {{"sha256", initramfs.hash}, {"cached", initramfs.cached}, {"seconds", initramfs.seconds},
+                     {"modules", [&] {
+                        std::vector<std::string> names;
+                        for (const auto& m : initramfs.modules.load_order) names.push_back(m.name);
+                        return names;
+                      }()}}},
+      {"elapsed_s", vm.elapsed_s},
+      {"boot_to_workload_s", console.boot_to_workload_s ? nlohmann::json(*console.boot_to_workload_s) : nlohmann::json()},
+      {"timed_out", vm.timed_out},
+      {"console", {{"panic", console.panic}, {"oops", console.oops}, {"finished", console.finished}}},
+      {"checksums", {{"verified", returned.has_value() && checksum_problems.empty()}, {"problems", checksum_problems}}},
+  };
+  std::string reason = failure_reason(console, vm, timeout);
+  if (reason.empty() && !checksum_problems.empty()) reason = "results damaged: " + checksum_problems.front();
+  if (reason.empty() && !returned) {
+    // The guest's harness refused before creating anything (a config that does
+    // not fit the guest, a missing precondition): its own one-line error says why.
+    std::string status = read_file(work / "out" / "job" / "exit-status");
+    std::string output = guest_run_output(console_text);
+    auto error = output.find("memharness: ");
+    reason = fmt::format("the guest's memharness exited {} without a run directory{}",
+                         status.empty() ? "?" : status.substr(0, status.find('\n')),
+                         error == std::string::npos ? "" : ": " + output.substr(error + 12, output.find('\n', error) - error - 12));
+  }
+
+  VmRunOutcome outcome;
+  nlohmann::json manifest;
+  if (returned) {
+    outcome.run_directory = move_into_results(*returned, returned_root, request.results_root);
+    manifest = results::read_run(outcome.run_directory).manifest;
+  } else {
+    auto dir = results::RunDirectory::create(request.results_root, label, plan.name, started_at);
+    outcome.run_directory = dir.path();
+    fs::copy_file(request.config_file, dir.path() / "config.toml");
+    manifest = {{"schema_version", 1},
+                {"test", plan.name},
+                {"description", plan.description},
+                {"label", label},
+                {"started_at", results::timestamp_iso8601(started_at)},
+                {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}}},
+                {"machine", {{"kernel", {{"release", kernel.release}}}}},
+                {"iterations", {{"planned", request.iterations.value_or(plan.iterations)}, {"completed", 0}}}};
+  }
+  manifest["target"] = "vm";
+  manifest["vm"] = vm_record;
+  std::string guest_status = manifest.value("status", "");
+  if (!reason.empty()) {
+    // A guest that finished its run and then died keeps its results; it is still the kernel's failure.
+    manifest["status"] = results::to_string(vm.stopped ? results::RunStatus::incomplete : results::RunStatus::failed);
+    manifest["status_reason"] = reason;
+    manifest["console_excerpt"] = console.excerpt;
+    if (!guest_status.empty()) manifest["guest_status"] = guest_status;
+  }
+  results::write_file_atomically(outcome.run_directory / "console.log", console_text);
+  results::write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
+
+  if (!reason.empty()) {
+    outcome.exit_code = ExitCode::run_failed;
+    outcome.failure = reason;
+    out << fmt::format("memharness: {} failed in the VM: {}\n{}", label, reason, console.excerpt);
+  } else if (manifest.value("status", "") != "complete") {
+    outcome.exit_code = ExitCode::run_failed;
+    outcome.failure = manifest.value("status_reason", "the guest's run did not complete");
+  }
+  out << fmt::format("Run directory: {} (console: console.log)\n", outcome.run_directory.string());
+  return outcome;
+}
+
+}  // namespace memharness::targets

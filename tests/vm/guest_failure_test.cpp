@@ -1,0 +1,52 @@
+// A guest that panics (rdinit= names no init: the kernel cannot mount a root)
+// and one that does not finish in time are each recorded as that kernel's
+// result, with the console, and `run` says so where the comparison would be.
+#include <gtest/gtest.h>
+
+#include "harness_process.h"
+#include "require.h"
+#include "vm_kernels.h"
+
+namespace memharness::testing {
+namespace {
+
+TEST(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
+  auto problem = vm_test_precondition_problem();
+  MEMHARNESS_REQUIRE(problem.empty(), problem);
+  auto kernels = fetch_debian_kernels();
+  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
+  TempDir tmp("memharness-vm-guest-failure");
+  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
+  const std::string test = "vm-stress-highalloc-quick";
+  auto result = run_memharness({"run", source_config(test), "--kernel",
+                                "panicky=" + kernels.v6_12.string() + ",cmdline=rdinit=/no-such-init", "--kernel",
+                                "slow=" + kernels.v6_1.string(), "--vm-timeout", "12s", "--results",
+                                (tmp.path() / "results").string()},
+                               env, tmp.path() / "log");
+  EXPECT_EQ(result.exit_code, 4) << result.output;  // the run failed; nothing to compare
+
+  auto panicked = run_directories(tmp.path() / "results", "panicky", test);
+  ASSERT_EQ(panicked.size(), 1u) << result.output;
+  auto manifest = read_json(panicked.front() / "manifest.json");
+  EXPECT_EQ(manifest["status"], "failed");
+  EXPECT_NE(manifest["status_reason"].get<std::string>().find("kernel panic: "), std::string::npos);
+  EXPECT_NE(manifest["console_excerpt"].get<std::string>().find("Kernel panic - not syncing"), std::string::npos);
+  EXPECT_TRUE(manifest["vm"]["console"]["panic"].get<bool>());
+  EXPECT_EQ(manifest["machine"]["kernel"]["release"], "6.12.111+deb12-cloud-amd64");  // from the image's header
+  EXPECT_NE(read_file(panicked.front() / "console.log").find("Kernel panic"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(panicked.front() / "config.toml"));
+
+  auto slow = run_directories(tmp.path() / "results", "slow", test);
+  ASSERT_EQ(slow.size(), 1u) << result.output;
+  auto slow_manifest = read_json(slow.front() / "manifest.json");
+  EXPECT_EQ(slow_manifest["status"], "failed");
+  EXPECT_NE(slow_manifest["status_reason"].get<std::string>().find("did not finish within 12s"), std::string::npos)
+      << slow_manifest["status_reason"];
+  EXPECT_TRUE(slow_manifest["vm"]["timed_out"].get<bool>());
+
+  EXPECT_NE(result.output.find("panicky: not compared: kernel panic"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("slow: not compared: the guest did not finish"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace memharness::testing

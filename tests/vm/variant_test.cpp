@@ -1,0 +1,51 @@
+// A variant: the same 6.12 image booted with transparent_hugepage=never and a
+// sysctl is another kernel for comparison, stored and compared under its NAME.
+#include <gtest/gtest.h>
+
+#include "harness_process.h"
+#include "require.h"
+#include "vm_kernels.h"
+
+namespace memharness::testing {
+namespace {
+
+TEST(Variant, SameImageWithAnotherCmdlineIsLabelledAndCompared) {
+  auto problem = vm_test_precondition_problem();
+  MEMHARNESS_REQUIRE(problem.empty(), problem);
+  auto kernels = fetch_debian_kernels();
+  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
+  TempDir tmp("memharness-vm-variant");
+  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
+  const std::string test = "vm-stress-highalloc-quick";
+  auto result = run_memharness(
+      {"run", source_config(test), "--kernel", "stock=" + kernels.v6_12.string(), "--kernel",
+       "nothp=" + kernels.v6_12.string() + ",cmdline=transparent_hugepage=never,sysctl=vm.compaction_proactiveness=0",
+       "--results", (tmp.path() / "results").string()},
+      env, tmp.path() / "log");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+
+  auto stock = run_directories(tmp.path() / "results", "stock", test);
+  auto nothp = run_directories(tmp.path() / "results", "nothp", test);
+  ASSERT_EQ(stock.size(), 1u) << result.output;
+  ASSERT_EQ(nothp.size(), 1u) << result.output;
+  auto stock_manifest = read_json(stock.front() / "manifest.json");
+  auto variant = read_json(nothp.front() / "manifest.json");
+  EXPECT_EQ(variant["status"], "complete") << variant.value("status_reason", "");
+  EXPECT_EQ(variant["label"], "nothp");
+  // The guest saw the variant's command line and sysctl, the stock guest did not.
+  std::string cmdline = variant["machine"]["kernel"]["cmdline"];
+  EXPECT_NE(cmdline.find("transparent_hugepage=never"), std::string::npos) << cmdline;
+  EXPECT_NE(variant["machine"]["thp"]["enabled"].get<std::string>().find("[never]"), std::string::npos);
+  EXPECT_EQ(stock_manifest["machine"]["thp"]["enabled"].get<std::string>().find("[never]"), std::string::npos);
+  EXPECT_EQ(variant["vm"]["extra_cmdline"],
+            (nlohmann::json{"transparent_hugepage=never", "sysctl.vm.compaction_proactiveness=0"}));
+  EXPECT_NE(read_file(nothp.front() / "console.log").find("sysctl.vm.compaction_proactiveness=0"), std::string::npos);
+  // Compared, stock first, under their names.
+  auto header = result.output.find("stock");
+  ASSERT_NE(header, std::string::npos);
+  EXPECT_NE(result.output.find("nothp", header), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("Result: no gating metric regressed."), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace memharness::testing
