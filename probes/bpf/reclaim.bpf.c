@@ -134,8 +134,14 @@ static __always_inline void stall_end(enum mh_stall_kind kind, enum mh_context c
 		cell->stall_ns_total += ns;
 		if (ns > cell->stall_ns_max)
 			cell->stall_ns_max = ns;
-		if (bucket < MH_HIST_BUCKETS)
-			cell->stall_hist[bucket]++;
+		/* barrier_var keeps the check on the register the access uses:
+		 * the 6.1 verifier does not carry bounds across the 32-bit
+		 * register copies clang makes otherwise ("R0 unbounded memory
+		 * access"); 6.12 and later do. */
+		__u32 slot = bucket;
+		barrier_var(slot);
+		if (slot < MH_HIST_BUCKETS)
+			cell->stall_hist[slot]++;
 	});
 }
 

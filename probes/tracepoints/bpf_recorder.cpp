@@ -30,10 +30,26 @@ thread_local std::string libbpf_warnings;
 
 int collect_libbpf_warnings(enum libbpf_print_level level, const char* format, va_list args) {
   if (level != LIBBPF_WARN) return 0;
-  char line[1024];
-  int n = std::vsnprintf(line, sizeof line, format, args);
-  if (libbpf_warnings.size() < 4096) libbpf_warnings += line;
+  // One call can carry a whole verifier log: size the buffer to it.
+  va_list measure;
+  va_copy(measure, args);
+  int n = std::vsnprintf(nullptr, 0, format, measure);
+  va_end(measure);
+  if (n <= 0 || libbpf_warnings.size() >= (1U << 20)) return n;
+  std::string line(static_cast<std::size_t>(n) + 1, '\0');
+  std::vsnprintf(line.data(), line.size(), format, args);
+  line.pop_back();
+  libbpf_warnings += line;
   return n;
+}
+
+// A verifier log says what it rejected at its end, after the trace of every
+// instruction: keep the head (which program) and the tail (why).
+std::string head_and_tail(const std::string& text) {
+  constexpr std::size_t head = 512, tail = 3072;
+  if (text.size() <= head + tail) return text;
+  return text.substr(0, head) + "\n[... " + std::to_string(text.size() - head - tail) + " bytes of the log ...]\n" +
+         text.substr(text.size() - tail);
 }
 
 std::uint64_t monotonic_ns() {
@@ -46,7 +62,7 @@ std::string last_warnings() {
   std::string w = libbpf_warnings;
   libbpf_warnings.clear();
   while (!w.empty() && (w.back() == '\n' || w.back() == ' ')) w.pop_back();
-  return w.empty() ? "" : " (libbpf: " + w + ")";
+  return w.empty() ? "" : " (libbpf: " + head_and_tail(w) + ")";
 }
 
 class BpfRecorder final : public TracepointRecorder {
