@@ -306,13 +306,14 @@ TEST_F(WorkloadRunTest, AnonDirtyWithARateDirtiesAtItAndReclaimsBeyondTheLimit) 
   const auto& paced = within["metrics"];
   EXPECT_EQ(paced["target-rate-mib-per-s"].get<double>(), 64.0);
   EXPECT_NEAR(paced["dirty-rate-mib-per-s"].get<double>(), 64.0, 6.4) << paced.dump(2);
-  EXPECT_GT(paced["dirty-passes"].get<std::int64_t>(), 2);  // 64 MiB mapped, re-dirtied in a loop
+  EXPECT_GT(paced["dirty-passes"].get<double>(), 2.0);  // 64 MiB mapped, re-dirtied in a loop
   EXPECT_EQ(paced["pages-dirtied"].get<std::int64_t>() * 4096,
             static_cast<std::int64_t>(paced["dirtied-mib"].get<double>() * 1048576.0));
-  // Beyond the limit: more than the mapping dirtied, pages pushed to swap, the
-  // limit hit and kept, and the time behind schedule recorded.
+  // Beyond the limit: more than the limit dirtied, pages pushed to swap, the
+  // limit hit and kept, and the time behind schedule recorded (reclaim stalls
+  // may slow the dirtier, so its rate is not asserted here).
   const auto& reclaimed = beyond["metrics"];
-  EXPECT_GT(reclaimed["dirtied-mib"].get<double>(), 512.0) << reclaimed.dump(2);
+  EXPECT_GT(reclaimed["dirtied-mib"].get<double>(), 256.0) << reclaimed.dump(2);
   EXPECT_GT(reclaimed["vmstat-pswpout"].get<std::int64_t>(), 0) << reclaimed.dump(2);
   EXPECT_GE(reclaimed["behind-schedule-s"].get<double>(), 0.0);
   EXPECT_GT(record["memcg"]["events_delta"]["max"].get<std::int64_t>(), 0) << record["memcg"].dump(2);

@@ -33,7 +33,7 @@ std::chrono::nanoseconds monotonic_now() {
 
 struct WorkerTally {
   std::int64_t pages = 0;
-  std::int64_t passes = 0;
+  std::int64_t mapped_pages = 0;
   std::chrono::nanoseconds behind{0};
   std::string failure;
 };
@@ -63,6 +63,7 @@ void dirty_share(std::int64_t share_bytes, std::int64_t bytes_per_second, std::i
     tally.failure = fmt::format("mmap of {} bytes failed: {}", pages_in_share * page, std::strerror(errno));
     return;
   }
+  tally.mapped_pages = pages_in_share;
   auto* base = static_cast<char*>(mapping);
   DirtyPacer pacer(bytes_per_second, DirtyPacer::burst_for(bytes_per_second, 5 * kSleepSlice, kChunkPages * page),
                    page, monotonic_now);
@@ -79,10 +80,7 @@ void dirty_share(std::int64_t share_bytes, std::int64_t bytes_per_second, std::i
     }
     for (std::int64_t i = 0; i < granted; ++i) {
       filler.fill(reinterpret_cast<std::uint64_t*>(base + next * page), static_cast<std::size_t>(page) / 8);
-      if (++next == pages_in_share) {
-        next = 0;
-        ++tally.passes;
-      }
+      if (++next == pages_in_share) next = 0;
     }
     tally.pages += granted;
   }
@@ -109,12 +107,12 @@ nlohmann::json run_anon_dirtier(const AnonDirtierOptions& options, const std::at
   }
   const double elapsed = std::chrono::duration<double>(monotonic_now() - start).count();
   const std::int64_t page = ::sysconf(_SC_PAGESIZE);
-  std::int64_t pages = 0, passes = 0;
+  std::int64_t pages = 0, mapped_pages = 0;
   std::chrono::nanoseconds behind{0};
   nlohmann::json failures = nlohmann::json::array();
   for (const auto& tally : tallies) {
     pages += tally.pages;
-    passes += tally.passes;
+    mapped_pages += tally.mapped_pages;
     behind += tally.behind;
     if (!tally.failure.empty()) failures.push_back(tally.failure);
   }
@@ -123,7 +121,8 @@ nlohmann::json run_anon_dirtier(const AnonDirtierOptions& options, const std::at
       {"bytes", bytes},
       {"pages", pages},
       {"page_bytes", page},
-      {"passes", passes},
+      {"mapped_bytes", mapped_pages * page},
+      {"passes", mapped_pages > 0 ? static_cast<double>(pages) / static_cast<double>(mapped_pages) : 0.0},
       {"elapsed_s", elapsed},
       {"rate_bytes_per_s", elapsed > 0 ? static_cast<double>(bytes) / elapsed : 0.0},
       {"target_bytes_per_s", options.bytes_per_second},

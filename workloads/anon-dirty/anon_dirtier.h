@@ -28,7 +28,8 @@ struct AnonDirtierOptions {
 
 // What one run achieved, as the report's JSON object: bytes, pages, elapsed_s,
 // rate_bytes_per_s, target_bytes_per_s, behind_schedule_s (the workers' mean),
-// passes (complete passes over the mapping, summed over workers).
+// mapped_bytes, passes (bytes dirtied / bytes mapped: how often the mapping
+// was rewritten), stopped (by a signal), failures (one sentence per worker).
 nlohmann::json run_anon_dirtier(const AnonDirtierOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace memharness::workloads

@@ -73,7 +73,7 @@ class AnonDirty final : public Workload {
     constexpr double mib = 1024.0 * 1024.0;
     result.metrics["dirtied-mib"] = report["bytes"].get<double>() / mib;
     result.metrics["pages-dirtied"] = report["pages"].get<std::int64_t>();
-    result.metrics["dirty-passes"] = report["passes"].get<std::int64_t>();
+    result.metrics["dirty-passes"] = report["passes"].get<double>();
     result.metrics["dirty-elapsed-s"] = report["elapsed_s"].get<double>();
     result.metrics["dirty-rate-mib-per-s"] = report["rate_bytes_per_s"].get<double>() / mib;
     result.metrics["target-rate-mib-per-s"] = static_cast<double>(params_.integer("rate")) / mib;
