@@ -84,6 +84,12 @@ class AnonDirty final : public Workload {
       result.metrics["completed-work-pct"] = std::min(100.0, 100.0 * done / static_cast<double>(ops));
       result.details["hit_time_bound"] = done < static_cast<double>(ops);
     }
+    // Stopped by SIGTERM/SIGINT (the deadline, an interrupted run): what it
+    // did is recorded, but it is not a complete run.
+    if (report["stopped"].get<bool>()) {
+      result.failure = fmt::format("the dirtier was stopped after {:.1f} s", report["elapsed_s"].get<double>());
+      return result;
+    }
     if (!report["failures"].empty()) {
       result.failure = fmt::format("the dirtier failed: {}", report["failures"][0].get<std::string>());
       return result;
