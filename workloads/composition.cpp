@@ -28,6 +28,9 @@ ResolvedParams::Value default_of(const WorkloadSpec& spec, const ParamSpec& para
     case ParamType::duration:
       if (auto d = config::parse_duration(text)) return *d;
       throw invalid();
+    case ParamType::rate:
+      if (auto rate = config::parse_rate(text)) return *rate;
+      throw invalid();
     case ParamType::size:
       if (auto bytes = config::parse_size_bytes(text)) return *bytes;
       throw invalid();  // relative: only the config compiler knows the bases

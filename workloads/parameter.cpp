@@ -33,6 +33,10 @@ ParamSpec duration_param(std::string name, std::string default_value, std::strin
   return param(std::move(name), ParamType::duration, std::move(default_value), std::move(description));
 }
 
+ParamSpec rate_param(std::string name, std::string default_value, std::string description) {
+  return param(std::move(name), ParamType::rate, std::move(default_value), std::move(description));
+}
+
 ParamSpec text_param(std::string name, std::string default_value, std::string description) {
   return param(std::move(name), ParamType::text, std::move(default_value), std::move(description));
 }

@@ -17,6 +17,7 @@ enum class ParamType {
              // "1.5x" of MemTotal (when relative sizes are allowed)
   count,     // an integer in [min, max]
   duration,  // "500ms", "10s", "5m", "1h"
+  rate,      // bytes per second: "64MiB/s", "1.5G/s"; "0" (off) as the default
   text,      // free string
   choice,    // one of `choices`
   boolean,
@@ -41,6 +42,7 @@ ParamSpec size_param(std::string name, std::string default_value, std::string de
 ParamSpec count_param(std::string name, std::string default_value, std::string description, std::int64_t min,
                       std::int64_t max);
 ParamSpec duration_param(std::string name, std::string default_value, std::string description);
+ParamSpec rate_param(std::string name, std::string default_value, std::string description);
 ParamSpec text_param(std::string name, std::string default_value, std::string description);
 ParamSpec choice_param(std::string name, std::string default_value, std::string description,
                        std::vector<std::string> choices);
@@ -53,7 +55,7 @@ class ResolvedParams {
 
   void set(std::string name, Value value) { values_[std::move(name)] = std::move(value); }
 
-  // Bytes for size parameters, the integer for count parameters.
+  // Bytes for size parameters, bytes per second for rates, the integer for counts.
   std::int64_t integer(const std::string& name) const;
   std::chrono::nanoseconds duration(const std::string& name) const;
   const std::string& text(const std::string& name) const;  // text and choice

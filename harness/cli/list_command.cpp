@@ -22,6 +22,7 @@ const char* type_name(workloads::ParamType type) {
     case workloads::ParamType::size: return "size";
     case workloads::ParamType::count: return "count";
     case workloads::ParamType::duration: return "duration";
+    case workloads::ParamType::rate: return "rate";
     case workloads::ParamType::text: return "text";
     case workloads::ParamType::choice: return "choice";
     case workloads::ParamType::boolean: return "bool";

@@ -210,6 +210,18 @@ class Compiler {
     return *parsed;
   }
 
+  static constexpr std::string_view rate_expectation = R"(a rate like "64MiB/s" or "1.5G/s", or 0 for none)";
+
+  // Bytes per second, 0 included (what 0 means is the workload's to say).
+  std::int64_t rate(const ir::Value& value, std::string_view context, std::string_view key) const {
+    std::optional<std::int64_t> parsed;
+    if (const std::int64_t* number = value.integer(); number && *number == 0) parsed = 0;
+    if (const std::string* text = value.string()) parsed = parse_rate(*text);
+    if (!parsed) fail(value.where, context, key, std::string(rate_expectation), value.describe());
+    if (*parsed < 0) fail(value.where, context, key, "a rate of 0 or more", value.describe());
+    return *parsed;
+  }
+
   // Bytes, or nullopt for "max" where rules.max_keyword allows it.
   std::optional<std::int64_t> size(const ir::Value& value, std::string_view context,
                                    std::string_view key, const SizeRules& rules) const {
@@ -548,6 +560,7 @@ class Compiler {
       case ParamType::size: return size_expectation(param_size_rules(param));
       case ParamType::count: return integer_expectation(param.min, param.max);
       case ParamType::duration: return R"(a duration like "10s" or "500ms")";
+      case ParamType::rate: return std::string(rate_expectation);
       case ParamType::text: return "a string";
       case ParamType::choice: return choice_expectation(param.choices);
       case ParamType::boolean: return "true or false";
@@ -561,6 +574,7 @@ class Compiler {
       case ParamType::size: return *size(value, context, param.name, param_size_rules(param));
       case ParamType::count: return integer(value, context, param.name, param.min, param.max);
       case ParamType::duration: return duration(value, context, param.name, 0ns);
+      case ParamType::rate: return rate(value, context, param.name);
       case ParamType::text: return string(value, context, param.name);
       case ParamType::choice: return choice(value, context, param.name, param.choices);
       case ParamType::boolean: return boolean(value, context, param.name);

@@ -139,6 +139,14 @@ std::optional<std::int64_t> parse_size_bytes(std::string_view text) {
   return size->bytes;
 }
 
+std::optional<std::int64_t> parse_rate(std::string_view text) {
+  if (text == "0") return 0;
+  constexpr std::string_view per_second = "/s";
+  if (!text.ends_with(per_second)) return std::nullopt;
+  text.remove_suffix(per_second.size());
+  return parse_size_bytes(text);
+}
+
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   if (text == "0" || text == "-0" || text == "+0") return std::chrono::nanoseconds{0};
   bool negative = false;

@@ -8,6 +8,9 @@
 // Relative sizes: "150%" (of the test cgroup's memory-max) and "1.5x" (of MemTotal);
 // only the config compiler knows the bases, so parse_size() keeps them symbolic.
 //
+// Rates (bytes per second): an absolute size followed by "/s": "64MiB/s", "64M/s",
+// "1.5G/s", "4096/s". A bare "0" is zero (callers give it a meaning, e.g. "off").
+//
 // Durations: one or more <number><unit> groups, units ns, us, ms, s, m, h:
 // "500ms", "10s", "1.5s", "5m", "1h30m". A bare "0" is zero.
 //
@@ -46,6 +49,9 @@ std::optional<SizeExpression> parse_size(std::string_view text);
 // Absolute sizes only ("512M", "1.5G", "4096"): bytes, or nullopt for anything
 // else, relative sizes included, and for results beyond int64.
 std::optional<std::int64_t> parse_size_bytes(std::string_view text);
+
+// "64MiB/s", "1.5G/s", "0" -> bytes per second; nullopt if it is not a rate.
+std::optional<std::int64_t> parse_rate(std::string_view text);
 
 // "500ms", "10s", "1h30m" -> the duration; nullopt if it is not one.
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);

@@ -1,6 +1,11 @@
 // anon-dirty: stress-ng vm workers dirtying anonymous memory beyond the cgroup
 // limit, so that memcg reclaim (and swap, when there is any) has to keep up.
+// With a `rate`, our own paced dirtier (anon_dirtier.h) replaces stress-ng,
+// which has no way to dirty at a given byte rate: its --vm-ops bogo ops are no
+// fixed number of bytes, and restarting it per round would drop the kept mapping.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <fmt/core.h>
@@ -17,6 +22,87 @@ class AnonDirty final : public Workload {
   explicit AnonDirty(const ResolvedParams& params) : params_(params) {}
 
   WorkloadResult run(const WorkloadContext& context) override {
+    return params_.integer("rate") > 0 ? run_paced(context) : run_stress_ng(context);
+  }
+
+ private:
+  // Pages swapped out and in while the dirtiers ran: system-wide (vmstat) and,
+  // where the kernel counts them per cgroup (v2 memory.stat), the test cgroup's.
+  static void record_swap_counters(const RunCounters& counters, WorkloadResult& result) {
+    for (const auto& [key, value] : counters.delta())
+      if (key.ends_with("pswpin") || key.ends_with("pswpout")) result.metrics[counter_metric_name(key)] = value;
+  }
+
+  // A child killed by a signal (OOM kill, the deadline) or never started: the
+  // sentence to fail with, or empty.
+  static std::string abnormal_end(const system::ProcessOutcome& outcome) {
+    if (!outcome.started) return outcome.failure;
+    if (outcome.term_signal != 0) return outcome.failure_sentence();
+    return {};
+  }
+
+  WorkloadResult run_paced(const WorkloadContext& context) {
+    const auto report_file = context.output_dir / "dirtier.json";
+    const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(params_.duration("duration")).count();
+    const std::int64_t ops = params_.integer("ops");
+    std::vector<std::string> argv = {
+        std::filesystem::read_symlink("/proc/self/exe").string(),
+        "internal-dirty-anon",
+        "--bytes", std::to_string(params_.integer("vm-bytes")),
+        "--workers", std::to_string(params_.integer("workers")),
+        "--rate", std::to_string(params_.integer("rate")),
+        "--duration-ms", std::to_string(std::max<std::int64_t>(milliseconds, 1)),
+        "--max-pages", std::to_string(ops),
+        "--report", report_file.string(),
+    };
+    WorkloadResult result;
+    RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
+    result.totals = context.spawn(argv, "dirtier");
+    record_swap_counters(counters, result);
+    result.details["command"] = argv;
+    if (result.failure = abnormal_end(result.totals); !result.failure.empty()) return result;
+    nlohmann::json report;
+    try {
+      std::ifstream in(report_file);
+      report = nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+      result.failure = fmt::format("the dirtier left no readable report {}: {}", report_file.string(), e.what());
+      return result;
+    }
+    result.details["dirtier"] = report;
+    constexpr double mib = 1024.0 * 1024.0;
+    result.metrics["dirtied-mib"] = report["bytes"].get<double>() / mib;
+    result.metrics["pages-dirtied"] = report["pages"].get<std::int64_t>();
+    result.metrics["dirty-passes"] = report["passes"].get<double>();
+    result.metrics["dirty-elapsed-s"] = report["elapsed_s"].get<double>();
+    result.metrics["dirty-rate-mib-per-s"] = report["rate_bytes_per_s"].get<double>() / mib;
+    result.metrics["target-rate-mib-per-s"] = static_cast<double>(params_.integer("rate")) / mib;
+    result.metrics["behind-schedule-s"] = report["behind_schedule_s"].get<double>();
+    // With a page budget (ops), a run stopped by the time bound did less.
+    if (ops > 0) {
+      double done = report["pages"].get<double>();
+      result.metrics["completed-work-pct"] = std::min(100.0, 100.0 * done / static_cast<double>(ops));
+      result.details["hit_time_bound"] = done < static_cast<double>(ops);
+    }
+    // Stopped by SIGTERM/SIGINT (the deadline, an interrupted run): what it
+    // did is recorded, but it is not a complete run.
+    if (report["stopped"].get<bool>()) {
+      result.failure = fmt::format("the dirtier was stopped after {:.1f} s", report["elapsed_s"].get<double>());
+      return result;
+    }
+    if (!report["failures"].empty()) {
+      result.failure = fmt::format("the dirtier failed: {}", report["failures"][0].get<std::string>());
+      return result;
+    }
+    if (result.totals.exit_status != 0) {
+      result.failure = fmt::format("the dirtier exited with status {}", result.totals.exit_status);
+      return result;
+    }
+    result.succeeded = true;
+    return result;
+  }
+
+  WorkloadResult run_stress_ng(const WorkloadContext& context) {
     const std::int64_t workers = params_.integer("workers");
     // stress-ng 0.15 divides --vm-bytes among the vm workers (its manual still
     // says "per vm worker"; measured: --vm 2 --vm-bytes 200M peaks at ~206 MiB in
@@ -42,20 +128,10 @@ class AnonDirty final : public Workload {
     WorkloadResult result;
     RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
     result.totals = context.spawn(argv, "stress-ng");
-    // Pages swapped out and in while the dirtiers ran: system-wide (vmstat) and,
-    // where the kernel counts them per cgroup (v2 memory.stat), the test cgroup's.
-    for (const auto& [key, value] : counters.delta())
-      if (key.ends_with("pswpin") || key.ends_with("pswpout")) result.metrics[counter_metric_name(key)] = value;
+    record_swap_counters(counters, result);
     result.details["command"] = argv;
     const auto& outcome = result.totals;
-    if (!outcome.started) {
-      result.failure = outcome.failure;
-      return result;
-    }
-    if (outcome.term_signal != 0) {
-      result.failure = outcome.failure_sentence();
-      return result;
-    }
+    if (result.failure = abnormal_end(outcome); !result.failure.empty()) return result;
     result.metrics["stress-ng-exit-status"] = outcome.exit_status;
     result.details["stress-ng-exit-meaning"] = stress_ng::exit_status_meaning(outcome.exit_status);
     try {
@@ -88,30 +164,38 @@ class AnonDirty final : public Workload {
     return result;
   }
 
- private:
   ResolvedParams params_;
 };
 
 WorkloadSpec anon_dirty_spec() {
   WorkloadSpec spec;
   spec.name = "anon-dirty";
-  spec.description = "stress-ng vm workers dirtying anonymous memory (sized relative to the cgroup limit)";
+  spec.description =
+      "stress-ng vm workers (or, with a rate, our paced dirtier) dirtying anonymous memory sized relative to the limit";
   spec.required_programs = {"stress-ng"};
   spec.params = {
-      count_param("workers", "2", "number of stress-ng vm workers", 1, 1024),
+      count_param("workers", "2", "number of stress-ng vm workers (or dirtier threads)", 1, 1024),
       size_param("vm-bytes", "150%", "anonymous memory mapped and dirtied by all workers together"),
       // lfsr32 by default: pseudo-random data, so pages really go to swap; kernels
       // from 6.12 keep same-filled pages (write64's patterns, zeros) out of swap I/O.
-      choice_param("vm-method", "lfsr32", "stress-ng --vm-method: how pages are dirtied",
+      choice_param("vm-method", "lfsr32", "stress-ng --vm-method: how pages are dirtied (without a rate)",
                    {"all", "cache-lines", "cache-stripe", "checkerboard", "flip", "fwdrev", "galpat-0",
                     "galpat-1", "gray", "grayflip", "incdec", "inc-nybble", "lfsr32", "rand-set", "rand-sum",
                     "read64", "ror", "swap", "move-inv", "modulo-x", "mscan", "prime-0", "prime-1",
                     "prime-gray-0", "prime-gray-1", "prime-incdec", "walk-0d", "walk-1d", "walk-0a",
                     "walk-1a", "write64", "write64nt", "write1024v", "zero-one"}),
-      bool_param("vm-keep", true, "keep the mapping between passes (stress-ng --vm-keep) instead of remapping"),
-      count_param("ops", "0", "stop after this many bogo operations in total (fixed work); 0: run for `duration`",
+      bool_param("vm-keep", true,
+                 "keep the mapping between passes (stress-ng --vm-keep) instead of remapping (without a rate)"),
+      count_param("ops", "0",
+                  "fixed work: stress-ng bogo ops in total, or with a rate pages dirtied in total; 0: run for "
+                  "`duration`",
                   0, std::numeric_limits<std::int64_t>::max()),
       duration_param("duration", "60s", "upper bound of the run (stress-ng --timeout)"),
+      // Pseudo-random data page by page at this rate in total (a token bucket
+      // per worker); the mapping is kept and re-dirtied in a loop.
+      rate_param("rate", "0",
+                 "dirty at this rate over all workers with our paced dirtier instead of stress-ng; 0: stress-ng, "
+                 "unpaced"),
   };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<AnonDirty>(params); };
   return spec;

@@ -149,5 +149,23 @@ TEST(ToSeconds, IsFractional) {
   EXPECT_DOUBLE_EQ(to_seconds(5min), 300.0);
 }
 
+TEST(ParseRate, IsAnAbsoluteSizePerSecond) {
+  EXPECT_EQ(parse_rate("64MiB/s"), 64 * MiB);
+  EXPECT_EQ(parse_rate("64M/s"), 64 * MiB);
+  EXPECT_EQ(parse_rate("1.5G/s"), 3 * GiB / 2);
+  EXPECT_EQ(parse_rate("4096/s"), 4096);
+  EXPECT_EQ(parse_rate("0"), 0);
+}
+
+TEST(ParseRate, RejectsSizesWithoutPerSecondAndRelativeOrOtherUnits) {
+  EXPECT_EQ(parse_rate("64MiB"), std::nullopt);
+  EXPECT_EQ(parse_rate("64MiB/m"), std::nullopt);
+  EXPECT_EQ(parse_rate("50%/s"), std::nullopt);
+  EXPECT_EQ(parse_rate("1.5x/s"), std::nullopt);
+  EXPECT_EQ(parse_rate("/s"), std::nullopt);
+  EXPECT_EQ(parse_rate("fast"), std::nullopt);
+  EXPECT_EQ(parse_rate(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace memharness::config
