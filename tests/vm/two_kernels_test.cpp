@@ -37,8 +37,9 @@ void check_run(const std::filesystem::path& results, const std::string& release,
   EXPECT_EQ(doc["recorder"], "bpf");
   EXPECT_TRUE(doc["tracepoints"]["vmscan/mm_vmscan_memcg_reclaim_begin"].get<bool>());
   // anon-dirty maps beyond its limit: both guests' memcg stall pairs are counted.
-  if (test.find("anon-dirty") != std::string::npos)
+  if (test.find("anon-dirty") != std::string::npos) {
     EXPECT_GT(result["tracepoints"].value("memcg_reclaims", 0), 0) << release << ": " << result["tracepoints"].dump();
+  }
 }
 
 class TwoDebianKernels : public ::testing::TestWithParam<std::string> {};
