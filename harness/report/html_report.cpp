@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "harness/report/gnuplot.h"
+#include "harness/report/markup_escape.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 #include "harness/report/timeseries.h"
@@ -26,19 +27,7 @@ namespace fs = std::filesystem;
 using analysis::Comparison;
 using analysis::MetricResult;
 
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return markup_escape(s); }
 
 // An id made of [a-z0-9-] only, for element ids and gnuplot names.
 std::string slug(const std::string& s) {

@@ -3,26 +3,14 @@
 #include <fmt/core.h>
 
 #include "harness/report/report.h"
+#include "harness/report/markup_escape.h"
 #include "harness/report/tables.h"
 
 namespace memharness::report {
 
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(const std::string& s) { return markup_escape(s); }
 
 std::string figures(const analysis::MetricResult& m, size_t run, const analysis::Comparison& c) {
   auto side = [&](size_t i) {
