@@ -39,6 +39,25 @@ void check_run(const std::filesystem::path& results, const std::string& release,
   // anon-dirty maps beyond its limit: both guests' memcg stall pairs are counted.
   if (test.find("anon-dirty") != std::string::npos) {
     EXPECT_GT(result["tracepoints"].value("memcg_reclaims", 0), 0) << release << ": " << result["tracepoints"].dump();
+    // The tracepoints agree with the cgroup's own counters where the kernel
+    // counts the same thing. In the guest only the workloads live in the test
+    // cgroup, and its limit reclaim is "direct" in memory.stat. Pages reclaimed
+    // are nr_reclaimed of lru_shrink_inactive on both LRUs; pages scanned equal
+    // pgscan_direct on the classic LRU only (6.1): MGLRU's evict_folios (6.12)
+    // traces folios it skipped or moved between generations as scanned too.
+    EXPECT_EQ(doc["attribution"]["method"], "cgroup-id");
+    const auto& contexts = doc["scopes"]["workload"]["contexts"];
+    auto traced = [&](const char* field) {
+      return contexts["memcg_reclaim"]["reclaim"][field].get<long long>() +
+             contexts["direct_reclaim"]["reclaim"][field].get<long long>();
+    };
+    const auto& stat = result["memcg"]["stat_delta"];
+    EXPECT_EQ(traced("pages_reclaimed"), stat["pgsteal_direct"].get<long long>()) << release;
+    if (release == release_6_1) {
+      EXPECT_EQ(traced("pages_scanned"), stat["pgscan_direct"].get<long long>()) << release;
+    } else {
+      EXPECT_GE(traced("pages_scanned"), stat["pgscan_direct"].get<long long>()) << release;
+    }
   }
 }
 
