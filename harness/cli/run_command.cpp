@@ -51,7 +51,7 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
   if (plan.timeout) vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*plan.timeout);
   if (!options.vm_memory.empty()) {
     auto bytes = config::parse_size_bytes(options.vm_memory);
-    if (!bytes || *bytes < (256LL << 20))
+    if (!bytes || *bytes < config::min_vm_memory_bytes)
       throw usage_error("--vm-memory {}: expected a size of at least 256M, like \"1G\"", options.vm_memory);
     vm.memory_bytes = *bytes;
   }
@@ -61,7 +61,7 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
   }
   if (!options.vm_timeout.empty()) {
     auto duration = config::parse_duration(options.vm_timeout);
-    if (!duration || *duration < std::chrono::seconds(10))
+    if (!duration || *duration < config::min_vm_timeout)
       throw usage_error("--vm-timeout {}: expected a duration of at least 10s, like \"20m\"", options.vm_timeout);
     vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*duration);
   }

@@ -92,9 +92,6 @@ constexpr SizeRules memory_max_rules{false, true, false, true,
 constexpr SizeRules memory_limit_rules{true, true, false, true, ""};
 constexpr SizeRules memory_protection_rules{true, true, true, false, ""};
 constexpr SizeRules absolute_size_rules{false, false, false, false, ""};
-constexpr std::int64_t min_vm_memory = 256LL << 20;
-constexpr std::int64_t min_scratch_size = 64LL << 20;
-constexpr std::int64_t max_vm_cpus = 256;
 constexpr SizeRules swap_max_rules{true, true, true, true, ""};
 constexpr SizeRules swapfile_rules{true, true, false, false, ""};
 
@@ -415,14 +412,14 @@ class Compiler {
     VmPlan plan;
     if (ir.memory) {
       plan.memory_bytes = size(*ir.memory, "[vm]", "memory", absolute_size_rules);
-      if (*plan.memory_bytes < min_vm_memory)
+      if (*plan.memory_bytes < min_vm_memory_bytes)
         fail(ir.memory->where, "[vm]", "memory", "a size of at least 256M", ir.memory->describe());
     }
     if (ir.cpus) plan.cpus = static_cast<int>(integer(*ir.cpus, "[vm]", "cpus", 1, max_vm_cpus));
-    if (ir.timeout) plan.timeout = duration(*ir.timeout, "[vm]", "timeout", 10s);
+    if (ir.timeout) plan.timeout = duration(*ir.timeout, "[vm]", "timeout", min_vm_timeout);
     if (ir.scratch_size) {
       plan.scratch_bytes = size(*ir.scratch_size, "[vm]", "scratch-size", absolute_size_rules);
-      if (*plan.scratch_bytes < min_scratch_size)
+      if (*plan.scratch_bytes < min_vm_scratch_bytes)
         fail(ir.scratch_size->where, "[vm]", "scratch-size", "a size of at least 64M", ir.scratch_size->describe());
     }
     return plan;

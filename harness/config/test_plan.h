@@ -62,6 +62,12 @@ struct PhasePlan {
 };
 
 // [vm]: unset values are the VM target's defaults (2 GiB, 2 CPUs, ...).
+// The least a guest can be given, from [vm] or from run's --vm-* options.
+inline constexpr std::int64_t min_vm_memory_bytes = 256LL << 20;
+inline constexpr std::int64_t min_vm_scratch_bytes = 64LL << 20;
+inline constexpr int max_vm_cpus = 256;
+inline constexpr std::chrono::seconds min_vm_timeout{10};
+
 struct VmPlan {
   std::optional<std::int64_t> memory_bytes;
   std::optional<int> cpus;

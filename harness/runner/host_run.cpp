@@ -3,13 +3,12 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
@@ -39,13 +38,6 @@ system::MemoryLimits limits_for(const config::TestPlan& plan) {
   limits.min = plan.cgroup.memory_min;
   limits.swap_max = plan.swap.mode == config::SwapMode::none ? std::optional<std::int64_t>(0) : plan.cgroup.swap_max;
   return limits;
-}
-
-std::string read_text_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Keeps the manifest's status honest on every way out of a run.
@@ -119,7 +111,7 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
 
   auto started_at = std::chrono::system_clock::now();
   auto run_dir = results::RunDirectory::create(request.results_root, label, plan.name, started_at);
-  results::write_file_atomically(run_dir.path() / "config.toml", read_text_file(request.config_file));
+  results::write_file_atomically(run_dir.path() / "config.toml", read_file_text(request.config_file));
 
   nlohmann::json manifest = {
       {"schema_version", 1},

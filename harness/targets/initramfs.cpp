@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/system/process.h"
 #include "harness/targets/checksums.h"
 #include "harness/targets/cpio_archive.h"
@@ -41,13 +42,6 @@ struct Entry {
   std::uint32_t mode;  // permission bits
   Transform transform;
 };
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Runs argv with stdout to `output`; throws environment_error with stderr's gist.
 void run_to_file(const std::vector<std::string>& argv, const fs::path& output) {
@@ -144,7 +138,7 @@ void write_archive(const fs::path& file, const std::vector<Entry>& entries, cons
       fs::copy_file(entry.source, staged, fs::copy_options::overwrite_existing);
     else
       run_to_file({decompressor, "-dc", entry.source.string()}, staged);
-    cpio.file(entry.path, without_signature(read_file(staged)), entry.mode);
+    cpio.file(entry.path, without_signature(read_file_text(staged)), entry.mode);
   }
   cpio.finish();
 }
@@ -175,7 +169,7 @@ const std::vector<std::string>& optional_guest_modules() {
 std::vector<fs::path> shared_libraries(const fs::path& program) {
   fs::path listing = fs::temp_directory_path() / fmt::format("memharness-ldd-{}.txt", ::getpid());
   run_to_file({"ldd", program.string()}, listing);
-  std::string text = read_file(listing);
+  std::string text = read_file_text(listing);
   fs::remove(listing);
   std::vector<fs::path> libraries;
   std::istringstream lines(text);

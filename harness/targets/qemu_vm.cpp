@@ -4,10 +4,11 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
+#include "harness/common/file_text.h"
 #include "harness/targets/host_command.h"
 
 namespace memharness::targets {
@@ -18,19 +19,6 @@ namespace {
 
 constexpr auto kvm_probe_limit = std::chrono::seconds(15);
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string join(const std::vector<std::string>& words) {
-  std::string text;
-  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
-  return text;
-}
-
 Accelerator probe_kvm(const fs::path& probe_kernel, const fs::path& work_dir) {
   if (::access("/dev/kvm", R_OK | W_OK) != 0) return {false, "/dev/kvm is missing or not usable"};
   fs::path console = work_dir / fmt::format("kvm-probe-{}.log", ::getpid());
@@ -40,7 +28,7 @@ Accelerator probe_kvm(const fs::path& probe_kernel, const fs::path& work_dir) {
                             work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()));
   probe.deadline = std::chrono::steady_clock::now() + kvm_probe_limit;
   auto outcome = system::run_process(probe);
-  std::string text = read_file(console);
+  std::string text = read_file_text(console);
   std::error_code ec;
   fs::remove(console, ec);
   fs::remove(work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()), ec);
@@ -57,13 +45,13 @@ Accelerator choose_accelerator(const fs::path& probe_kernel, const fs::path& cac
     if (std::string(forced) == "kvm") return {true, ""};
     if (std::string(forced) == "tcg") return {false, "MEMHARNESS_VM_ACCEL=tcg"};
   }
-  std::string boot_id = read_file("/proc/sys/kernel/random/boot_id");
+  std::string boot_id = read_file_text("/proc/sys/kernel/random/boot_id");
   while (!boot_id.empty() && boot_id.back() == '\n') boot_id.pop_back();
   fs::create_directories(cache_dir);
   fs::path cached = cache_dir / fmt::format("kvm-probe-{}", boot_id);
   std::error_code ec;
   if (fs::is_regular_file(cached, ec)) {
-    std::string answer = read_file(cached);
+    std::string answer = read_file_text(cached);
     if (answer.rfind("kvm", 0) == 0) return {true, ""};
     return {false, answer.substr(answer.find(' ') + 1) + " (probed earlier in this boot)"};
   }
@@ -84,7 +72,7 @@ std::vector<std::string> qemu_command(const VmLaunch& launch) {
   argv.insert(argv.end(), {"-m", fmt::format("{}M", launch.memory_bytes >> 20), "-smp", std::to_string(launch.cpus),
                            "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio", "-rtc", "base=utc",
                            "-kernel", launch.kernel.string(), "-initrd", launch.initramfs.string(), "-append",
-                           join(arguments), "-drive",
+                           fmt::format("{}", fmt::join(arguments, " ")), "-drive",
                            fmt::format("file={},format=raw,if=virtio", launch.scratch_disk.string())});
   return argv;
 }

@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include <fmt/core.h>
 
+#include "harness/common/file_text.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
@@ -28,13 +28,6 @@ namespace {
 
 constexpr auto boot_margin = std::chrono::seconds(120);
 constexpr std::string_view busybox_path = "/bin/busybox";
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string shell_quote(const std::string& word) {
   std::string quoted = "'";
@@ -151,7 +144,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   auto started_at = std::chrono::system_clock::now();
   fs::path console_log = work / "console.log";
   auto vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
-  std::string console_text = read_file(console_log);
+  std::string console_text = read_file_text(console_log);
   auto console = read_console(console_text);
   out << guest_run_output(console_text);
 
@@ -163,7 +156,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   if (returned) {
     std::error_code ec;
     if (fs::is_regular_file(work / "out" / "job" / "SHA256SUMS", ec))
-      checksum_problems = verify_checksums(returned_root, read_file(work / "out" / "job" / "SHA256SUMS"));
+      checksum_problems = verify_checksums(returned_root, read_file_text(work / "out" / "job" / "SHA256SUMS"));
     else
       checksum_problems.push_back("the guest wrote no SHA256SUMS: its results cannot be verified");
   }
@@ -195,7 +188,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   if (reason.empty() && !returned) {
     // The guest's harness refused before creating anything (a config that does
     // not fit the guest, a missing precondition): its own one-line error says why.
-    std::string status = read_file(work / "out" / "job" / "exit-status");
+    std::string status = read_file_text(work / "out" / "job" / "exit-status");
     std::string output = guest_run_output(console_text);
     auto error = output.find("memharness: ");
     reason = fmt::format("the guest's memharness exited {} without a run directory{}",
