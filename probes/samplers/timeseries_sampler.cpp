@@ -16,9 +16,11 @@ namespace memharness::probes {
 
 namespace {
 // Cumulative vmstat counters and gauges worth plotting over time; rates are
-// derived at analysis time from consecutive rows.
+// derived at analysis time from consecutive rows. pgscan_anon/pgscan_file count
+// every reclaimer, memcg limit reclaim included, which pgscan_kswapd/direct miss.
 constexpr const char* kVmstatColumns[] = {
-    "nr_free_pages", "nr_dirty", "nr_writeback", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
+    "nr_free_pages", "nr_dirty", "nr_writeback", "pgscan_kswapd", "pgscan_direct", "pgscan_anon", "pgscan_file",
+    "pgsteal_kswapd",
     "pgsteal_direct", "allocstall_normal", "allocstall_movable", "pswpin", "pswpout", "nr_vmscan_write",
     "compact_stall", "compact_success", "compact_fail", "workingset_refault_anon", "workingset_refault_file",
     "pgmajfault", "oom_kill",

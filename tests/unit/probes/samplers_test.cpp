@@ -41,6 +41,8 @@ TEST(TimeSeriesSampler, RowOfACapturedGuestHasOneCellPerColumn) {
   EXPECT_EQ(cell("time_s"), "2.500");
   EXPECT_EQ(cell("vmstat.nr_free_pages"), "238346");
   EXPECT_EQ(cell("vmstat.pswpout"), "0");
+  EXPECT_EQ(cell("vmstat.pgscan_anon"), "0");  // present (not empty): the scan-rate plot's source
+  EXPECT_EQ(cell("vmstat.pgscan_file"), "0");
   EXPECT_EQ(cell("meminfo.MemFree_bytes"), std::to_string(765700LL * 1024));
   EXPECT_EQ(cell("meminfo.SwapFree_bytes"), std::to_string(195860LL * 1024));
   EXPECT_EQ(cell("psi.some_total_us"), "2289882");
