@@ -207,23 +207,23 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
 
   record["status"] = status;
   record["phases"] = std::move(phases);
-  record["vmstat_delta"] = counters_json(counter_delta(start.vmstat, end.vmstat));
+  auto vmstat_delta = counter_delta(start.vmstat, end.vmstat);
+  auto memcg_events_delta = counter_delta(start.memcg_events, end.memcg_events);
+  record["vmstat_delta"] = counters_json(vmstat_delta);
   record["memcg"] = {
       {"stat_start", counters_json(start.memcg_stat)},
       {"stat_end", counters_json(end.memcg_stat)},
       {"stat_delta", counters_json(counter_delta(start.memcg_stat, end.memcg_stat))},
-      {"events_delta", counters_json(counter_delta(start.memcg_events, end.memcg_events))},
+      {"events_delta", counters_json(memcg_events_delta)},
       {"peak_bytes", end.memcg_peak_bytes ? nlohmann::json(*end.memcg_peak_bytes) : nlohmann::json(nullptr)},
   };
   // OOM kills flag the iteration: the test cgroup's own (memory.events, v1
   // memory.oom_control) and the system's; null where the kernel lacks the counter.
-  auto counter_or_null = [](const CounterMap& start_map, const CounterMap& end_map, const char* key) {
-    auto a = start_map.find(key), b = end_map.find(key);
-    if (b == end_map.end()) return nlohmann::json(nullptr);
-    return nlohmann::json(b->second - (a == start_map.end() ? 0 : a->second));
+  auto oom_kills_in = [](const CounterMap& delta) {
+    auto it = delta.find("oom_kill");
+    return it == delta.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
   };
-  record["oom_kills"] = {{"memcg", counter_or_null(start.memcg_events, end.memcg_events, "oom_kill")},
-                         {"vmstat", counter_or_null(start.vmstat, end.vmstat, "oom_kill")}};
+  record["oom_kills"] = {{"memcg", oom_kills_in(memcg_events_delta)}, {"vmstat", oom_kills_in(vmstat_delta)}};
   record["fragmentation"] = {{"start", probes::fragmentation_json(start.fragmentation)},
                              {"end", probes::fragmentation_json(end.fragmentation)}};
   record["meminfo_start"] = counters_json(start.meminfo);
