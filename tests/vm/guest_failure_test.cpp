@@ -10,22 +10,18 @@
 namespace memharness::testing {
 namespace {
 
-TEST(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
-  auto problem = vm_test_precondition_problem();
-  MEMHARNESS_REQUIRE(problem.empty(), problem);
-  auto kernels = fetch_debian_kernels();
-  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
-  TempDir tmp("memharness-vm-guest-failure");
-  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
+class GuestFailure : public VmTest {};
+
+TEST_F(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   const std::string test = "vm-stress-highalloc-quick";
   auto result = run_memharness({"run", source_config(test), "--kernel",
                                 "panicky=" + kernels.v6_12.string() + ",cmdline=rdinit=/no-such-init", "--kernel",
                                 "slow=" + kernels.v6_1.string(), "--vm-timeout", "12s", "--results",
-                                (tmp.path() / "results").string()},
-                               env, tmp.path() / "log");
+                                (scratch() / "results").string()},
+                               env, scratch() / "log");
   EXPECT_EQ(result.exit_code, 4) << result.output;  // the run failed; nothing to compare
 
-  auto panicked = run_directories(tmp.path() / "results", "panicky", test);
+  auto panicked = run_directories(scratch() / "results", "panicky", test);
   ASSERT_EQ(panicked.size(), 1u) << result.output;
   auto manifest = read_json(panicked.front() / "manifest.json");
   EXPECT_EQ(manifest["status"], "failed");
@@ -36,7 +32,7 @@ TEST(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   EXPECT_NE(read_file(panicked.front() / "console.log").find("Kernel panic"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(panicked.front() / "config.toml"));
 
-  auto slow = run_directories(tmp.path() / "results", "slow", test);
+  auto slow = run_directories(scratch() / "results", "slow", test);
   ASSERT_EQ(slow.size(), 1u) << result.output;
   auto slow_manifest = read_json(slow.front() / "manifest.json");
   EXPECT_EQ(slow_manifest["status"], "failed");

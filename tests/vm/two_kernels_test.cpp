@@ -61,22 +61,16 @@ void check_run(const std::filesystem::path& results, const std::string& release,
   }
 }
 
-class TwoDebianKernels : public ::testing::TestWithParam<std::string> {};
+class TwoDebianKernels : public VmTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(TwoDebianKernels, BothRunInVmsAndAreCompared) {
-  auto problem = vm_test_precondition_problem();
-  MEMHARNESS_REQUIRE(problem.empty(), problem);
-  auto kernels = fetch_debian_kernels();
-  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
   const std::string test = GetParam();
-  TempDir tmp("memharness-vm-two-kernels");
-  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
   auto result = run_memharness({"run", source_config(test), "--kernel", kernels.v6_1.string(), "--kernel",
-                                kernels.v6_12.string(), "--results", (tmp.path() / "results").string()},
-                               env, tmp.path() / "log");
+                                kernels.v6_12.string(), "--results", (scratch() / "results").string()},
+                               env, scratch() / "log");
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  check_run(tmp.path() / "results", release_6_1, test);
-  check_run(tmp.path() / "results", release_6_12, test);
+  check_run(scratch() / "results", release_6_1, test);
+  check_run(scratch() / "results", release_6_12, test);
   // compare's table, both kernels as columns, and its closing verdict line.
   EXPECT_NE(result.output.find(release_6_1 + "   " + release_6_12), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("Result: no gating metric regressed."), std::string::npos) << result.output;

@@ -9,23 +9,19 @@
 namespace memharness::testing {
 namespace {
 
-TEST(Variant, SameImageWithAnotherCmdlineIsLabelledAndCompared) {
-  auto problem = vm_test_precondition_problem();
-  MEMHARNESS_REQUIRE(problem.empty(), problem);
-  auto kernels = fetch_debian_kernels();
-  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
-  TempDir tmp("memharness-vm-variant");
-  std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
+class Variant : public VmTest {};
+
+TEST_F(Variant, SameImageWithAnotherCmdlineIsLabelledAndCompared) {
   const std::string test = "vm-stress-highalloc-quick";
   auto result = run_memharness(
       {"run", source_config(test), "--kernel", "stock=" + kernels.v6_12.string(), "--kernel",
        "nothp=" + kernels.v6_12.string() + ",cmdline=transparent_hugepage=never,sysctl=vm.compaction_proactiveness=0",
-       "--results", (tmp.path() / "results").string()},
-      env, tmp.path() / "log");
+       "--results", (scratch() / "results").string()},
+      env, scratch() / "log");
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
-  auto stock = run_directories(tmp.path() / "results", "stock", test);
-  auto nothp = run_directories(tmp.path() / "results", "nothp", test);
+  auto stock = run_directories(scratch() / "results", "stock", test);
+  auto nothp = run_directories(scratch() / "results", "nothp", test);
   ASSERT_EQ(stock.size(), 1u) << result.output;
   ASSERT_EQ(nothp.size(), 1u) << result.output;
   auto stock_manifest = read_json(stock.front() / "manifest.json");

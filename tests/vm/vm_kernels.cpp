@@ -49,6 +49,17 @@ std::vector<fs::path> run_directories(const fs::path& results, const std::string
 
 nlohmann::json read_json(const fs::path& file) { return nlohmann::json::parse(read_file(file)); }
 
+void VmTest::SetUp() {
+  auto problem = vm_test_precondition_problem();
+  MEMHARNESS_REQUIRE(problem.empty(), problem);
+  kernels = fetch_debian_kernels();
+  MEMHARNESS_REQUIRE(kernels.problem.empty(), kernels.problem);
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '-');  // parameterised: "Test/Param"
+  tmp_.emplace("memharness-vm-" + name);
+  env = {{"MEMHARNESS_STATE_DIR", (scratch() / "state").string()}};
+}
+
 std::string source_config(const std::string& name) {
   return std::string(MEMHARNESS_SOURCE_DIR) + "/configs/" + name + ".toml";
 }
