@@ -181,6 +181,33 @@ std::string chosen_value(const std::string& value) {
   return value.substr(open + 1, close - open - 1);
 }
 
+// The dirty limits come in pairs of which only one is in effect: writing a
+// member zeroes its partner, and the *_bytes members refuse 0 (EINVAL;
+// dirty_bytes_handler and friends in mm/page-writeback.c). Restoring "0" to
+// one of them therefore means writing back the partner's old value instead.
+std::optional<std::string> exclusive_partner(std::string_view path) {
+  static constexpr std::pair<std::string_view, std::string_view> pairs[] = {
+      {"/proc/sys/vm/dirty_bytes", "/proc/sys/vm/dirty_ratio"},
+      {"/proc/sys/vm/dirty_background_bytes", "/proc/sys/vm/dirty_background_ratio"},
+  };
+  for (auto [a, b] : pairs) {
+    if (path == a) return std::string(b);
+    if (path == b) return std::string(a);
+  }
+  return std::nullopt;
+}
+
+// The file a write_value change restores and the value written there: the
+// partner's when this member was not the one in effect.
+std::pair<std::string, std::string> restore_target(const json& change) {
+  std::string path = change.at("path"), old = change.at("old");
+  if (old == "0" && change.contains("partner")) {
+    std::string partner_old = change.at("partner").at("old");
+    if (partner_old != "0") return {change.at("partner").at("path"), partner_old};
+  }
+  return {path, old};
+}
+
 // cgroup.subtree_control reads "cpu memory" but takes "+io -memory".
 std::string subtree_control_toggles(std::string_view current, std::string_view wanted) {
   auto now = text::fields(current), then = text::fields(wanted);
@@ -218,7 +245,10 @@ void remove_directory(const SystemRoot& root, const std::string& path) {
 // What undoing a change does, for failure messages ("could not <this>: why").
 std::string describe(const json& change) {
   std::string op = change.at("op"), path = change.at("path");
-  if (op == "write_value") return fmt::format("restore {} to \"{}\"", path, change.at("old").get<std::string>());
+  if (op == "write_value") {
+    auto [target, value] = restore_target(change);
+    return fmt::format("restore {} to \"{}\"", target, value);
+  }
   if (op == "cgroup") return fmt::format("remove cgroup {}", path);
   if (op == "directory") return fmt::format("remove directory {}", path);
   if (op == "swapon") return fmt::format("turn off swap on {}", path);
@@ -427,7 +457,10 @@ void Journal::record(const json& change) {
 
 void Journal::write_value(const std::string& absolute_path, const std::string& value) {
   std::string old = chosen_value(root_.read_value(absolute_path));
-  record({{"op", "write_value"}, {"path", absolute_path}, {"old", old}, {"new", value}});
+  json change = {{"op", "write_value"}, {"path", absolute_path}, {"old", old}, {"new", value}};
+  if (auto partner = exclusive_partner(absolute_path); partner && root_.exists(*partner))
+    change["partner"] = {{"path", *partner}, {"old", root_.read_value(*partner)}};
+  record(change);
   root_.write(absolute_path, value);
 }
 
@@ -478,15 +511,15 @@ void Journal::enable_swapfile(const fs::path& file, std::int64_t bytes) {
 std::string Journal::undo(const json& change) {
   std::string op = change.at("op"), path = change.at("path");
   if (op == "write_value") {
-    std::string old = change.at("old");
-    if (!root_.exists(path)) return fmt::format("{} is gone: nothing to restore", path);
-    if (fs::path(path).filename() == "cgroup.subtree_control") {
-      std::string toggles = subtree_control_toggles(root_.read_value(path), old);
-      if (!toggles.empty()) root_.write(path, toggles);
+    auto [target, old] = restore_target(change);
+    if (!root_.exists(target)) return fmt::format("{} is gone: nothing to restore", target);
+    if (fs::path(target).filename() == "cgroup.subtree_control") {
+      std::string toggles = subtree_control_toggles(root_.read_value(target), old);
+      if (!toggles.empty()) root_.write(target, toggles);
     } else {
-      root_.write(path, old);
+      root_.write(target, old);
     }
-    return fmt::format("restored {} to \"{}\"", path, old);
+    return fmt::format("restored {} to \"{}\"", target, old);
   }
   if (op == "cgroup") {
     if (!root_.exists(path)) return fmt::format("cgroup {} was gone already", path);

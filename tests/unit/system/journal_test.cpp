@@ -130,6 +130,26 @@ TEST_F(JournalTest, RestoreUndoesInReverseOrder) {
             "restored /proc/sys/vm/swappiness to \"60\"\n");
 }
 
+// The kernel zeroes a dirty limit's partner on write and refuses dirty_bytes = 0:
+// the member that was in effect is the one written back.
+TEST_F(JournalTest, ExclusiveDirtyLimitsRestoreTheMemberThatWasInEffect) {
+  fake.write("/proc/sys/vm/dirty_bytes", "0\n");
+  fake.write("/proc/sys/vm/dirty_background_bytes", "16777216\n");
+  fake.write("/proc/sys/vm/dirty_background_ratio", "0\n");
+  auto journal = begin();
+  journal.set_sysctl("vm.dirty_bytes", "67108864");
+  fake.write("/proc/sys/vm/dirty_ratio", "0\n");  // as the kernel does
+  journal.set_sysctl("vm.dirty_background_ratio", "5");
+  fake.write("/proc/sys/vm/dirty_background_bytes", "0\n");
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_background_bytes"), "16777216");
+  EXPECT_EQ(log.str(),
+            "restored /proc/sys/vm/dirty_background_bytes to \"16777216\"\n"
+            "restored /proc/sys/vm/dirty_ratio to \"20\"\n");
+}
+
 TEST_F(JournalTest, RestoreCarriesOnPastAFailureAndReportsIt) {
   auto journal = begin();
   journal.write_value(kSwappiness, "10");
