@@ -1,5 +1,6 @@
 #include "probes/tracepoints/bpf_recorder.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <time.h>
 
@@ -111,6 +112,7 @@ class BpfRecorder final : public TracepointRecorder {
     links_.clear();
     double recorded_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     RawAggregates raw = read();
+    nlohmann::json lost = lost_events();
     destroy();
     RecorderDescription description{
         .recorder = "bpf",
@@ -119,10 +121,33 @@ class BpfRecorder final : public TracepointRecorder {
         .workload_cgroup_id = options_.workload_cgroup_id,
         .recorded_s = recorded_s,
     };
-    return aggregates_json(raw, available_, description);
+    auto doc = aggregates_json(raw, available_, description);
+    doc["lost_events"] = std::move(lost);
+    return doc;
   }
 
  private:
+  // Events the kernel did not give to a program: a tracepoint that fires while
+  // another BPF program (or a BPF syscall's map access) holds the CPU's
+  // bpf_prog_active is skipped and counted in the program's recursion_misses
+  // (trace_call_bpf, kernel/trace/bpf_trace.c; counted since 5.12).
+  nlohmann::json lost_events() const {
+    std::uint64_t total = 0;
+    nlohmann::json by_tracepoint = nlohmann::json::object();
+    for (const auto& [prog, name] : programs_) {
+      bpf_prog_info info{};
+      std::uint32_t length = sizeof info;
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &length) != 0)
+        throw environment_error("cannot read the BPF program info of {}: {}", name, std::strerror(errno));
+      if (info.recursion_misses == 0) continue;
+      by_tracepoint[name] = info.recursion_misses;
+      total += info.recursion_misses;
+    }
+    return {{"count", total},
+            {"source", "recursion_misses of the BPF programs: events skipped while another BPF program ran on the CPU"},
+            {"by_tracepoint", std::move(by_tracepoint)}};
+  }
+
   template <typename T>
   T read_per_cpu(bpf_map* map, std::uint32_t key) {
     int cpus = libbpf_num_possible_cpus();

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <fmt/core.h>
+
 #include "harness/analysis/comparison.h"
 #include "harness/common/error.h"
 
@@ -81,6 +83,18 @@ TEST(Comparison, EnvironmentDifferencesAreNamed) {
   EXPECT_NE(differences[0].find("0123456789abcdef in b ("), std::string::npos);
   EXPECT_EQ(differences[1].rfind("CPU count differs: 2 in a (", 0), 0u) << differences[1];
   EXPECT_EQ(compare_runs({a, b}, {}).warnings, differences);
+}
+
+TEST(Comparison, LostTracepointEventsAreWarnedAbout) {
+  auto a = load("a"), b = load("b");
+  auto& record = b.iterations.at(1).record;
+  record["tracepoint_recorder"] = {{"kind", "bpf"}, {"lost_events", 12}};
+  auto c = compare_runs({a, b}, {});
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_EQ(c.warnings[0],
+            fmt::format("b: iteration {}'s bpf tracepoint recorder lost 12 event(s): its tracepoint figures are "
+                        "undercounts",
+                        record.value("iteration", 0)));
 }
 
 TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
