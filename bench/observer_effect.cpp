@@ -58,6 +58,19 @@ struct Timing {
   double cpu_s;  // user + sys of the child and its children (wait4): where BPF programs run
 };
 
+double cpu_seconds(const struct rusage& usage) {
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// This process's CPU time: during a window in which it only waits for the
+// workload child, the tracefs recorder's reader thread.
+double own_cpu_seconds() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return cpu_seconds(usage);
+}
+
 // Runs `work` in a child (in the cgroup unless `procs` is empty).
 template <typename Work>
 Timing timed_child(const std::string& procs, Work work) {
@@ -73,8 +86,7 @@ Timing timed_child(const std::string& procs, Work work) {
   struct rusage usage {};
   ::wait4(child, &status, 0, &usage);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw run_error("workload child failed: status {}", status);
-  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
-  return {std::chrono::duration<double>(Clock::now() - start).count(), seconds(usage.ru_utime) + seconds(usage.ru_stime)};
+  return {std::chrono::duration<double>(Clock::now() - start).count(), cpu_seconds(usage)};
 }
 
 void reread(const std::string& file) {
@@ -122,12 +134,18 @@ class CatCapture {
     }
     root_.write(instance_ + "/tracing_on", "1");
   }
-  ~CatCapture() {
+  ~CatCapture() { stop(); }
+  // Stops tracing and cat; returns cat's CPU time (its share of the capture's cost).
+  double stop() {
+    if (cat_ < 0) return 0;
     root_.write(instance_ + "/tracing_on", "0");
     ::usleep(200'000);  // let cat drain what is buffered
     ::kill(cat_, SIGTERM);
-    ::waitpid(cat_, nullptr, 0);
+    struct rusage usage {};
+    ::wait4(cat_, nullptr, 0, &usage);
+    cat_ = -1;
     ::rmdir(instance_.c_str());
+    return cpu_seconds(usage);
   }
   CatCapture(const CatCapture&) = delete;
   CatCapture& operator=(const CatCapture&) = delete;
@@ -140,7 +158,10 @@ class CatCapture {
 
 struct Sample {
   Timing time;
-  std::uint64_t events;  // the text recorder's events in the window
+  std::uint64_t events;       // the text recorder's events in the window
+  std::uint64_t bpf_runs;     // the BPF programs' runs in the window (bpf_stats)
+  double recorder_cpu_s;      // the recorder's own CPU time: BPF program run time
+                              // (bpf_stats), the reader thread's, or cat's
 };
 
 double quantile(std::vector<double> v, double q) {
@@ -174,6 +195,10 @@ int main(int argc, char** argv) {
     auto state = system::Journal::default_directory();
     auto journal = system::Journal::begin(root, state);
     probes::ensure_tracefs_mounted(root, journal);
+    // The kernel then times every BPF program run (two clock reads each):
+    // the recorder's own cost, measured rather than inferred from noisy
+    // throughput. Costs the BPF rounds a little; restored by the journal.
+    journal.set_sysctl("kernel.bpf_stats_enabled", "1");
     auto controller = system::find_memory_controller(root);
     auto cgroup = system::create_memory_cgroup(root, controller, fmt::format("memharness-{}-observer", ::getpid()),
                                                journal);
@@ -203,19 +228,27 @@ int main(int argc, char** argv) {
           auto run = [&] {
             return workload == "reread" ? timed_child(procs, [&] { reread(file); }) : timed_child("", fork_loop);
           };
-          Sample sample{{0, 0}, 0};
+          Sample sample{{0, 0}, 0, 0, 0};
+          double own_cpu_before = own_cpu_seconds();
           if (mode == "none") {
             sample.time = run();
           } else if (mode == "cat") {
             CatCapture capture(root, capture_file);
             sample.time = run();
+            sample.recorder_cpu_s = capture.stop();
           } else {
             auto start = probes::start_tracepoint_recorder(
                 root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt,
                        .kind = mode == "bpf" ? probes::RecorderKind::bpf : probes::RecorderKind::tracefs});
             if (!start.recorder) throw environment_error("no {} recorder: {}", mode, start.reason);
             sample.time = run();
-            sample.events = events_in(start.recorder->finish());
+            auto doc = start.recorder->finish();
+            sample.events = events_in(doc);
+            if (mode == "tracefs") sample.recorder_cpu_s = own_cpu_seconds() - own_cpu_before;
+            if (doc.contains("program_stats")) {
+              sample.bpf_runs = doc["program_stats"]["runs"].get<std::uint64_t>();
+              sample.recorder_cpu_s = doc["program_stats"]["run_time_ns"].get<double>() / 1e9;
+            }
           }
           samples[workload][mode].push_back(sample);
         }
@@ -245,6 +278,27 @@ int main(int argc, char** argv) {
                    mode, median(wall), median(wall_ratios), quantile(wall_ratios, 0.25), quantile(wall_ratios, 0.75),
                    median(cpu_ratios), rates.empty() ? "" : fmt::format("  (~{:.0f} events/s)", median(rates)));
       }
+      // The recorders' own CPU time, as a share of the workload's: measured,
+      // where the throughput ratios drown in the machine's noise. BPF: the
+      // programs' run time (bpf_stats; not the tracepoint's perf-buffer
+      // plumbing around it). Text: the reader (thread or cat); not the
+      // kernel's writes into the ring buffer, which the workload pays.
+      for (const auto& mode : {"bpf", "tracefs", "cat"}) {
+        std::vector<double> share;
+        for (const auto& sample : samples[workload][mode]) share.push_back(sample.recorder_cpu_s / sample.time.cpu_s);
+        fmt::print("  {:<8} recorder's own CPU time: median {:.3f}% of the workload's (IQR {:.3f}..{:.3f}%, max {:.3f}%)\n",
+                   mode, 100 * median(share), 100 * quantile(share, 0.25), 100 * quantile(share, 0.75),
+                   100 * quantile(share, 1.0));
+      }
+      std::vector<double> ns_per_run, runs_per_s;
+      for (const auto& sample : samples[workload]["bpf"]) {
+        if (sample.bpf_runs == 0) continue;
+        ns_per_run.push_back(sample.recorder_cpu_s * 1e9 / static_cast<double>(sample.bpf_runs));
+        runs_per_s.push_back(static_cast<double>(sample.bpf_runs) / sample.time.wall_s);
+      }
+      if (!ns_per_run.empty())
+        fmt::print("  bpf programs: median {:.0f} runs/s (max {:.0f}), {:.0f} ns per run\n", median(runs_per_s),
+                   quantile(runs_per_s, 1.0), median(ns_per_run));
     }
     cgroup->kill_all();
     cgroup->remove();

@@ -31,6 +31,11 @@ nlohmann::json outcome_json(const system::ProcessOutcome& o) {
       {"sys_s", o.sys_s},       {"max_rss_kb", o.max_rss_kb}, {"timed_out", o.timed_out},
       {"stopped", o.stopped},
   };
+  if (o.usage_lost) {
+    // Not measured, so not 0: the metrics skip them.
+    j["user_s"] = j["sys_s"] = j["max_rss_kb"] = nullptr;
+    j["usage_lost"] = "the process supervisor was killed before it reported the tree's CPU times";
+  }
   j["exit_status"] = o.started && o.term_signal == 0 ? nlohmann::json(o.exit_status) : nlohmann::json(nullptr);
   j["term_signal"] = o.term_signal != 0 ? nlohmann::json(o.term_signal) : nlohmann::json(nullptr);
   return j;

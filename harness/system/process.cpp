@@ -195,6 +195,7 @@ void ProcessOutcome::accumulate(const ProcessOutcome& other) {
   user_s += other.user_s;
   sys_s += other.sys_s;
   max_rss_kb = std::max(max_rss_kb, other.max_rss_kb);
+  usage_lost = usage_lost || other.usage_lost;
 }
 
 ProcessOutcome run_process(const SpawnOptions& options) {
@@ -250,7 +251,7 @@ ProcessOutcome run_process(const SpawnOptions& options) {
       ::kill(shepherd, SIGTERM);
       kill_sent = true;
       kill_sent_at = now;
-    } else if (kill_sent && now - kill_sent_at > std::chrono::seconds(10)) {
+    } else if (kill_sent && now - kill_sent_at > options.stop_grace) {
       ::kill(shepherd, SIGKILL);  // a stuck shepherd: give up on its accounting
     }
   }
@@ -268,6 +269,7 @@ ProcessOutcome run_process(const SpawnOptions& options) {
     outcome.failure = "the process supervisor died before reporting (killed?)";
     outcome.started = true;
     outcome.term_signal = SIGKILL;
+    outcome.usage_lost = true;
     return outcome;
   }
   if (report.setup_stage != exec_ok) {

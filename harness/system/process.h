@@ -24,6 +24,10 @@ struct ProcessOutcome {
   double user_s = 0;           // rusage of the whole tree (a subreaper reaps orphans)
   double sys_s = 0;
   long max_rss_kb = 0;         // largest single process of the tree
+  // The supervisor died before reporting (killed when it did not end within
+  // SpawnOptions::stop_grace of the stop): user_s, sys_s and max_rss_kb were
+  // not measured.
+  bool usage_lost = false;
 
   bool exited_zero() const { return started && term_signal == 0 && exit_status == 0; }
   // Why it did not exit 0, as one sentence naming argv[0]; empty when it did.
@@ -40,6 +44,9 @@ struct SpawnOptions {
   std::optional<std::filesystem::path> working_directory;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::stop_token stop;
+  // How long the supervisor gets to end the tree and report after the deadline
+  // or stop; then it is killed and the tree's CPU times are lost (usage_lost).
+  std::chrono::milliseconds stop_grace = std::chrono::seconds(10);
 };
 
 // Runs the command to completion (or deadline/stop, which kill the whole tree).

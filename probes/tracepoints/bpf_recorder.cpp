@@ -112,7 +112,7 @@ class BpfRecorder final : public TracepointRecorder {
     links_.clear();
     double recorded_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     RawAggregates raw = read();
-    nlohmann::json lost = lost_events();
+    ProgramFigures figures = program_figures();
     destroy();
     RecorderDescription description{
         .recorder = "bpf",
@@ -122,30 +122,49 @@ class BpfRecorder final : public TracepointRecorder {
         .recorded_s = recorded_s,
     };
     auto doc = aggregates_json(raw, available_, description);
-    doc["lost_events"] = std::move(lost);
+    doc["lost_events"] = std::move(figures.lost_events);
+    if (!figures.program_stats.is_null()) doc["program_stats"] = std::move(figures.program_stats);
     return doc;
   }
 
  private:
-  // Events the kernel did not give to a program: a tracepoint that fires while
-  // another BPF program (or a BPF syscall's map access) holds the CPU's
-  // bpf_prog_active is skipped and counted in the program's recursion_misses
-  // (trace_call_bpf, kernel/trace/bpf_trace.c; counted since 5.12).
-  nlohmann::json lost_events() const {
-    std::uint64_t total = 0;
-    nlohmann::json by_tracepoint = nlohmann::json::object();
+  // From each program's bpf_prog_info, read before the programs are unloaded:
+  // - "lost_events": events the kernel did not give to a program. A tracepoint
+  //   that fires while another BPF program (or a BPF syscall's map access)
+  //   holds the CPU's bpf_prog_active is skipped and counted in the program's
+  //   recursion_misses (trace_call_bpf, kernel/trace/bpf_trace.c; since 5.12).
+  // - "program_stats": the programs' own run count and run time, the observer
+  //   cost measured by the kernel. It counts only while the sysctl
+  //   kernel.bpf_stats_enabled is 1 (it costs two clock reads per run), so it
+  //   is written only when something was counted.
+  struct ProgramFigures {
+    nlohmann::json lost_events, program_stats;
+  };
+  ProgramFigures program_figures() const {
+    std::uint64_t lost = 0, runs = 0, run_ns = 0;
+    nlohmann::json lost_by = nlohmann::json::object(), stats_by = nlohmann::json::object();
     for (const auto& [prog, name] : programs_) {
       bpf_prog_info info{};
       std::uint32_t length = sizeof info;
       if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &length) != 0)
         throw environment_error("cannot read the BPF program info of {}: {}", name, std::strerror(errno));
-      if (info.recursion_misses == 0) continue;
-      by_tracepoint[name] = info.recursion_misses;
-      total += info.recursion_misses;
+      if (info.recursion_misses != 0) lost_by[name] = info.recursion_misses;
+      if (info.run_cnt != 0) stats_by[name] = {{"runs", info.run_cnt}, {"run_time_ns", info.run_time_ns}};
+      lost += info.recursion_misses;
+      runs += info.run_cnt;
+      run_ns += info.run_time_ns;
     }
-    return {{"count", total},
-            {"source", "recursion_misses of the BPF programs: events skipped while another BPF program ran on the CPU"},
-            {"by_tracepoint", std::move(by_tracepoint)}};
+    ProgramFigures figures;
+    figures.lost_events = {
+        {"count", lost},
+        {"source", "recursion_misses of the BPF programs: events skipped while another BPF program ran on the CPU"},
+        {"by_tracepoint", std::move(lost_by)}};
+    if (runs != 0)
+      figures.program_stats = {{"source", "bpf_prog_info run_cnt/run_time_ns (kernel.bpf_stats_enabled)"},
+                               {"runs", runs},
+                               {"run_time_ns", run_ns},
+                               {"by_tracepoint", std::move(stats_by)}};
+    return figures;
   }
 
   template <typename T>

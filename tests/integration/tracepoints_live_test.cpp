@@ -3,7 +3,9 @@
 // private tracefs instance (instances/memharness-<pid>, never the global
 // buffer) captures the same events. For the writer's pid, the recorder's
 // workload figures must equal the text capture: memcg reclaim stalls and
-// begins exactly, pages scanned/reclaimed exactly, stall time within 1%.
+// begins exactly, pages scanned/reclaimed exactly, stall time within 1%; and
+// the kernel's run counts of the programs (kernel.bpf_stats_enabled) equal
+// the events the maps hold, with no event lost.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -142,6 +144,8 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
     cgroup->apply_limits(limits);
     scratch_file = (std::filesystem::path(MEMHARNESS_BUILD_DIR) / fmt::format("tp-live-{}.dat", ::getpid())).string();
 
+    // The kernel's own count of the programs' runs (restored by the journal).
+    journal.set_sysctl("kernel.bpf_stats_enabled", "1");
     auto start = start_tracepoint_recorder(root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt});
     ASSERT_TRUE(start.recorder) << start.reason;
     std::string procs = cgroup->procs_file();
@@ -200,6 +204,18 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
     // The system scope holds at least the workload's events.
     EXPECT_GE(doc["scopes"]["system"]["contexts"]["memcg_reclaim"]["stalls"]["count"].get<std::uint64_t>(),
               bpf_stalls);
+    // Nothing was lost, and the kernel ran each program once per event the
+    // maps hold: the shrink_inactive calls and memcg reclaim begins of every
+    // context of the system scope.
+    EXPECT_EQ(doc["lost_events"]["count"], 0) << doc["lost_events"].dump();
+    ASSERT_TRUE(doc.contains("program_stats")) << "kernel.bpf_stats_enabled is 1, yet no program run was counted";
+    const auto& runs = doc["program_stats"]["by_tracepoint"];
+    std::uint64_t system_calls = 0;
+    for (const auto& [name, context] : doc["scopes"]["system"]["contexts"].items())
+      if (context.contains("reclaim")) system_calls += context["reclaim"]["shrink_inactive_calls"].get<std::uint64_t>();
+    EXPECT_EQ(runs["vmscan/mm_vmscan_lru_shrink_inactive"]["runs"].get<std::uint64_t>(), system_calls);
+    EXPECT_EQ(runs["vmscan/mm_vmscan_memcg_reclaim_begin"]["runs"].get<std::uint64_t>(),
+              doc["scopes"]["system"]["contexts"]["memcg_reclaim"]["stalls"]["begins"].get<std::uint64_t>());
     // The harness itself (the root) is not a workload; kswapd is not attributable.
     EXPECT_FALSE(doc["scopes"]["workload"]["contexts"]["kswapd"]["available"].get<bool>());
 

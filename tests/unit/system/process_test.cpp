@@ -100,6 +100,32 @@ TEST_F(ProcessTest, DeadlineKillsTheWholeTree) {
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
+// A process that left the tree's process group (setsid) survives the kill of
+// the group, and the supervisor waits for it as a subreaper: after the grace
+// period the supervisor is killed, and the outcome says the CPU times are lost
+// instead of reporting zeros.
+TEST_F(ProcessTest, ASupervisorStuckAfterTheDeadlineLosesTheUsageAndSaysSo) {
+  auto pid_file = dir_ / "escaped.pid";
+  SpawnOptions options;
+  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > " + pid_file.string() + "; exec sleep 30' & sleep 30"};
+  options.log_file = dir_ / "log";
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  options.stop_grace = std::chrono::milliseconds(200);
+  auto outcome = run_process(options);
+  if (std::ifstream in(pid_file); in) {
+    pid_t escaped = 0;
+    in >> escaped;
+    if (escaped > 0) ::kill(escaped, SIGKILL);  // ours: it escaped the tree on purpose
+  }
+  EXPECT_TRUE(outcome.timed_out);
+  EXPECT_TRUE(outcome.usage_lost);
+  EXPECT_EQ(outcome.failure, "the process supervisor died before reporting (killed?)");
+  EXPECT_LT(outcome.elapsed_s, 10.0);
+  ProcessOutcome total;
+  total.accumulate(outcome);
+  EXPECT_TRUE(total.usage_lost);
+}
+
 TEST_F(ProcessTest, StopTokenStopsIt) {
   std::stop_source source;
   SpawnOptions options;
