@@ -176,6 +176,9 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   add(tracepoint("direct_reclaims", "Direct reclaims", "/scopes/system/contexts/direct_reclaim/stalls/count", "events"));
   add(tracepoint("direct_reclaim_scanned", "Direct reclaim pages scanned", "/scopes/system/contexts/direct_reclaim/reclaim/pages_scanned",
                  "pages"));
+  // Every LRU list, active (aging) included: trace-vmscan-postprocess.pl's "pages scanned".
+  add(tracepoint("direct_reclaim_lru_scanned", "Direct reclaim LRU pages scanned",
+                 "/scopes/system/contexts/direct_reclaim/isolate/pages_scanned", "pages"));
   add(tracepoint("direct_reclaim_write_file", "Direct reclaim write file", "/scopes/system/contexts/direct_reclaim/writes/file",
                  "pages", 1.0, 0, true));
   add(tracepoint("direct_reclaim_write_anon", "Direct reclaim write anon", "/scopes/system/contexts/direct_reclaim/writes/anon",
@@ -183,6 +186,8 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   add(tracepoint("kswapd_wake_requests", "Wake kswapd requests", "/scopes/system/kswapd/wake_requests/count", "events"));
   add(tracepoint("kswapd_wakeups", "Kswapd wakeups", "/scopes/system/kswapd/wakeups/count", "events"));
   add(tracepoint("kswapd_scanned", "Kswapd pages scanned", "/scopes/system/contexts/kswapd/reclaim/pages_scanned", "pages"));
+  add(tracepoint("kswapd_lru_scanned", "Kswapd LRU pages scanned", "/scopes/system/contexts/kswapd/isolate/pages_scanned",
+                 "pages"));
   add(tracepoint("kswapd_write_file", "Kswapd reclaim write file", "/scopes/system/contexts/kswapd/writes/file", "pages"));
   add(tracepoint("kswapd_write_anon", "Kswapd reclaim write anon", "/scopes/system/contexts/kswapd/writes/anon", "pages"));
   add(tracepoint("direct_reclaim_stall_ms", "Time stalled direct reclaim (ms)", "/scopes/system/contexts/direct_reclaim/stalls/total_ns",

@@ -63,6 +63,14 @@ static __always_inline bool mh_exit_has_group_dead(void)
  * checks tracefs, so an older kernel records it as not available.
  */
 
+/*
+ * mm_vmscan_lru_isolate lost its isolate_mode field after 6.1 (Debian's 6.1
+ * BTF has `unsigned int isolate_mode` between nr_taken and lru; the 6.12 and
+ * 6.18 records have none, and lru moved from offset 52 to 48). isolate_mode
+ * is not read; nr_scanned, nr_skipped, nr_taken and lru are, through CO-RE,
+ * so both layouts work with no shim code.
+ */
+
 /* PF_KSWAPD (include/linux/sched.h): unchanged since v2.6; kswapd is a kthread
  * whose reclaim carries no begin/end event, so it is recognised by this flag. */
 #define MH_PF_KSWAPD 0x00020000

@@ -247,6 +247,34 @@ int lru_shrink_inactive(struct trace_event_raw_mm_vmscan_lru_shrink_inactive *ct
 	return 0;
 }
 
+/* enum lru_list (include/linux/mmzone.h): LRU_ACTIVE_ANON = 1, LRU_ACTIVE_FILE = 3. */
+#define MH_LRU_ACTIVE_ANON 1
+#define MH_LRU_ACTIVE_FILE 3
+
+/* isolate_lru_folios() on either LRU list, and MGLRU's scan_folios(). The
+ * fields read are the same on 6.1 .. 6.18; their offsets are not (see
+ * core_shims.bpf.h: isolate_mode). */
+SEC("tp/vmscan/mm_vmscan_lru_isolate")
+int lru_isolate(struct trace_event_raw_mm_vmscan_lru_isolate *ctx)
+{
+	__u64 scanned = BPF_CORE_READ(ctx, nr_scanned);
+	__u64 taken = BPF_CORE_READ(ctx, nr_taken);
+	__u64 skipped = BPF_CORE_READ(ctx, nr_skipped);
+	int lru = BPF_CORE_READ(ctx, lru);
+	bool active = lru == MH_LRU_ACTIVE_ANON || lru == MH_LRU_ACTIVE_FILE;
+	enum mh_context context = reclaim_context();
+	bool workload = current_is_workload();
+	FOR_SCOPES(workload, ctx_cell(scope, context), {
+		cell->isolate_calls++;
+		cell->isolate_scanned += scanned;
+		if (active)
+			cell->isolate_scanned_active += scanned;
+		cell->isolate_taken += taken;
+		cell->isolate_skipped += skipped;
+	});
+	return 0;
+}
+
 /* RECLAIM_WB_ANON / RECLAIM_WB_FILE (include/trace/events/vmscan.h). */
 #define MH_RECLAIM_WB_ANON 0x0001
 #define MH_RECLAIM_WB_FILE 0x0002

@@ -57,6 +57,13 @@ struct mh_context_stats {
 	__u64 write_file;        /* mm_vmscan_write_folio / _writepage, file folios */
 	__u64 write_anon;
 	__u64 begins;            /* begin events seen (a stall still open at the end shows as begins > stalls) */
+	/* mm_vmscan_lru_isolate: every LRU list the context isolated from, the
+	 * active lists (aging) as well as the inactive ones (reclaim) */
+	__u64 isolate_calls;
+	__u64 isolate_scanned;        /* nr_scanned */
+	__u64 isolate_scanned_active; /* nr_scanned from the active lists */
+	__u64 isolate_taken;          /* nr_taken */
+	__u64 isolate_skipped;        /* nr_skipped: folios of zones above the reclaim index */
 };
 
 /* Per scope: events that do not belong to one context. */

@@ -20,6 +20,11 @@ mh_context_stats sum_per_cpu(std::span<const mh_context_stats> per_cpu) {
     total.write_file += c.write_file;
     total.write_anon += c.write_anon;
     total.begins += c.begins;
+    total.isolate_calls += c.isolate_calls;
+    total.isolate_scanned += c.isolate_scanned;
+    total.isolate_scanned_active += c.isolate_scanned_active;
+    total.isolate_taken += c.isolate_taken;
+    total.isolate_skipped += c.isolate_skipped;
   }
   return total;
 }
@@ -138,6 +143,12 @@ json scope_json(const RawAggregates& raw, int scope, const Availability& av) {
                             {{"shrink_inactive_calls", cell.shrink_inactive_calls},
                              {"pages_scanned", cell.pages_scanned},
                              {"pages_reclaimed", cell.pages_reclaimed}});
+    cj["isolate"] = av.gate({"vmscan/mm_vmscan_lru_isolate"},
+                            {{"calls", cell.isolate_calls},
+                             {"pages_scanned", cell.isolate_scanned},
+                             {"pages_scanned_active", cell.isolate_scanned_active},
+                             {"pages_taken", cell.isolate_taken},
+                             {"pages_skipped", cell.isolate_skipped}});
     cj["writes"] = have_writes ? json{{"available", true}, {"file", cell.write_file}, {"anon", cell.write_anon}}
                                : Availability::unavailable({"vmscan/mm_vmscan_write_folio or mm_vmscan_writepage"});
     contexts[std::string(context_name(c))] = std::move(cj);

@@ -12,6 +12,7 @@ const std::vector<TracepointSpec>& reclaim_tracepoints() {
       {"vmscan", "mm_vmscan_kswapd_wake", "kswapd_wake"},
       {"vmscan", "mm_vmscan_kswapd_sleep", "kswapd_sleep"},
       {"vmscan", "mm_vmscan_lru_shrink_inactive", "lru_shrink_inactive"},
+      {"vmscan", "mm_vmscan_lru_isolate", "lru_isolate"},
       {"vmscan", "mm_vmscan_write_folio", "write_folio"},
       {"vmscan", "mm_vmscan_writepage", "writepage"},
       {"vmscan", "mm_vmscan_throttled", "throttled"},

@@ -17,6 +17,7 @@ enum class Event {
   kswapd_wake,
   kswapd_sleep,
   lru_shrink_inactive,
+  lru_isolate,
   write_folio,  // and mm_vmscan_writepage: same fields
   throttled,
   try_to_compact_pages,
@@ -43,6 +44,7 @@ const std::unordered_map<std::string_view, Event>& events_by_name() {
       {"mm_vmscan_kswapd_wake", Event::kswapd_wake},
       {"mm_vmscan_kswapd_sleep", Event::kswapd_sleep},
       {"mm_vmscan_lru_shrink_inactive", Event::lru_shrink_inactive},
+      {"mm_vmscan_lru_isolate", Event::lru_isolate},
       {"mm_vmscan_write_folio", Event::write_folio},
       {"mm_vmscan_writepage", Event::write_folio},
       {"mm_vmscan_throttled", Event::throttled},
@@ -270,6 +272,30 @@ void TextAggregator::handle(const FtraceEvent& ev) {
         ++cell.shrink_inactive_calls;
         cell.pages_scanned += non_negative(*scanned);
         cell.pages_reclaimed += non_negative(*reclaimed);
+      });
+      break;
+    }
+    case Event::lru_isolate: {
+      // "isolate_mode=0 classzone=2 order=0 nr_requested=32 nr_scanned=32 nr_skipped=0
+      // nr_taken=32 lru=inactive_file" (6.1; isolate_mode is gone from 6.12 on).
+      auto scanned = need("nr_scanned");
+      auto skipped = scanned ? need("nr_skipped") : std::nullopt;
+      auto taken = skipped ? need("nr_taken") : std::nullopt;
+      if (!taken) break;
+      auto lru = field_text(f, "lru");
+      if (!lru) {
+        problem("mm_vmscan_lru_isolate: no lru=", current_line_);
+        break;
+      }
+      bool active = lru->starts_with("active_");
+      int context = reclaim_context(ev);
+      for_scopes(is_workload(ev), [&](int scope) {
+        auto& cell = raw_.contexts[scope][context];
+        ++cell.isolate_calls;
+        cell.isolate_scanned += non_negative(*scanned);
+        if (active) cell.isolate_scanned_active += non_negative(*scanned);
+        cell.isolate_taken += non_negative(*taken);
+        cell.isolate_skipped += non_negative(*skipped);
       });
       break;
     }

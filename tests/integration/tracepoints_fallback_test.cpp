@@ -119,7 +119,9 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
         EXPECT_EQ(u64(tc["reclaim"], key), u64(bc["reclaim"], key)) << key;
       EXPECT_EQ(u64(tc["writes"], "file"), u64(bc["writes"], "file"));
       EXPECT_EQ(u64(tc["writes"], "anon"), u64(bc["writes"], "anon"));
+      EXPECT_EQ(tc["isolate"], bc["isolate"]);
     }
+    EXPECT_GT(u64(b["contexts"]["memcg_reclaim"]["isolate"], "calls"), 0U) << "no mm_vmscan_lru_isolate seen";
     EXPECT_EQ(t["throttled"], b["throttled"]);
     EXPECT_EQ(t["dirty_throttle"], b["dirty_throttle"]);
     EXPECT_EQ(t["kswapd"]["wake_requests"], b["kswapd"]["wake_requests"]);

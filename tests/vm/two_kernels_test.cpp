@@ -86,13 +86,36 @@ void check_against_vmstat(const nlohmann::json& doc, const nlohmann::json& resul
   EXPECT_EQ(count(system["kswapd"]["wakeups"]), counter("pageoutrun")) << release;
   EXPECT_EQ(count(system["compaction"]["kcompactd_wakeups"]), counter("compact_daemon_wake")) << release;
   EXPECT_EQ(system["compaction"]["migrate"]["pages_migrated"].get<long long>(), counter("pgmigrate_success")) << release;
+  // try_to_compact_pages is traced as each attempt starts; compact_stall
+  // counts the attempts that were not COMPACT_SKIPPED.
+  EXPECT_GE(count(system["compaction"]["direct_compactions"]), counter("compact_stall")) << release;
   EXPECT_EQ(reclaim("kswapd", "pages_reclaimed"), counter("pgsteal_kswapd")) << release;
   EXPECT_EQ(reclaim("direct_reclaim", "pages_reclaimed"), counter("pgsteal_direct") + counter("pgsteal_khugepaged"))
       << release;
+  auto isolate = [&](const char* context, const char* field) {
+    return system["contexts"][context]["isolate"][field].get<long long>();
+  };
   if (release == release_6_1) {
     EXPECT_EQ(reclaim("kswapd", "pages_scanned"), counter("pgscan_kswapd")) << release;
     EXPECT_EQ(reclaim("direct_reclaim", "pages_scanned"), counter("pgscan_direct")) << release;
+    // The classic LRU isolates for reclaim from the inactive lists, counting
+    // pgscan_*, and for aging from the active lists, counting pgrefill (both
+    // only outside memcg reclaim, which this guest has none of).
+    auto inactive = [&](const char* context) {
+      return isolate(context, "pages_scanned") - isolate(context, "pages_scanned_active");
+    };
+    EXPECT_EQ(inactive("kswapd"), counter("pgscan_kswapd")) << release;
+    EXPECT_EQ(inactive("direct_reclaim"), counter("pgscan_direct")) << release;
+    EXPECT_EQ(isolate("kswapd", "pages_scanned_active") + isolate("direct_reclaim", "pages_scanned_active") +
+                  isolate("other", "pages_scanned_active"),
+              counter("pgrefill"))
+        << release;
   } else {
+    // MGLRU's scan_folios() counts the folios it isolated as pgscan_* and
+    // traces them as nr_taken.
+    EXPECT_EQ(isolate("kswapd", "pages_taken"), counter("pgscan_kswapd")) << release;
+    EXPECT_EQ(isolate("direct_reclaim", "pages_taken"), counter("pgscan_direct") + counter("pgscan_khugepaged"))
+        << release;
     EXPECT_GE(reclaim("kswapd", "pages_scanned"), counter("pgscan_kswapd")) << release;
     EXPECT_GE(reclaim("direct_reclaim", "pages_scanned"), counter("pgscan_direct") + counter("pgscan_khugepaged"))
         << release;
