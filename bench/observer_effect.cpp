@@ -286,9 +286,11 @@ int main(int argc, char** argv) {
       for (const auto& mode : {"bpf", "tracefs", "cat"}) {
         std::vector<double> share;
         for (const auto& sample : samples[workload][mode]) share.push_back(sample.recorder_cpu_s / sample.time.cpu_s);
-        fmt::print("  {:<8} recorder's own CPU time: median {:.3f}% of the workload's (IQR {:.3f}..{:.3f}%, max {:.3f}%)\n",
+        auto over_target = std::count_if(share.begin(), share.end(), [](double x) { return x > 0.02; });
+        fmt::print("  {:<8} recorder's own CPU time: median {:.3f}% of the workload's (IQR {:.3f}..{:.3f}%, max {:.3f}%; "
+                   "{} of {} rounds over 2%)\n",
                    mode, 100 * median(share), 100 * quantile(share, 0.25), 100 * quantile(share, 0.75),
-                   100 * quantile(share, 1.0));
+                   100 * quantile(share, 1.0), over_target, share.size());
       }
       std::vector<double> ns_per_run, runs_per_s;
       for (const auto& sample : samples[workload]["bpf"]) {
