@@ -229,7 +229,6 @@ int main(int argc, char** argv) {
             return workload == "reread" ? timed_child(procs, [&] { reread(file); }) : timed_child("", fork_loop);
           };
           Sample sample{{0, 0}, 0, 0, 0};
-          double own_cpu_before = own_cpu_seconds();
           if (mode == "none") {
             sample.time = run();
           } else if (mode == "cat") {
@@ -237,6 +236,7 @@ int main(int argc, char** argv) {
             sample.time = run();
             sample.recorder_cpu_s = capture.stop();
           } else {
+            double own_cpu_before = own_cpu_seconds();  // the tracefs reader thread's, from its start
             auto start = probes::start_tracepoint_recorder(
                 root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt,
                        .kind = mode == "bpf" ? probes::RecorderKind::bpf : probes::RecorderKind::tracefs});

@@ -137,13 +137,13 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
       c.warnings.push_back(fmt::format("{} is {}, not complete: only its complete iterations are used",
                                        run.path.string(), run.status().empty() ? "of unknown status" : run.status()));
 
-  for (const auto& run : runs)
-    for (const auto* it : run.complete_iterations()) {
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (const auto* it : complete[i]) {
       const auto& recorder = it->record.value("tracepoint_recorder", json::object());
       if (auto lost = recorder.value("lost_events", 0ULL); lost > 0)
         c.warnings.push_back(fmt::format("{}: iteration {}'s {} tracepoint recorder lost {} event(s): its tracepoint "
                                          "figures are undercounts",
-                                         run.label(), it->record.value("iteration", 0),
+                                         runs[i].label(), it->record.value("iteration", 0),
                                          recorder.value("kind", "unknown"), lost));
     }
 

@@ -26,6 +26,7 @@
 #include "harness/system/cgroup.h"
 #include "harness/system/journal.h"
 #include "harness/system/system_root.h"
+#include "live_state.h"
 #include "require.h"
 
 namespace memharness::system {
@@ -98,35 +99,12 @@ std::optional<int> wait_for(pid_t pid, std::chrono::seconds limit) {
   return std::nullopt;
 }
 
-class ScopedStateDir {
- public:
-  ScopedStateDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "memharness-cgroup-live-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    ::setenv("MEMHARNESS_STATE_DIR", dir_.c_str(), 1);
-  }
-  ~ScopedStateDir() {
-    ::unsetenv("MEMHARNESS_STATE_DIR");
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  const std::filesystem::path& dir() const { return dir_; }
-
- private:
-  std::filesystem::path dir_;
-};
-
 TEST(CgroupLive, LimitIsHitCountedKilledAndUndone) {
   MEMHARNESS_REQUIRE_ROOT();
   SystemRoot root;
   MemoryController controller;
-  try {
-    controller = find_memory_controller(root);
-  } catch (const Error& e) {
-    MEMHARNESS_SKIP_OR_FAIL(e.what());
-  }
-  ScopedStateDir state;
+  MEMHARNESS_REQUIRE_MEMORY_CONTROLLER(root, controller);
+  testing::ScopedStateDir state("cgroup-live");
   auto journal = Journal::begin(root, Journal::default_directory());
   EXPECT_EQ(journal.file().parent_path(), state.dir());
 

@@ -8,6 +8,7 @@
 
 #include "harness/system/journal.h"
 #include "harness/system/system_root.h"
+#include "live_state.h"
 #include "require.h"
 
 namespace memharness::system {
@@ -28,11 +29,12 @@ TEST_P(JournalLive, SettingEitherMemberRestoresTheOneInEffect) {
   MEMHARNESS_REQUIRE_ROOT();
   const auto& pair = GetParam();
   SystemRoot root;
+  testing::ScopedStateDir state("journal-live");
   const std::string bytes_before = root.read_value(pair.bytes), ratio_before = root.read_value(pair.ratio);
   // The member in effect now is changed to the other kind and back, so both
   // directions of the restore are exercised whichever this machine uses.
   {
-    auto journal = Journal::begin(root, Journal::default_directory());
+    auto journal = Journal::begin(root, state.dir());
     journal.write_value(pair.bytes, "67108864");
     EXPECT_EQ(root.read_value(pair.ratio), "0") << "the kernel zeroes the partner";
     journal.write_value(pair.ratio, "7");

@@ -25,6 +25,7 @@
 #include "memharness_features.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
+#include "live_state.h"
 #include "require.h"
 
 namespace memharness::probes {
@@ -55,15 +56,10 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
   MEMHARNESS_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "needs kernel BTF");
   system::SystemRoot root;
   system::MemoryController controller;
-  try {
-    controller = system::find_memory_controller(root);
-  } catch (const Error& e) {
-    MEMHARNESS_SKIP_OR_FAIL(e.what());
-  }
-  auto state_dir = std::filesystem::temp_directory_path() / fmt::format("memharness-tp-fallback-{}", ::getpid());
-  std::filesystem::create_directories(state_dir);
+  MEMHARNESS_REQUIRE_MEMORY_CONTROLLER(root, controller);
+  testing::ScopedStateDir state("tp-fallback");
   {
-    auto journal = system::Journal::begin(root, state_dir);
+    auto journal = system::Journal::begin(root, state.dir());
     ensure_tracefs_mounted(root, journal);
     auto cgroup =
         system::create_memory_cgroup(root, controller, fmt::format("memharness-{}-fallback", ::getpid()), journal);
@@ -137,7 +133,6 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
     auto problems = journal.restore();
     EXPECT_TRUE(problems.empty()) << fmt::format("{}", fmt::join(problems, "; "));
   }
-  std::filesystem::remove_all(state_dir);
 }
 
 }  // namespace

@@ -33,6 +33,7 @@
 #include "memharness_features.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
+#include "live_state.h"
 #include "require.h"
 
 namespace memharness::probes {
@@ -117,15 +118,10 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
   MEMHARNESS_REQUIRE(std::filesystem::exists("/sys/kernel/btf/vmlinux"), "needs kernel BTF");
   system::SystemRoot root;
   system::MemoryController controller;
-  try {
-    controller = system::find_memory_controller(root);
-  } catch (const Error& e) {
-    MEMHARNESS_SKIP_OR_FAIL(e.what());
-  }
-  auto state_dir = std::filesystem::temp_directory_path() / fmt::format("memharness-tp-live-{}", ::getpid());
-  std::filesystem::create_directories(state_dir);
+  MEMHARNESS_REQUIRE_MEMORY_CONTROLLER(root, controller);
+  testing::ScopedStateDir state("tp-live");
   {
-    auto journal = system::Journal::begin(root, state_dir);
+    auto journal = system::Journal::begin(root, state.dir());
     std::string tracefs_state = ensure_tracefs_mounted(root, journal);
     std::string instance = fmt::format("/sys/kernel/tracing/instances/memharness-{}", ::getpid());
     journal.record_created_directory(instance);
@@ -226,7 +222,6 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
       EXPECT_FALSE(tracefs_mounted(root));
     }
   }
-  std::filesystem::remove_all(state_dir);
 }
 
 }  // namespace
