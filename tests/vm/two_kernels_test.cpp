@@ -27,32 +27,40 @@ void check_against_memory_stat(const nlohmann::json& doc, const nlohmann::json& 
   // second is the rest of the system scope's memcg reclaim. memory.stat
   // counts khugepaged's as pgsteal_direct on 6.1 and apart, as
   // pgsteal_khugepaged, from 6.3 (reclaimer_offset()). Pages reclaimed are
-  // nr_reclaimed of lru_shrink_inactive on both LRUs; pages scanned equal
-  // pgscan on the classic LRU only (6.1): MGLRU's evict_folios (6.12)
-  // traces folios it skipped or moved between generations as scanned too.
+  // nr_reclaimed of lru_shrink_inactive on both LRUs. Pages scanned: on the
+  // classic LRU (6.1) lru_shrink_inactive's nr_scanned is what
+  // shrink_inactive_list() counts as pgscan; under MGLRU (6.12) it is not
+  // (see check_against_vmstat), and scan_folios() counts as pgscan exactly
+  // the folios it traces as lru_isolate's nr_taken.
   EXPECT_EQ(doc["attribution"]["method"], "cgroup-id");
   const auto& workload = doc["scopes"]["workload"]["contexts"];
   const auto& system = doc["scopes"]["system"]["contexts"];
-  auto reclaim = [](const nlohmann::json& contexts, const char* context, const char* field) {
-    return contexts[context]["reclaim"][field].get<long long>();
+  auto figure = [](const nlohmann::json& contexts, const char* context, const char* group, const char* field) {
+    return contexts[context][group][field].get<long long>();
+  };
+  auto reclaim = [&](const nlohmann::json& contexts, const char* context, const char* field) {
+    return figure(contexts, context, "reclaim", field);
   };
   // Global direct reclaim by other tasks would reclaim the cgroup's pages
   // unseen by either scope's memcg figures: the comparison needs none.
   ASSERT_EQ(reclaim(system, "direct_reclaim", "pages_reclaimed"), reclaim(workload, "direct_reclaim", "pages_reclaimed"))
       << release << ": global direct reclaim outside the workloads";
-  auto traced = [&](const char* field) {
-    long long outside = reclaim(system, "memcg_reclaim", field) - reclaim(workload, "memcg_reclaim", field);
-    return reclaim(workload, "memcg_reclaim", field) + reclaim(workload, "direct_reclaim", field) + outside;
+  auto traced = [&](const char* group, const char* field) {
+    auto in = [&](const nlohmann::json& contexts, const char* context) {
+      return figure(contexts, context, group, field);
+    };
+    long long outside = in(system, "memcg_reclaim") - in(workload, "memcg_reclaim");
+    return in(workload, "memcg_reclaim") + in(workload, "direct_reclaim") + outside;
   };
   const auto& stat = result["memcg"]["stat_delta"];
   auto counted = [&](const std::string& counter) {
     return stat[counter + "_direct"].get<long long>() + stat.value(counter + "_khugepaged", 0LL);
   };
-  EXPECT_EQ(traced("pages_reclaimed"), counted("pgsteal")) << release << ": " << stat.dump();
+  EXPECT_EQ(traced("reclaim", "pages_reclaimed"), counted("pgsteal")) << release << ": " << stat.dump();
   if (release == release_6_1) {
-    EXPECT_EQ(traced("pages_scanned"), counted("pgscan")) << release << ": " << stat.dump();
+    EXPECT_EQ(traced("reclaim", "pages_scanned"), counted("pgscan")) << release << ": " << stat.dump();
   } else {
-    EXPECT_GE(traced("pages_scanned"), counted("pgscan")) << release << ": " << stat.dump();
+    EXPECT_EQ(traced("isolate", "pages_taken"), counted("pgscan")) << release << ": " << stat.dump();
   }
 }
 
@@ -69,8 +77,16 @@ void check_against_memory_stat(const nlohmann::json& doc, const nlohmann::json& 
 //   which migrate_pages() adds to PGMIGRATE_SUCCESS;
 // - lru_shrink_inactive's nr_reclaimed is what shrink_inactive_list (and
 //   MGLRU's evict_folios) adds to pgsteal_kswapd / pgsteal_direct, and global
-//   (not memcg) reclaim by khugepaged to pgsteal_khugepaged from 6.3; pages
-//   scanned are equal on the classic LRU (6.1) and >= under MGLRU (6.12).
+//   (not memcg) reclaim by khugepaged to pgsteal_khugepaged from 6.3;
+// - pages scanned: on the classic LRU (6.1) lru_shrink_inactive's nr_scanned
+//   and lru_isolate's inactive-list nr_scanned are what shrink_inactive_list()
+//   counts as pgscan_*. Under MGLRU (6.12) lru_shrink_inactive's nr_scanned
+//   bounds pgscan in neither direction: evict_folios() sets it to 0 when
+//   get_nr_gens() of one type is down to MIN_NR_GENS although it isolated
+//   folios, and traces it again for the clean folios it retries (both in
+//   6.12.117's mm/vmscan.c); scan_folios() counts pgscan_*
+//   as the nr_taken it traces in lru_isolate. (A CI run caught 205,867
+//   traced against 205,868 counted when this test still asserted >=.)
 void check_against_vmstat(const nlohmann::json& doc, const nlohmann::json& result, const std::string& release) {
   const auto& vmstat = result["vmstat_delta"];
   const auto& system = doc["scopes"]["system"];
@@ -115,9 +131,6 @@ void check_against_vmstat(const nlohmann::json& doc, const nlohmann::json& resul
     // traces them as nr_taken.
     EXPECT_EQ(isolate("kswapd", "pages_taken"), counter("pgscan_kswapd")) << release;
     EXPECT_EQ(isolate("direct_reclaim", "pages_taken"), counter("pgscan_direct") + counter("pgscan_khugepaged"))
-        << release;
-    EXPECT_GE(reclaim("kswapd", "pages_scanned"), counter("pgscan_kswapd")) << release;
-    EXPECT_GE(reclaim("direct_reclaim", "pages_scanned"), counter("pgscan_direct") + counter("pgscan_khugepaged"))
         << release;
   }
 }
