@@ -72,14 +72,22 @@ ConsoleVerdict read_console(std::string_view console) {
   return verdict;
 }
 
+std::optional<std::string_view> GuestOutputFilter::pass(std::string_view console_line) {
+  if (!console_line.empty() && console_line.back() == '\r') console_line.remove_suffix(1);
+  if (ended_ || contains(console_line, guest_end_marker)) {
+    ended_ = true;
+    return std::nullopt;
+  }
+  if (inside_) return console_line;
+  if (contains(console_line, guest_begin_marker)) inside_ = true;
+  return std::nullopt;
+}
+
 std::string guest_run_output(std::string_view console) {
-  auto lines = split_lines(console);
+  GuestOutputFilter filter;
   std::string output;
-  bool inside = false;
-  for (auto line : lines) {
-    if (contains(line, guest_end_marker)) break;
-    if (inside) output.append(line).push_back('\n');
-    if (contains(line, guest_begin_marker)) inside = true;
+  for (auto line : split_lines(console)) {
+    if (auto passed = filter.pass(line)) output.append(*passed).push_back('\n');
   }
   return output;
 }

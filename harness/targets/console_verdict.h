@@ -20,8 +20,20 @@ struct ConsoleVerdict {
 
 ConsoleVerdict read_console(std::string_view console);
 
-// The lines the guest's harness printed between the init's markers (its progress
-// and run summary), for the host's output.
+// Picks, line by line, what the guest's harness printed between the init's
+// markers (its progress and run summary) out of the console, so the host can
+// show it while the guest runs.
+class GuestOutputFilter {
+ public:
+  // The line itself when it is the harness's output, otherwise nothing.
+  std::optional<std::string_view> pass(std::string_view console_line);
+
+ private:
+  bool inside_ = false;
+  bool ended_ = false;
+};
+
+// The same for a whole console, for the host's output afterwards.
 std::string guest_run_output(std::string_view console);
 
 }  // namespace memharness::targets

@@ -14,6 +14,7 @@
 #include "harness/results/run_reader.h"
 #include "harness/system/process.h"
 #include "harness/targets/checksums.h"
+#include "harness/targets/console_follower.h"
 #include "harness/targets/console_verdict.h"
 #include "harness/targets/initramfs.h"
 #include "harness/targets/kernel_image.h"
@@ -143,10 +144,14 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   auto timeout = vm_timeout(request);
   auto started_at = std::chrono::system_clock::now();
   fs::path console_log = work / "console.log";
+  GuestOutputFilter guest_output;
+  ConsoleFollower follower(console_log, [&](std::string_view line) {
+    if (auto passed = guest_output.pass(line)) out << *passed << '\n' << std::flush;
+  });
   auto vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
+  follower.finish();
   std::string console_text = read_file_text(console_log);
   auto console = read_console(console_text);
-  out << guest_run_output(console_text);
 
   fs::path returned_root = work / "out" / "results";
   bool have_results = copy_out_of_scratch_disk(disk, "/results", work / "out");
