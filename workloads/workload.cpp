@@ -1,6 +1,23 @@
 #include "workloads/workload.h"
 
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include <fmt/core.h>
+
 namespace memharness::workloads {
+
+std::filesystem::path WorkloadContext::make_scratch_directory(const std::filesystem::path& parent,
+                                                              std::string_view kind) const {
+  auto directory = std::filesystem::absolute(parent).lexically_normal() /
+                   fmt::format("memharness-{}-{}-{}", kind, ::getpid(), instance_name);
+  if (journaled_scratch_directory) journaled_scratch_directory(directory);
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", directory.string(), ec.message()));
+  return directory;
+}
 
 system::ProcessOutcome WorkloadContext::spawn(const std::vector<std::string>& argv,
                                               const std::string& log_name) const {

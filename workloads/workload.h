@@ -30,6 +30,14 @@ struct WorkloadContext {
   // Writes a global kernel knob (nr_hugepages ...) through the run's journal, so
   // it is restored however the run ends. Safe to call from workload threads.
   std::function<void(const std::string& absolute_path, const std::string& value)> journaled_write;
+  // Journals a scratch directory before it is created, so that restore removes
+  // it however the run ends; empty: not journaled. Safe from workload threads.
+  std::function<void(const std::filesystem::path& directory)> journaled_scratch_directory;
+
+  // Creates <parent>/memharness-<kind>-<pid>-<instance> for the workload's files
+  // (journaled first) and returns it; throws std::runtime_error naming it when
+  // it cannot be created. The workload still removes it when it is done.
+  std::filesystem::path make_scratch_directory(const std::filesystem::path& parent, std::string_view kind) const;
 
   // Runs argv inside the test cgroup with stdout/stderr appended to
   // output_dir/<log_name>.log; kills the whole process tree at the deadline or on

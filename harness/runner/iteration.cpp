@@ -25,6 +25,9 @@ namespace memharness::runner {
 
 namespace {
 
+// The journal is single-threaded; workloads of a phase run concurrently.
+std::mutex journal_mutex;
+
 nlohmann::json outcome_json(const system::ProcessOutcome& o) {
   nlohmann::json j = {
       {"started", o.started},   {"elapsed_s", o.elapsed_s}, {"user_s", o.user_s},
@@ -95,10 +98,13 @@ nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& p
           .stop = setup.stop,
           .journaled_write =
               [&setup](const std::string& path, const std::string& value) {
-                // The journal is single-threaded; workloads of a phase run concurrently.
-                static std::mutex journal_mutex;
                 std::lock_guard lock(journal_mutex);
                 setup.journal.write_value(path, value);
+              },
+          .journaled_scratch_directory =
+              [&setup](const std::filesystem::path& directory) {
+                std::lock_guard lock(journal_mutex);
+                setup.journal.record_scratch_directory(directory);
               },
       };
       try {

@@ -43,6 +43,14 @@ constexpr int kFormat = 1;
 constexpr std::string_view kFilePrefix = "journal-";
 constexpr std::string_view kFileSuffix = ".jsonl";
 
+// Scratch directories restore removes recursively: absolute, not the root, and
+// named as the workloads name them.
+bool is_scratch_directory_name(const fs::path& path) {
+  auto name = path.filename().string();
+  return path.is_absolute() && path == path.lexically_normal() && path.parent_path() != path &&
+         name.starts_with("memharness-") && name.size() > std::string_view("memharness-").size();
+}
+
 // ------------------------------------------------------------------ owner identity
 
 // Start time (clock ticks after boot, field 22 of /proc/<pid>/stat) of a running
@@ -251,6 +259,7 @@ std::string describe(const json& change) {
   }
   if (op == "cgroup") return fmt::format("remove cgroup {}", path);
   if (op == "directory") return fmt::format("remove directory {}", path);
+  if (op == "scratch_directory") return fmt::format("remove scratch directory {}", path);
   if (op == "swapon") return fmt::format("turn off swap on {}", path);
   if (op == "swapfile") return fmt::format("delete swapfile {}", path);
   if (op == "run_manifest") return fmt::format("mark the run {} as incomplete", path);
@@ -483,6 +492,13 @@ void Journal::record_created_directory(const std::string& absolute_path) {
   record({{"op", "directory"}, {"path", absolute_path}});
 }
 
+void Journal::record_scratch_directory(const fs::path& directory) {
+  fs::path absolute = fs::absolute(directory).lexically_normal();
+  if (!is_scratch_directory_name(absolute))
+    throw usage_error("scratch directory {} must be named memharness-*", absolute.string());
+  record({{"op", "scratch_directory"}, {"path", absolute.string()}});
+}
+
 void Journal::mount_filesystem(const std::string& fstype, const std::string& absolute_path) {
   if (!root_.is_live()) throw std::logic_error("refusing to mount " + fstype + " for a fake tree");
   record({{"op", "mount"}, {"path", absolute_path}, {"fstype", fstype}});
@@ -532,6 +548,14 @@ std::string Journal::undo(const json& change) {
     remove_directory(root_, path);
     return fmt::format("removed directory {}", path);
   }
+  if (op == "scratch_directory") {
+    if (!is_scratch_directory_name(path)) throw run_error("refusing to remove {}: not a memharness-* scratch directory", path);
+    std::error_code ec;
+    auto removed = fs::remove_all(path, ec);
+    if (ec) throw run_error("cannot remove {}: {}", path, ec.message());
+    if (removed == 0) return fmt::format("scratch directory {} was gone already", path);
+    return fmt::format("removed scratch directory {} ({} entries)", path, removed);
+  }
   if (op == "mount") {
     // Only what this journal mounted: a later mount by someone else on top is theirs.
     if (::umount2(path.c_str(), UMOUNT_NOFOLLOW) != 0) {
@@ -575,7 +599,15 @@ std::string Journal::undo(const json& change) {
 std::vector<std::string> Journal::restore(std::ostream* log) {
   restore_pending_ = false;
   std::vector<std::string> failures;
-  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
+  // Newest first, except that scratch directories go last: after a crash the
+  // workloads' processes (a dd loop) live on in the test cgroup until its undo
+  // kills them, and would write into a directory being removed.
+  std::vector<const Json*> order;
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it)
+    if (it->at("op") != "scratch_directory") order.push_back(&*it);
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it)
+    if (it->at("op") == "scratch_directory") order.push_back(&*it);
+  for (const Json* it : order) {
     auto seq = it->at("seq").get<std::uint64_t>();
     if (restored_.contains(seq)) continue;
     try {

@@ -1,16 +1,17 @@
 #pragma once
 // The journal of global changes. Every change the harness makes to the machine
-// (sysctls, sysfs knobs, cgroup.subtree_control, cgroups, directories, swap) is
-// written to a journal file — one JSON object per line, fsync'd — BEFORE it is
-// made, and undone in reverse order by restore(): on a normal exit, by the
-// destructor when restore() was not called, and after a crash by
-// `memharness restore` (restore_all).
+// (sysctls, sysfs knobs, cgroup.subtree_control, cgroups, directories, swap,
+// workloads' scratch directories) is written to a journal file — one JSON
+// object per line, fsync'd — BEFORE it is made, and undone in reverse order
+// (scratch directories last) by restore(): on a normal exit, by the destructor
+// when restore() was not called, and after a crash by `memharness restore`
+// (restore_all).
 //
 // Files: <dir>/journal-<pid>.jsonl, one per running harness, created with its
 // first entry and deleted once everything in it was restored. Lines:
 //   {"type":"header","format":1,"pid":P,"start_ticks":T,"started_at":"...","command_line":[...]}
 //   {"type":"change","seq":N,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"10"}
-//   {"type":"change","seq":N,"op":"cgroup"|"directory"|"swapfile"|"swapon"|"run_manifest","path":"..."}
+//   {"type":"change","seq":N,"op":"cgroup"|"directory"|"scratch_directory"|"swapfile"|"swapon"|"run_manifest","path":"..."}
 //   {"type":"change","seq":N,"op":"mount","path":"/sys/kernel/tracing","fstype":"tracefs"}
 //   {"type":"restored","seq":N}        (appended as each change is undone)
 // start_ticks (field 22 of /proc/<pid>/stat) tells the owner apart from a later
@@ -100,6 +101,13 @@ class Journal {
   void record_cgroup(const std::string& absolute_path);
   // A directory about to be created (tracefs instance ...): restore rmdirs it.
   void record_created_directory(const std::string& absolute_path);
+  // A scratch directory a workload is about to create on an ordinary
+  // filesystem for its files (dd output, kernel builds, the load's files):
+  // restore removes it with everything in it, so a SIGKILLed run leaves no
+  // gigabytes behind. Only directories named memharness-* are taken (an
+  // Error(usage) otherwise), and restore checks the name again, so a damaged
+  // journal cannot make it delete anything else.
+  void record_scratch_directory(const std::filesystem::path& directory);
   // Mounts a filesystem of `fstype` (no device, e.g. tracefs) at `absolute_path`
   // on a live root; restore unmounts it (op "mount"). Throws Error(environment)
   // when the mount fails.
@@ -111,7 +119,8 @@ class Journal {
   // swapon. Restore: swapoff, then delete the file.
   void enable_swapfile(const std::filesystem::path& file, std::int64_t bytes);
 
-  // Undoes every change not yet undone, newest first, carrying on past
+  // Undoes every change not yet undone, newest first (scratch directories
+  // last, once the cgroups and their processes are gone), carrying on past
   // failures; returns one sentence per failure. What was undone is written to
   // `log` when given. Deletes the file once everything was restored. Calling it
   // again retries only what failed; new changes may be journaled afterwards.

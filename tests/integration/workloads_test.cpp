@@ -78,6 +78,38 @@ TEST_F(WorkloadRunTest, DdWritebackQuickRecordsThroughputPerThreadCountAndCleans
   EXPECT_NE(result.output.find("dd-writeback threads-8-mb-per-s"), std::string::npos) << result.output;
 }
 
+TEST_F(WorkloadRunTest, AKilledRunsScratchDirectoryIsRemovedByRestore) {
+  MEMHARNESS_REQUIRE_PROGRAM("dd");
+  const auto parent = tmp_.path() / "scratch";
+  std::filesystem::create_directories(parent);
+  write_file(tmp_.path() / "test.toml",
+             "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
+             "min-threads = 1\nmax-threads = 1\ntotal = \"800%\"\ndirectory = \"" + parent.string() + "\"\n");
+  auto harness = start_memharness({"run", (tmp_.path() / "test.toml").string(), "--results",
+                                   (tmp_.path() / "results").string()},
+                                  env_, tmp_.path() / "log");
+  // Wait until dd is writing into the workload's scratch directory.
+  std::filesystem::path scratch;
+  for (int i = 0; i < 300 && scratch.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(parent))
+      if (entry.is_regular_file()) scratch = entry.path().parent_path().parent_path();
+  }
+  ::kill(harness.pid, SIGKILL);  // a crash: the harness removes nothing itself
+  auto killed = harness.wait();
+  ASSERT_FALSE(scratch.empty()) << killed.output;
+  EXPECT_EQ(scratch.parent_path(), parent);
+  EXPECT_EQ(scratch.filename().string().rfind("memharness-dd-", 0), 0u) << scratch;
+  ASSERT_TRUE(std::filesystem::exists(scratch));  // what a crash leaves behind
+
+  auto restored = run_memharness({"restore"}, env_, tmp_.path() / "restore.log");
+  EXPECT_EQ(restored.exit_code, 0) << restored.output;
+  EXPECT_NE(restored.output.find("removed scratch directory " + scratch.string()), std::string::npos)
+      << restored.output;
+  EXPECT_FALSE(std::filesystem::exists(scratch));
+  EXPECT_TRUE(std::filesystem::is_empty(parent));
+}
+
 TEST_F(WorkloadRunTest, DdWritebackRefusesToStartWithoutTheSpaceItNeeds) {
   // 100x MemTotal per step: no test machine has that much free disk.
   auto result = run_config(

@@ -77,14 +77,8 @@ class DdWriteback final : public Workload {
 
   WorkloadResult run(const WorkloadContext& context) override {
     WorkloadResult result;
-    auto scratch = std::filesystem::path(params_.text("directory")) /
-                   fmt::format("memharness-dd-{}-{}", ::getpid(), context.instance_name);
+    auto scratch = context.make_scratch_directory(params_.text("directory"), "dd");
     std::error_code ec;
-    std::filesystem::create_directories(scratch, ec);
-    if (ec) {
-      result.failure = fmt::format("cannot create {}: {}", scratch.string(), ec.message());
-      return result;
-    }
     result.details["scratch_directory"] = scratch.string();
     nlohmann::json steps = nlohmann::json::array();
     result.succeeded = true;

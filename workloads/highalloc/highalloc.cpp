@@ -165,9 +165,7 @@ class HighAlloc final : public Workload {
       const auto total = params.integer("load");
       const auto anon = total * params.integer("load-anon-percent") / 100;
       const auto file = total - anon;
-      scratch_ = std::filesystem::path(params.text("directory")) /
-                 fmt::format("memharness-highalloc-{}-{}", ::getpid(), context.instance_name);
-      std::filesystem::create_directories(scratch_);
+      scratch_ = context.make_scratch_directory(params.text("directory"), "highalloc");
       WorkloadContext load_context = context;
       load_context.stop = stop_.get_token();
       if (anon > 0)

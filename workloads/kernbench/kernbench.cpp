@@ -77,14 +77,8 @@ class Kernbench final : public Workload {
     WorkloadResult result;
     auto tree = source_tree(context, result);
     if (!tree) return result;
-    auto build_dir = fs::path(params_.text("build-directory")) /
-                     fmt::format("memharness-kernbench-{}-{}", ::getpid(), context.instance_name);
+    auto build_dir = context.make_scratch_directory(params_.text("build-directory"), "kernbench");
     std::error_code ec;
-    fs::create_directories(build_dir, ec);
-    if (ec) {
-      result.failure = fmt::format("cannot create {}: {}", build_dir.string(), ec.message());
-      return result;
-    }
     auto make = [&](std::vector<std::string> args, const std::string& log) {
       std::vector<std::string> argv = {"make", "-C", tree->string(), "O=" + build_dir.string()};
       argv.insert(argv.end(), args.begin(), args.end());

@@ -300,6 +300,52 @@ TEST_F(JournalTest, CreatedDirectoryIsRemoved) {
   EXPECT_EQ(log.str(), "removed directory /sys/kernel/tracing/instances/memharness-1\n");
 }
 
+TEST_F(JournalTest, ScratchDirectoryIsRemovedWithEverythingInIt) {
+  auto scratch = fake.dir() / "var-tmp" / "memharness-dd-4242-dd";
+  auto journal = begin();
+  journal.record_cgroup("/sys/fs/cgroup/memory/own/memharness-1-1");
+  fake.write("/sys/fs/cgroup/memory/own/memharness-1-1/cgroup.procs", "31\n");
+  journal.record_scratch_directory(scratch);
+  std::filesystem::create_directories(scratch / "8");
+  std::ofstream(scratch / "8" / "dd-0") << "written";
+  journal.set_sysctl("vm.swappiness", "10");
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_FALSE(std::filesystem::exists(scratch));
+  EXPECT_TRUE(std::filesystem::exists(fake.dir() / "var-tmp"));
+  // Last, once the cgroup's processes, which might still write there, are gone.
+  EXPECT_EQ(log.str(), "restored /proc/sys/vm/swappiness to \"60\"\n"
+                       "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
+                       "removed scratch directory " + scratch.string() + " (3 entries)\n");
+}
+
+TEST_F(JournalTest, AScratchDirectoryTheWorkloadRemovedItselfIsFine) {
+  auto journal = begin();
+  journal.record_scratch_directory(fake.dir() / "memharness-kernbench-1-kernbench");
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_THAT(log.str(), HasSubstr("was gone already"));
+}
+
+TEST_F(JournalTest, ScratchDirectoriesMustBeNamedAsTheHarnessNamesThem) {
+  auto journal = begin();
+  EXPECT_THROW(journal.record_scratch_directory(fake.dir() / "results"), Error);
+  EXPECT_THROW(journal.record_scratch_directory(fake.dir() / "memharness-"), Error);
+  EXPECT_THROW(journal.record_scratch_directory("/"), Error);
+  // What a damaged journal of a crashed run names is checked again at restore.
+  std::filesystem::create_directories(fake.state_dir());
+  auto precious = fake.dir() / "precious";
+  std::filesystem::create_directories(precious);
+  std::ofstream(journal_file(kDeadPid))
+      << R"({"type":"header","format":1,"pid":)" << kDeadPid
+      << R"(,"start_ticks":17,"started_at":"2025-01-01T00:00:00Z","command_line":["memharness"]})" << '\n'
+      << R"({"type":"change","seq":1,"op":"scratch_directory","path":")" << precious.string() << R"("})" << '\n';
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 1);
+  EXPECT_THAT(report.str(), HasSubstr("not a memharness-* scratch directory"));
+  EXPECT_TRUE(std::filesystem::exists(precious));
+}
+
 TEST_F(JournalTest, SwapfileIsAllocatedSwitchedOnAndUndoneInReverse) {
   auto file = fake.dir() / "swapfile";
   auto journal = begin();
