@@ -68,10 +68,26 @@ bool has_word(std::string_view list, std::string_view word) {
 Error no_internal_processes_error(std::string_view parent, std::string_view detail) {
   return environment_error(
       "cannot enable the memory controller for test cgroups below {}: cgroup v2's \"no internal processes\" "
-      "rule lets a non-root cgroup either hold processes or pass controllers on to child cgroups, and "
-      "memharness itself is a process of {}{}. Run memharness from the root cgroup (as the VM guests do), "
-      "e.g. `echo $$ > /sys/fs/cgroup/cgroup.procs` in the shell that starts it",
+      "rule lets a non-root cgroup either hold processes or pass controllers on to child cgroups, and {} holds "
+      "other processes besides memharness{}. Give memharness a delegated cgroup of its own: "
+      "`systemd-run --scope -p Delegate=yes memharness ...` (or run it from the root cgroup, as the VM guests do)",
       parent, parent, detail);
+}
+
+// A cgroup of the harness's own, as `systemd-run --scope -p Delegate=yes` gives
+// it: the harness moves itself into a leaf below it (journaled: restore moves
+// it back), which lets the cgroup pass the memory controller on to the test
+// cgroups created beside that leaf.
+void move_harness_into_leaf(const SystemRoot& root, const std::string& parent, Journal& journal) {
+  std::string leaf = fmt::format("{}/memharness-{}-harness", parent, ::getpid());
+  if (root.exists(leaf))
+    throw environment_error("cgroup {} exists already (left behind by an earlier run? `memharness restore` undoes "
+                            "what a crashed run left)",
+                            leaf);
+  journal.record_harness_cgroup(leaf, parent);
+  if (::mkdir(root.resolve(leaf).c_str(), 0755) != 0)
+    throw environment_error("cannot create cgroup {}: {}", leaf, std::strerror(errno));
+  root.write(leaf + "/cgroup.procs", std::to_string(::getpid()));
 }
 
 // v2 only: the test cgroup gets memory.* files only when its parent passes the
@@ -87,7 +103,12 @@ void enable_memory_controller(const SystemRoot& root, const MemoryController& co
           "the memory controller is not available in the harness's cgroup {}: its parent does not list memory "
           "in cgroup.subtree_control",
           parent);
-    if (!cgroup_pids(root, parent).empty()) throw no_internal_processes_error(parent, "");
+    auto pids = cgroup_pids(root, parent);
+    if (pids == std::vector<pid_t>{::getpid()}) {
+      move_harness_into_leaf(root, parent, journal);
+    } else if (!pids.empty()) {
+      throw no_internal_processes_error(parent, "");
+    }
   }
   try {
     journal.write_value(subtree_control, "+memory");

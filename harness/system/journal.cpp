@@ -260,6 +260,7 @@ std::string describe(const json& change) {
   if (op == "cgroup") return fmt::format("remove cgroup {}", path);
   if (op == "directory") return fmt::format("remove directory {}", path);
   if (op == "scratch_directory") return fmt::format("remove scratch directory {}", path);
+  if (op == "harness_cgroup") return fmt::format("move memharness out of cgroup {} and remove it", path);
   if (op == "swapon") return fmt::format("turn off swap on {}", path);
   if (op == "swapfile") return fmt::format("delete swapfile {}", path);
   if (op == "run_manifest") return fmt::format("mark the run {} as incomplete", path);
@@ -492,6 +493,10 @@ void Journal::record_created_directory(const std::string& absolute_path) {
   record({{"op", "directory"}, {"path", absolute_path}});
 }
 
+void Journal::record_harness_cgroup(const std::string& absolute_path, const std::string& return_to) {
+  record({{"op", "harness_cgroup"}, {"path", absolute_path}, {"return_to", return_to}});
+}
+
 void Journal::record_scratch_directory(const fs::path& directory) {
   fs::path absolute = fs::absolute(directory).lexically_normal();
   if (!is_scratch_directory_name(absolute))
@@ -547,6 +552,16 @@ std::string Journal::undo(const json& change) {
     if (!root_.exists(path)) return fmt::format("directory {} was gone already", path);
     remove_directory(root_, path);
     return fmt::format("removed directory {}", path);
+  }
+  if (op == "harness_cgroup") {
+    if (!root_.exists(path)) return fmt::format("cgroup {} was gone already", path);
+    std::string return_to = change.at("return_to");
+    auto pids = cgroup_pids(root_, path);
+    bool moved_back = std::find(pids.begin(), pids.end(), ::getpid()) != pids.end();
+    if (moved_back) root_.write(return_to + "/cgroup.procs", std::to_string(::getpid()));
+    remove_cgroup_directory(root_, path);
+    return moved_back ? fmt::format("moved memharness back to {} and removed cgroup {}", return_to, path)
+                      : fmt::format("removed cgroup {}", path);
   }
   if (op == "scratch_directory") {
     if (!is_scratch_directory_name(path)) throw run_error("refusing to remove {}: not a memharness-* scratch directory", path);

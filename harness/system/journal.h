@@ -13,6 +13,7 @@
 //   {"type":"change","seq":N,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"10"}
 //   {"type":"change","seq":N,"op":"cgroup"|"directory"|"scratch_directory"|"swapfile"|"swapon"|"run_manifest","path":"..."}
 //   {"type":"change","seq":N,"op":"mount","path":"/sys/kernel/tracing","fstype":"tracefs"}
+//   {"type":"change","seq":N,"op":"harness_cgroup","path":"<own>/memharness-P-harness","return_to":"<own>"}
 //   {"type":"restored","seq":N}        (appended as each change is undone)
 // start_ticks (field 22 of /proc/<pid>/stat) tells the owner apart from a later
 // process that got the same pid. A new kind of change is a new "op" with its
@@ -101,6 +102,12 @@ class Journal {
   void record_cgroup(const std::string& absolute_path);
   // A directory about to be created (tracefs instance ...): restore rmdirs it.
   void record_created_directory(const std::string& absolute_path);
+  // The leaf cgroup the harness is about to create and move itself into, so that
+  // its own (delegated, cgroup v2) cgroup can pass the memory controller on to
+  // the test cgroups: restore moves this process back to `return_to` if it is
+  // still in the leaf, and removes the leaf (op "harness_cgroup"); its
+  // processes are never killed, since one of them is the harness.
+  void record_harness_cgroup(const std::string& absolute_path, const std::string& return_to);
   // A scratch directory a workload is about to create on an ordinary
   // filesystem for its files (dd output, kernel builds, the load's files):
   // restore removes it with everything in it, so a SIGKILLed run leaves no

@@ -27,13 +27,35 @@ mkdir -p /scratch/tmp /scratch/var-tmp
 mount --bind /scratch/tmp /tmp && mount --bind /scratch/var-tmp /var/tmp || fail "cannot bind /tmp"
 # uptime: the guest's seconds from boot to the workload (boot-to-workload latency).
 echo "{begin} $release uptime=$(cut -d' ' -f1 /proc/uptime) $(cat /proc/cmdline)"
+# memharness.cgroup=NAME on the command line: the harness runs alone in
+# /sys/fs/cgroup/NAME, with the memory controller available there, as
+# `systemd-run --scope -p Delegate=yes` starts it on a systemd host.
+harness_cgroup=
+for word in $(cat /proc/cmdline); do
+  case "$word" in memharness.cgroup=*) harness_cgroup="/sys/fs/cgroup/${{word#memharness.cgroup=}}" ;; esac
+done
+if [ -n "$harness_cgroup" ]; then
+  echo +memory > /sys/fs/cgroup/cgroup.subtree_control && mkdir -p "$harness_cgroup" ||
+    fail "cannot create the harness cgroup $harness_cgroup"
+fi
 cd /scratch
 eval "set -- $(cat /scratch/job/args)"
 # Through a pipe: on the console (a tty) the progress line would redraw itself
 # into thousands of lines of the saved console.
 set -o pipefail
-memharness run /scratch/job/config.toml --kernel host --results /scratch/results "$@" 2>&1 | cat
+if [ -n "$harness_cgroup" ]; then
+  sh -c 'echo $$ > "$1/cgroup.procs" || exit 125; shift; exec memharness run "$@"' \
+    sh "$harness_cgroup" /scratch/job/config.toml --kernel host --results /scratch/results "$@" 2>&1 | cat
+else
+  memharness run /scratch/job/config.toml --kernel host --results /scratch/results "$@" 2>&1 | cat
+fi
 echo $? > /scratch/job/exit-status
+if [ -n "$harness_cgroup" ]; then
+  # What the harness left in its cgroup: its restore should have left nothing.
+  echo "memharness-guest: harness cgroup $harness_cgroup after the run:" \
+    "children=[$(cd "$harness_cgroup" && for d in */; do [ -d "$d" ] && printf '%s ' "${{d%/}}"; done)]" \
+    "subtree_control=[$(cat "$harness_cgroup/cgroup.subtree_control")]"
+fi
 if [ -d /scratch/results ] && cd /scratch/results; then
   find . -type f | sort | while read -r f; do sha256sum "$f"; done > /scratch/job/SHA256SUMS
 fi

@@ -117,6 +117,35 @@ TEST_F(CgroupTest, V2NestedCgroupWithProcessesExplainsTheNoInternalProcessesRule
   EXPECT_FALSE(fake.exists("/sys/fs/cgroup/user.slice/session-1.scope/memharness-7-1"));
 }
 
+TEST_F(CgroupTest, V2DelegatedCgroupOfItsOwnMovesTheHarnessIntoALeafAndBack) {
+  // `systemd-run --scope -p Delegate=yes memharness ...`: the scope holds only us.
+  const std::string scope = "/sys/fs/cgroup/system.slice/run-r1.scope";
+  const std::string self = std::to_string(::getpid());
+  const std::string leaf = scope + "/memharness-" + self + "-harness";
+  testing::make_pure_v2_guest(fake, "/system.slice/run-r1.scope");
+  fake.write(scope + "/cgroup.procs", self + "\n");
+  auto journal = begin_journal();
+  auto cgroup = create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-7-1", journal,
+                                     killer.killer());
+  EXPECT_EQ(cgroup->path(), scope + "/memharness-7-1");  // beside the leaf, not below it
+  EXPECT_EQ(fake.read(leaf + "/cgroup.procs"), self);
+  EXPECT_EQ(fake.read(scope + "/cgroup.subtree_control"), "+memory");
+  std::string text = journal_text(journal);
+  EXPECT_LT(text.find(R"("op":"harness_cgroup")"), text.find("cgroup.subtree_control"));
+  EXPECT_LT(text.find("cgroup.subtree_control"), text.find(R"("op":"cgroup")"));
+
+  fake.write(scope + "/cgroup.subtree_control", "memory\n");
+  fake.write(scope + "/cgroup.procs", "");  // as the kernel shows it now
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_EQ(fake.read(scope + "/cgroup.subtree_control"), "-memory");
+  EXPECT_EQ(fake.read(scope + "/cgroup.procs"), self);  // moved back
+  EXPECT_FALSE(fake.exists(leaf));
+  EXPECT_FALSE(fake.exists(scope + "/memharness-7-1"));
+  EXPECT_THAT(killer.killed, ElementsAre());  // the harness's leaf is never killed
+  EXPECT_THAT(log.str(), HasSubstr("moved memharness back to " + scope));
+}
+
 TEST_F(CgroupTest, V2NestedCgroupWithoutMemoryAvailable) {
   testing::make_pure_v2_guest(fake, "/svc");
   fake.write("/sys/fs/cgroup/svc/cgroup.controllers", "cpu pids\n");
