@@ -17,6 +17,11 @@ namespace {
 
 const std::filesystem::path kSourceDir = MEMHARNESS_SOURCE_DIR;
 
+// kernbench's default tree (a macro: MEMHARNESS_REQUIRE skips or fails the test).
+#define MEMHARNESS_REQUIRE_KERNEL_SOURCE()                                         \
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"), \
+                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)")
+
 class WorkloadRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -133,8 +138,7 @@ TEST_F(WorkloadRunTest, DdWritebackRejectsMoreMinThanMaxThreads) {
 
 TEST_F(WorkloadRunTest, KernbenchQuickBuildsDebiansKernelUnderTheLimit) {
   MEMHARNESS_REQUIRE_PROGRAM("make");
-  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
-                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
+  MEMHARNESS_REQUIRE_KERNEL_SOURCE();
   auto result = run_shipped_config("kernbench-quick");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto record = only_iteration_record();
@@ -261,8 +265,7 @@ TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
   MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
   MEMHARNESS_REQUIRE_PROGRAM("make");
   MEMHARNESS_REQUIRE_PROGRAM("mkswap");
-  MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"),
-                     "needs Debian's linux-source-6.1 (ci/setup.sh installs it)");
+  MEMHARNESS_REQUIRE_KERNEL_SOURCE();
   auto result = run_shipped_config("pressure-oom-quick");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   auto record = only_iteration_record();
