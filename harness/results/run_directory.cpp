@@ -56,7 +56,10 @@ RunDirectory RunDirectory::create(const std::filesystem::path& results_root, con
     throw usage_error("label \"{}\": expected letters, digits and . _ + - only", label);
   if (!is_valid_path_component(test))
     throw usage_error("test name \"{}\": expected letters, digits and . _ + - only", test);
-  auto parent = results_root / label / test;
+  // Absolute: workloads run with their output directory as the working
+  // directory, so a relative path (the default "results") would point elsewhere
+  // for them (stress-ng's --yaml file, for one).
+  auto parent = std::filesystem::absolute(results_root).lexically_normal() / label / test;
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
   if (ec) throw environment_error("cannot create results directory {}: {}", parent.string(), ec.message());

@@ -46,6 +46,16 @@ TEST_F(ResultsTest, CreatesLabelTestTimestampAndNeverReusesADirectory) {
   EXPECT_TRUE(std::filesystem::is_directory(first.path() / "iterations" / "3"));
 }
 
+TEST_F(ResultsTest, ARelativeResultsDirectoryGivesAnAbsoluteRunDirectory) {
+  // Workloads run in their output directory: a relative path would not reach it.
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(root_);
+  auto dir = RunDirectory::create("results", "lbl", "t", kWhen);
+  std::filesystem::current_path(cwd);
+  EXPECT_TRUE(dir.path().is_absolute()) << dir.path();
+  EXPECT_EQ(dir.path(), root_ / "results" / "lbl" / "t" / "2026-11-22T04-10-33Z");
+}
+
 TEST_F(ResultsTest, RejectsLabelsThatAreNotPathComponents) {
   for (const char* bad : {"", ".", "..", "a/b", "with space", "x\n"}) {
     try {
