@@ -6,6 +6,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/config/nightly_suite.h"
 #include "harness/config/test_plan.h"
 #include "harness/runner/machine_info.h"
 #include "harness/system/system_root.h"
@@ -53,6 +54,7 @@ void list_configs(std::ostream& out) {
   out << "\nConfigs:\n";
   auto facts = runner::read_host_facts(system::SystemRoot("/"));
   std::set<std::string> seen;
+  std::vector<std::string> suites;
   for (const auto& dir : config_search_dirs()) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) continue;
@@ -67,10 +69,17 @@ void list_configs(std::ostream& out) {
         auto plan = config::load_test_plan(file, facts);
         out << fmt::format("  {:<28} {}\n", name, plan.description);
       } catch (const std::exception& e) {
-        out << fmt::format("  {:<28} (invalid: {})\n", name, e.what());
+        try {  // not a test but a nightly suite (a top-level [[test]] list)
+          suites.push_back(fmt::format("  {:<28} {}\n", file.string(), config::load_nightly_suite(file).description));
+        } catch (const std::exception&) {
+          out << fmt::format("  {:<28} (invalid: {})\n", name, e.what());
+        }
       }
     }
   }
+  if (suites.empty()) return;
+  out << "\nNightly suites (memharness nightly --suite FILE):\n";
+  for (const auto& line : suites) out << line;
 }
 
 void list_probes(std::ostream& out) {

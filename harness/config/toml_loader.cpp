@@ -73,6 +73,7 @@
 
 #include "harness/common/error.h"
 #include "harness/config/diagnostics.h"
+#include "harness/config/toml_support.h"
 
 namespace memharness::config {
 namespace {
@@ -86,14 +87,6 @@ const std::vector<std::string> cgroup_keys{"memory-max", "memory-high", "memory-
                                            "memory-min", "swap-max"};
 const std::vector<std::string> swap_keys{"mode", "swapfile-size", "swapfile-directory"};
 const std::vector<std::string> phase_keys{"name", "timeout", "workload"};
-
-ir::Position position_of(const toml::source_position& position) {
-  // Tables toml++ creates implicitly ([a.b] creates a) may have no position.
-  ir::Position where;
-  if (position.line > 0) where.line = static_cast<int>(position.line);
-  if (position.column > 0) where.column = static_cast<int>(position.column);
-  return where;
-}
 
 bool is_array_of_tables(const toml::node& node) {
   const toml::array* array = node.as_array();
@@ -351,16 +344,14 @@ class Loader {
   const std::filesystem::path& file_;
 };
 
-// toml++ says "Error while parsing key-value pair: expected value, saw '\n'";
-// after our "error: " prefix that reads better as "invalid TOML while parsing ...".
+}  // namespace
+
 std::string syntax_error_detail(std::string_view description) {
   constexpr std::string_view prefix = "Error while parsing ";
   if (description.substr(0, prefix.size()) == prefix)
     return fmt::format("invalid TOML while parsing {}", description.substr(prefix.size()));
   return fmt::format("invalid TOML: {}", description);
 }
-
-}  // namespace
 
 ir::TestConfig parse_test_config(std::string_view toml_text, const std::filesystem::path& file) {
   toml::table root;

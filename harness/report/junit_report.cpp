@@ -24,38 +24,56 @@ std::string figures(const analysis::MetricResult& m, size_t run, const analysis:
 
 }  // namespace
 
-void render_junit(std::ostream& out, const analysis::Comparison& comparison) {
+JunitSuite junit_suite(const analysis::Comparison& comparison) {
   const auto& runs = comparison.runs;
-  std::string suite = "memharness." + (runs.empty() ? std::string("compare") : runs.front().test);
-  std::vector<std::string> cases;
-  int failures = 0, skipped = 0;
+  JunitSuite suite;
+  suite.name = "memharness." + (runs.empty() ? std::string("compare") : runs.front().test);
   for (size_t run = 1; run < runs.size(); ++run)
     for (const auto& m : comparison.metrics) {
       if (!m.gates) continue;
       const auto& cell = m.cells[run];
       std::string body;
       if (cell.verdict == analysis::Verdict::regression) {
-        ++failures;
+        ++suite.failures;
         body = fmt::format("\n      <failure message=\"{}\" type=\"regression\"/>\n    ",
                            xml_escape(figures(m, run, comparison)));
       } else if (cell.verdict == analysis::Verdict::not_available ||
                  cell.verdict == analysis::Verdict::too_few_iterations) {
-        ++skipped;
+        ++suite.skipped;
         body = fmt::format("\n      <skipped message=\"{}\"/>\n    ", xml_escape(figures(m, run, comparison)));
       } else {
         body = fmt::format("\n      <system-out>{}</system-out>\n    ", xml_escape(figures(m, run, comparison)));
       }
-      cases.push_back(fmt::format("    <testcase classname=\"{}\" name=\"{} {} vs {}\">{}</testcase>\n",
-                                  xml_escape(suite), xml_escape(m.def.id), xml_escape(runs[run].label),
-                                  xml_escape(runs[0].label), body));
+      suite.cases.push_back(fmt::format("    <testcase classname=\"{}\" name=\"{} {} vs {}\">{}</testcase>\n",
+                                        xml_escape(suite.name), xml_escape(m.def.id), xml_escape(runs[run].label),
+                                        xml_escape(runs[0].label), body));
     }
+  return suite;
+}
+
+void render_junit_document(std::ostream& out, const std::string& name, const std::vector<JunitSuite>& suites) {
+  std::size_t tests = 0;
+  int failures = 0, errors = 0, skipped = 0;
+  for (const auto& s : suites) {
+    tests += s.cases.size();
+    failures += s.failures;
+    errors += s.errors;
+    skipped += s.skipped;
+  }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuites name=\"memharness compare\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
-                     cases.size(), failures, skipped);
-  out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n", xml_escape(suite),
-                     cases.size(), failures, skipped);
-  for (const auto& c : cases) out << c;
-  out << "  </testsuite>\n</testsuites>\n";
+  out << fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                     xml_escape(name), tests, failures, errors, skipped);
+  for (const auto& s : suites) {
+    out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+                       xml_escape(s.name), s.cases.size(), s.failures, s.errors, s.skipped);
+    for (const auto& c : s.cases) out << c;
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+}
+
+void render_junit(std::ostream& out, const analysis::Comparison& comparison) {
+  render_junit_document(out, "memharness compare", {junit_suite(comparison)});
 }
 
 }  // namespace memharness::report

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "harness/analysis/comparison.h"
 
@@ -25,6 +26,15 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
 void render_markdown(std::ostream& out, const analysis::Comparison& comparison);
 void render_json(std::ostream& out, const analysis::Comparison& comparison);
 void render_junit(std::ostream& out, const analysis::Comparison& comparison);
+// The pieces of render_junit, for documents of several comparisons (nightly):
+// one <testsuite> per comparison, testcases already rendered.
+struct JunitSuite {
+  std::string name;
+  std::vector<std::string> cases;  // <testcase .../> elements
+  int failures = 0, errors = 0, skipped = 0;
+};
+JunitSuite junit_suite(const analysis::Comparison& comparison);
+void render_junit_document(std::ostream& out, const std::string& name, const std::vector<JunitSuite>& suites);
 // Needs gnuplot (environment_error otherwise); writes nothing unless every plot was drawn.
 void render_html(std::ostream& out, const analysis::Comparison& comparison);
 

@@ -1,0 +1,186 @@
+// `memharness nightly`: what a test machine runs every night on the kernel it
+// booted. Runs each test of a suite on the host under the night's label,
+// compares it with the newest complete run of that test under the baseline
+// label, writes one JUnit document for the CI system, and when nothing
+// regressed or failed stores the night's runs under the baseline label, so that
+// `last-good` always means the newest runs that passed.
+#include <unistd.h>
+
+#include <iostream>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "harness/analysis/compare_config.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/config_dirs.h"
+#include "harness/config/nightly_suite.h"
+#include "harness/config/test_plan.h"
+#include "harness/report/compare_runs.h"
+#include "harness/report/nightly_report.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/run_directory.h"
+#include "harness/results/run_promotion.h"
+#include "harness/results/run_reader.h"
+#include "harness/runner/host_run.h"
+#include "harness/runner/machine_info.h"
+#include "harness/runner/signal_stopper.h"
+#include "harness/system/system_root.h"
+
+namespace memharness::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct NightlyOptions {
+  std::string suite;
+  std::string baseline;  // default: the suite's
+  std::string label;     // default: the suite's
+  std::string results = "results";
+  std::string junit;
+  std::string compare_config;
+  bool no_promote = false;
+};
+
+struct PlannedTest {
+  fs::path config_file;
+  config::TestPlan plan;
+  std::optional<int> iterations;
+};
+
+// Every test's config is loaded and checked, and every host precondition, before
+// the first test runs: a typo in the last test must not cost the night.
+std::vector<PlannedTest> plan_night(const system::SystemRoot& system, const config::NightlySuite& suite) {
+  std::vector<PlannedTest> planned;
+  std::set<std::string> names;
+  auto facts = runner::read_host_facts(system);
+  for (std::size_t i = 0; i < suite.tests.size(); ++i) {
+    PlannedTest test{.config_file = config::resolve_nightly_test(suite, i, config_search_dirs()), .plan = {}, .iterations = suite.tests[i].iterations};
+    test.plan = config::load_test_plan(test.config_file, facts);
+    if (!names.insert(test.plan.name).second)
+      config::throw_nightly_test_error(
+          suite, i, fmt::format("expected a test not already in the suite, got {} a second time", test.plan.name));
+    runner::check_host_preconditions(system, test.plan, state_dir());
+    planned.push_back(std::move(test));
+  }
+  return planned;
+}
+
+report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, const PlannedTest& test,
+                                           const NightlyOptions& options, const std::string& label,
+                                           const std::string& baseline, const analysis::CompareConfig& compare_config,
+                                           std::stop_token stop) {
+  report::NightlyTestOutcome outcome;
+  outcome.test = test.plan.name;
+  runner::HostRunRequest request{
+      .plan = test.plan,
+      .config_file = test.config_file,
+      .label = label,
+      .iterations = test.iterations,
+      .results_root = options.results,
+      .state_dir = state_dir(),
+      .terminal = ::isatty(STDOUT_FILENO) == 1,
+  };
+  auto run = runner::run_on_host(system, request, stop, std::cout);
+  outcome.run_directory = run.run_directory;
+  if (run.exit_code != ExitCode::success) {
+    outcome.verdict = report::NightlyVerdict::run_failed;
+    outcome.detail = fmt::format("the run did not complete: {}", run.run_directory.string());
+    return outcome;
+  }
+  try {
+    outcome.baseline = results::resolve_run(baseline, options.results, test.plan.name);
+  } catch (const Error& e) {
+    outcome.verdict = report::NightlyVerdict::no_baseline;
+    outcome.detail = fmt::format("no complete run of {} stored under {} yet ({})", test.plan.name, baseline, e.what());
+    return outcome;
+  }
+  report::CompareRequest comparison;
+  comparison.runs = {outcome.baseline.string(), run.run_directory.string()};
+  comparison.results_root = options.results;
+  comparison.test = test.plan.name;
+  comparison.config = compare_config;
+  comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
+  std::cout << "\n";
+  auto compared = report::compare_and_render(comparison, std::cout, std::cerr);
+  outcome.comparison = std::move(compared.comparison);
+  outcome.verdict =
+      compared.exit_code == static_cast<int>(ExitCode::regression) ? report::NightlyVerdict::regressed
+                                                                   : report::NightlyVerdict::passed;
+  return outcome;
+}
+
+int nightly(const NightlyOptions& options) {
+  // Before any thread exists, so every thread inherits the blocked signals.
+  runner::SignalStopper stopper;
+  system::SystemRoot system("/");
+  auto suite = config::load_nightly_suite(options.suite);
+  std::string label = options.label.empty() ? suite.label : options.label;
+  std::string baseline = options.baseline.empty() ? suite.baseline : options.baseline;
+  for (const auto& [flag, value] : {std::pair{"--label", label}, std::pair{"--baseline", baseline}})
+    if (!results::is_valid_path_component(value))
+      throw usage_error("{} {}: expected a label (letters, digits, '.', '_', '+', '-')", flag, value);
+  if (label == baseline)
+    throw usage_error("--baseline {}: expected a label other than the night's own (--label {})", baseline, label);
+  analysis::CompareConfig compare_config;
+  if (!options.compare_config.empty()) compare_config = analysis::load_compare_config(options.compare_config);
+  auto planned = plan_night(system, suite);
+
+  std::vector<report::NightlyTestOutcome> outcomes;
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    if (stopper.token().stop_requested()) {
+      report::NightlyTestOutcome skipped;
+      skipped.test = planned[i].plan.name;
+      skipped.detail = "the night was interrupted before this test started";
+      outcomes.push_back(std::move(skipped));
+      continue;
+    }
+    std::cout << fmt::format("== nightly {}/{}: {} (label {}, baseline {})\n", i + 1, planned.size(),
+                             planned[i].plan.name, label, baseline);
+    outcomes.push_back(run_and_compare(system, planned[i], options, label, baseline, compare_config,
+                                       stopper.token()));
+  }
+
+  std::cout << "\n";
+  report::render_nightly_summary(std::cout, outcomes);
+  if (!options.junit.empty()) {
+    std::ostringstream junit;
+    report::render_nightly_junit(junit, outcomes);
+    results::write_file_atomically(options.junit, junit.str());
+  }
+  auto code = report::nightly_exit_code(outcomes);
+  if (options.no_promote) return static_cast<int>(code);
+  if (code != ExitCode::success) {
+    std::cout << fmt::format("Not stored as {}: the night did not pass.\n", baseline);
+    return static_cast<int>(code);
+  }
+  for (const auto& outcome : outcomes) {
+    auto stored = results::promote_run(outcome.run_directory, options.results, baseline);
+    std::cout << fmt::format("Stored as {}: {}\n", baseline, stored.string());
+  }
+  return static_cast<int>(code);
+}
+
+}  // namespace
+
+void add_nightly_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<NightlyOptions>();
+  auto* sub = app.add_subcommand(
+      "nightly",
+      "Run a suite of tests on the host, compare each with the baseline label, and when none regressed store "
+      "them as the new baseline; exit 1 on a regression, 4 when a test did not complete");
+  sub->add_option("--suite", options->suite, "the suite (TOML; e.g. configs/nightly.toml)")->required();
+  sub->add_option("--baseline", options->baseline, "label the runs are compared with (default: the suite's, last-good)");
+  sub->add_option("--label", options->label, "label the night's runs are stored under (default: the suite's, nightly)");
+  sub->add_option("--results", options->results, "results directory")->capture_default_str();
+  sub->add_option("--junit", options->junit, "also write the night's verdicts as JUnit XML to FILE");
+  sub->add_option("--compare-config", options->compare_config, "compare thresholds and gating (TOML; docs/compare.md)");
+  sub->add_flag("--no-promote", options->no_promote, "do not store a passing night under the baseline label");
+  sub->callback([options, &exit_code] { exit_code = nightly(*options); });
+}
+
+}  // namespace memharness::cli

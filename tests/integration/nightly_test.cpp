@@ -1,0 +1,131 @@
+// `memharness nightly` on the host, three nights of a one-test suite (root,
+// stress-ng): the first has no baseline and becomes it, the second passes
+// against it and becomes the new one, the third regresses (its elapsed time
+// triples), exits 1, says so in its JUnit file and is not stored as the baseline.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "harness_process.h"
+#include "require.h"
+
+namespace memharness::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A run of fixed length (stress-ng --timeout) without memory pressure, so that
+// elapsed is the figure that tells the nights apart.
+std::string night_config(const std::string& duration) {
+  return "name = \"nightly-probe\"\n"
+         "description = \"integration test: a short fixed-length anon-dirty\"\n"
+         "iterations = 3\n"
+         "[cgroup]\nmemory-max = \"256M\"\n"
+         "[[phase]]\n[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"16M\"\nduration = \"" +
+         duration + "\"\n";
+}
+
+// Only elapsed gates, and only beyond 30%: the host's system-wide figures (PSI,
+// nr_vmscan_write) move with whatever else runs on a shared machine.
+constexpr const char* kCompareConfig =
+    "min_effect_pct = 30\n"
+    "[metric.\"tracepoint.direct_reclaim_write_file\"]\ngates = false\n"
+    "[metric.\"tracepoint.direct_reclaim_write_anon\"]\ngates = false\n"
+    "[metric.\"tracepoint.direct_reclaim_stall_ms\"]\ngates = false\n"
+    "[metric.\"tracepoint.memcg_reclaim_stall_ms\"]\ngates = false\n"
+    "[metric.\"memcg.oom_kill\"]\ngates = false\n"
+    "[metric.\"memcg.psi_full_ms\"]\ngates = false\n"
+    "[metric.\"psi.full_ms\"]\ngates = false\n"
+    "[metric.\"vmstat.nr_vmscan_write\"]\ngates = false\n"
+    "[metric.\"vmstat.thp_fault_fallback\"]\ngates = false\n";
+
+class NightlyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MEMHARNESS_REQUIRE_ROOT();
+    MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+    env_ = {{"MEMHARNESS_STATE_DIR", (tmp_.path() / "state").string()}};
+    write_file(tmp_.path() / "suite.toml",
+               "description = \"integration test suite\"\n[[test]]\nconfig = \"probe.toml\"\n");
+    write_file(tmp_.path() / "compare.toml", kCompareConfig);
+  }
+  void TearDown() override {
+    if (fs::exists(tmp_.path() / "state")) run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
+  }
+  CommandResult night(int number, const std::string& duration) {
+    write_file(tmp_.path() / "probe.toml", night_config(duration));
+    return run_memharness({"nightly", "--suite", (tmp_.path() / "suite.toml").string(), "--results",
+                           results().string(), "--compare-config", (tmp_.path() / "compare.toml").string(),
+                           "--junit", junit(number).string()},
+                          env_, tmp_.path() / ("night-" + std::to_string(number) + ".log"));
+  }
+  fs::path results() const { return tmp_.path() / "results"; }
+  fs::path junit(int number) const { return tmp_.path() / ("night-" + std::to_string(number) + ".xml"); }
+  std::vector<fs::path> runs_under(const std::string& label) const {
+    std::vector<fs::path> runs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(results() / label / "nightly-probe", ec))
+      runs.push_back(entry.path());
+    std::sort(runs.begin(), runs.end());
+    return runs;
+  }
+  TempDir tmp_{"memharness-nightly-test"};
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(NightlyTest, TheFirstNightBecomesTheBaselineAndARegressionIsNotStoredAsIt) {
+  auto first = night(1, "2s");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("nightly-probe  no baseline"), std::string::npos) << first.output;
+  ASSERT_EQ(runs_under("last-good").size(), 1u) << first.output;
+  auto promoted = nlohmann::json::parse(read_file(runs_under("last-good")[0] / "manifest.json"));
+  EXPECT_EQ(promoted["label"], "last-good");
+  EXPECT_EQ(promoted["status"], "complete");
+  EXPECT_EQ(fs::path(promoted["promoted_from"].get<std::string>()), runs_under("nightly")[0]);
+  EXPECT_NE(read_file(junit(1)).find("<skipped message=\"no complete run of nightly-probe stored under last-good"),
+            std::string::npos)
+      << read_file(junit(1));
+
+  auto second = night(2, "2s");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("nightly-probe  passed       against " + runs_under("last-good")[0].string()),
+            std::string::npos)
+      << second.output;
+  EXPECT_NE(second.output.find("last-good"), std::string::npos);  // the comparison's baseline column
+  EXPECT_EQ(runs_under("last-good").size(), 2u) << second.output;
+  EXPECT_NE(read_file(junit(2)).find("name=\"elapsed nightly vs last-good\""), std::string::npos)
+      << read_file(junit(2));
+  EXPECT_NE(read_file(junit(2)).find("failures=\"0\" errors=\"0\""), std::string::npos) << read_file(junit(2));
+
+  auto third = night(3, "6s");
+  EXPECT_EQ(third.exit_code, 1) << third.output;
+  EXPECT_NE(third.output.find("nightly-probe  REGRESSED    1 gating metric (elapsed) against " +
+                              runs_under("last-good")[1].string()),
+            std::string::npos)
+      << third.output;
+  EXPECT_NE(third.output.find("Not stored as last-good: the night did not pass."), std::string::npos);
+  EXPECT_EQ(runs_under("last-good").size(), 2u);
+  EXPECT_EQ(runs_under("nightly").size(), 3u);
+  auto xml = read_file(junit(3));
+  EXPECT_NE(xml.find("<failure message=\"Elapsed (s): "), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testsuites name=\"memharness nightly\" tests=\"1\" failures=\"1\" errors=\"0\""),
+            std::string::npos)
+      << xml;
+}
+
+TEST_F(NightlyTest, ASuiteWithABadTestIsRefusedBeforeAnythingRuns) {
+  write_file(tmp_.path() / "bad-suite.toml",
+             "[[test]]\nconfig = \"anon-dirty-quick\"\n[[test]]\nconfig = \"no-such-test\"\n");
+  auto result = run_memharness({"nightly", "--suite", (tmp_.path() / "bad-suite.toml").string(), "--results",
+                                results().string()},
+                               env_, tmp_.path() / "bad.log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("bad-suite.toml:4:10: error: [[test]] 2: key \"config\": no test config named "
+                               "\"no-such-test\""),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(fs::exists(results()));  // the first test did not run either
+}
+
+}  // namespace
+}  // namespace memharness::testing
