@@ -61,11 +61,28 @@ Extractor workload_metric(const std::string& instance, const std::string& metric
   };
 }
 
-// Direction of a stress-ng style workload metric, from its name.
+// A rate: stress-ng's "...-per-second-..." and the workloads' "...-per-s"
+// (dd-writeback's threads-N-mb-per-s, anon-dirty's dirty-rate-mib-per-s).
+// Higher is better, and their means are harmonic.
+bool is_rate_metric(const std::string& name) {
+  return name.find("per-second") != std::string::npos || name.ends_with("-per-s");
+}
+
+// Direction of a workload metric, from its name: rates and the amount of work
+// done in a fixed time are higher-is-better; times, latencies, counts of
+// trouble lower-is-better.
 Direction workload_metric_direction(const std::string& name) {
-  for (const char* good : {"per-second", "bogo-ops", "success", "throughput", "mb-s", "survived", "completed"})
+  if (is_rate_metric(name)) return higher;
+  for (const char* good : {"bogo-ops", "success", "throughput", "survived", "completed", "written", "dirtied",
+                           "passes"})
     if (name.find(good) != std::string::npos) return higher;
   return lower;
+}
+
+std::string rate_unit(const std::string& name) {
+  if (name.find("mib-per-s") != std::string::npos) return "MiB/s";
+  if (name.find("mb-per-s") != std::string::npos) return "MB/s";
+  return "ops/s";
 }
 
 MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = false, const std::string& unit = "pages") {
@@ -162,11 +179,11 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   for (const auto& [instance, name] : workload_metrics) {
     if (name.find("exit-status") != std::string::npos) continue;  // a status, not a measurement
     auto d = workload_metric_direction(name);
-    bool rate = d == higher && name.find("per-second") != std::string::npos;
+    bool rate = is_rate_metric(name);
     // "vm-bogo-ops-per-second-real-time" -> "vm-bogo-ops/s-real-time": row names stay short.
     std::string title = name;
     if (auto pos = title.find("-per-second"); pos != std::string::npos) title.replace(pos, 11, "/s");
-    add({.id = "workload." + instance + "." + name, .title = title, .unit = rate ? "ops/s" : "",
+    add({.id = "workload." + instance + "." + name, .title = title, .unit = rate ? rate_unit(name) : "",
          .direction = d, .section = Section::workload,
          .source = "/phases/*/workloads/{instance=" + instance + "}/metrics/" + name,
          .extract = workload_metric(instance, name), .harmonic_mean = rate, .detailed = true});

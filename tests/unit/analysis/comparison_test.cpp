@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "harness/analysis/comparison.h"
+#include "harness/analysis/metric_catalog.h"
 #include "harness/common/error.h"
 
 namespace memharness::analysis {
@@ -95,6 +96,32 @@ TEST(Comparison, LostTracepointEventsAreWarnedAbout) {
             fmt::format("b: iteration {}'s bpf tracepoint recorder lost 12 event(s): its tracepoint figures are "
                         "undercounts",
                         record.value("iteration", 0)));
+}
+
+TEST(MetricCatalog, WorkloadRatesAreHigherIsBetterWithHarmonicMeans) {
+  auto record = nlohmann::json::parse(R"({"phases": [{"workloads": [{"instance": "dd", "metrics": {
+      "threads-4-mb-per-s": 1500.0, "threads-4-elapsed-s": 0.7, "vm-bogo-ops-per-second-real-time": 30.0,
+      "dirty-rate-mib-per-s": 64.0, "bytes-written-mib": 900.0, "pass1-latency-p99-ms": 3.0,
+      "pass1-success-pct": 95.0}}]}]})");
+  auto catalog = build_catalog({&record});
+  auto def = [&](const std::string& name) {
+    for (const auto& m : catalog)
+      if (m.id == "workload.dd." + name) return m;
+    throw std::runtime_error("no metric " + name);
+  };
+  // dd-writeback's throughput was once judged lower-is-better: a slower night
+  // read as an improvement.
+  EXPECT_EQ(def("threads-4-mb-per-s").direction, Direction::higher_is_better);
+  EXPECT_TRUE(def("threads-4-mb-per-s").harmonic_mean);
+  EXPECT_EQ(def("threads-4-mb-per-s").unit, "MB/s");
+  EXPECT_EQ(def("dirty-rate-mib-per-s").direction, Direction::higher_is_better);
+  EXPECT_EQ(def("dirty-rate-mib-per-s").unit, "MiB/s");
+  EXPECT_EQ(def("vm-bogo-ops-per-second-real-time").unit, "ops/s");
+  EXPECT_EQ(def("bytes-written-mib").direction, Direction::higher_is_better);  // work done in a fixed time
+  EXPECT_FALSE(def("bytes-written-mib").harmonic_mean);
+  EXPECT_EQ(def("pass1-success-pct").direction, Direction::higher_is_better);
+  EXPECT_EQ(def("threads-4-elapsed-s").direction, Direction::lower_is_better);
+  EXPECT_EQ(def("pass1-latency-p99-ms").direction, Direction::lower_is_better);
 }
 
 TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
