@@ -96,7 +96,11 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
     outcome.baseline = results::resolve_run(baseline, options.results, test.plan.name);
   } catch (const Error& e) {
     outcome.verdict = report::NightlyVerdict::no_baseline;
-    outcome.detail = fmt::format("no complete run of {} stored under {} yet ({})", test.plan.name, baseline, e.what());
+    // The reader's reason only when the label exists (runs there not complete).
+    std::error_code ec;
+    bool label_exists = fs::is_directory(fs::path(options.results) / baseline, ec);
+    outcome.detail = fmt::format("no complete run of {} stored under {} yet{}", test.plan.name, baseline,
+                                 label_exists ? fmt::format(" ({})", e.what()) : "");
     return outcome;
   }
   report::CompareRequest comparison;
