@@ -8,6 +8,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/config/nightly_suite.h"
 #include "harness/config/test_plan.h"
 #include "harness/config/units.h"
 #include "harness/report/compare_runs.h"
@@ -100,6 +101,25 @@ std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options, const c
   return specs;
 }
 
+// A nightly suite given to `run` (configs/nightly.toml sits beside the tests)
+// is named as such instead of failing on its first suite key.
+config::TestPlan load_plan_or_explain(const std::filesystem::path& file, const config::HostFacts& facts) {
+  try {
+    return config::load_test_plan(file, facts);
+  } catch (const Error&) {
+    bool is_suite = false;
+    try {
+      config::load_nightly_suite(file);
+      is_suite = true;
+    } catch (const Error&) {
+    }
+    if (is_suite)
+      throw usage_error("{}: error: this is a nightly suite, not a test: run it with `memharness nightly --suite {}`",
+                        file.string(), file.string());
+    throw;
+  }
+}
+
 void print_not_compared(const std::vector<KernelResult>& results, std::ostream& out) {
   for (const auto& r : results)
     if (!r.failure.empty())
@@ -115,7 +135,7 @@ int run(const RunOptions& options) {
   auto format = report::parse_format(options.format);  // before anything runs
   if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
-  auto plan = config::load_test_plan(config_file, runner::read_host_facts(system));
+  auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
   auto specs = kernel_specs(options, plan);
   auto vm = vm_settings(options, plan.vm);
 

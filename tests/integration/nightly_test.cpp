@@ -127,5 +127,16 @@ TEST_F(NightlyTest, ASuiteWithABadTestIsRefusedBeforeAnythingRuns) {
   EXPECT_FALSE(fs::exists(results()));  // the first test did not run either
 }
 
+TEST_F(NightlyTest, RunGivenASuiteSaysToUseNightly) {
+  auto result = run_memharness({"run", (tmp_.path() / "suite.toml").string(), "--results", results().string()}, env_,
+                               tmp_.path() / "run-suite.log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("suite.toml: error: this is a nightly suite, not a test: run it with `memharness "
+                               "nightly --suite "),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(fs::exists(results()));
+}
+
 }  // namespace
 }  // namespace memharness::testing
