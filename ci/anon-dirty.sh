@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 bash ci/build.sh
-exec build/memharness run anon-dirty --kernel host "$@"
+source ci/delegated-scope.sh
+exec "${launcher[@]}" build/memharness run anon-dirty --kernel host "$@"

@@ -11,12 +11,5 @@ bash ci/setup.sh
 bash ci/build.sh
 suite=${1:-configs/nightly.toml}
 shift || true
-# On a cgroup v2 host a job's cgroup (cron.service, a session scope) holds other
-# processes and cannot pass the memory controller on: give memharness a
-# delegated scope of its own.
-launcher=()
-if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && [ "$(cat /proc/self/cgroup)" != "0::/" ] &&
-  command -v systemd-run >/dev/null; then
-  launcher=(systemd-run --scope -p Delegate=yes --quiet --)
-fi
+source ci/delegated-scope.sh
 exec "${launcher[@]}" build/memharness nightly --suite "$suite" "$@"
