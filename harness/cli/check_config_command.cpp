@@ -47,7 +47,8 @@ std::optional<bool> check_suite(const std::string& file, const config::HostFacts
 
 void add_check_config_command(CLI::App& app, int& exit_code) {
   auto files = std::make_shared<std::vector<std::string>>();
-  auto* sub = app.add_subcommand("check-config", "Validate test configs and nightly suites without running them (exit 2 on errors)");
+  auto* sub = app.add_subcommand("check-config",
+                                 "Validate test configs and nightly suites without running them (exit 2 on errors)");
   sub->add_option("files", *files, "config files")->required();
   sub->callback([files, &exit_code] {
     auto facts = runner::read_host_facts(system::SystemRoot("/"));

@@ -59,7 +59,9 @@ std::vector<PlannedTest> plan_night(const system::SystemRoot& system, const conf
   std::set<std::string> names;
   auto facts = runner::read_host_facts(system);
   for (std::size_t i = 0; i < suite.tests.size(); ++i) {
-    PlannedTest test{.config_file = config::resolve_nightly_test(suite, i, config_search_dirs()), .plan = {}, .iterations = suite.tests[i].iterations};
+    PlannedTest test{.config_file = config::resolve_nightly_test(suite, i, config_search_dirs()),
+                     .plan = {},
+                     .iterations = suite.tests[i].iterations};
     test.plan = config::load_test_plan(test.config_file, facts);
     if (!names.insert(test.plan.name).second)
       config::throw_nightly_test_error(

@@ -564,7 +564,8 @@ std::string Journal::undo(const json& change) {
                       : fmt::format("removed cgroup {}", path);
   }
   if (op == "scratch_directory") {
-    if (!is_scratch_directory_name(path)) throw run_error("refusing to remove {}: not a memharness-* scratch directory", path);
+    if (!is_scratch_directory_name(path))
+      throw run_error("refusing to remove {}: not a memharness-* scratch directory", path);
     std::error_code ec;
     auto removed = fs::remove_all(path, ec);
     if (ec) throw run_error("cannot remove {}: {}", path, ec.message());
