@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto boot_margin = std::chrono::seconds(120);
+constexpr int boot_attempts = 2;  // see the boot loop in run_in_vm
 constexpr std::string_view busybox_path = "/bin/busybox";
 
 std::string shell_quote(const std::string& word) {
@@ -132,7 +133,6 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   for (const auto& a : args) args_text += shell_quote(a) + " ";
   std::ofstream(work / "disk" / "job" / "args") << args_text << '\n';
   fs::path disk = work / "scratch.img";
-  make_scratch_disk(disk, request.vm.scratch_bytes, work / "disk");
 
   VmLaunch launch{.kernel = kernel.image,
                   .initramfs = initramfs.file,
@@ -144,14 +144,32 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   auto timeout = vm_timeout(request);
   auto started_at = std::chrono::system_clock::now();
   fs::path console_log = work / "console.log";
-  GuestOutputFilter guest_output;
-  ConsoleFollower follower(console_log, [&](std::string_view line) {
-    if (auto passed = guest_output.pass(line)) out << *passed << '\n' << std::flush;
-  });
-  auto vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
-  follower.finish();
-  std::string console_text = read_file_text(console_log);
-  auto console = read_console(console_text);
+  VmOutcome vm;
+  std::string console_text;
+  ConsoleVerdict console;
+  // Kernels that panicked or oopsed before the guest's init began: booted once
+  // more, their consoles kept. Under TCG an early oops can be the emulator's
+  // (a 6.12 guest once hit int3 in a just-patched static key in
+  // blake2s_compress); a kernel that really cannot boot fails twice.
+  nlohmann::json failed_boots = nlohmann::json::array();
+  for (int attempt = 1;; ++attempt) {
+    make_scratch_disk(disk, request.vm.scratch_bytes, work / "disk");
+    GuestOutputFilter guest_output;
+    ConsoleFollower follower(console_log, [&](std::string_view line) {
+      if (auto passed = guest_output.pass(line)) out << *passed << '\n' << std::flush;
+    });
+    vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
+    follower.finish();
+    console_text = read_file_text(console_log);
+    console = read_console(console_text);
+    bool failed_before_init = !console.began && (console.panic || console.oops) && !vm.stopped && !vm.timed_out;
+    if (!failed_before_init || attempt == boot_attempts) break;
+    std::string kept = fmt::format("console-boot-{}.log", attempt);
+    fs::rename(console_log, work / kept);
+    failed_boots.push_back({{"problem", console.first_problem_line}, {"console", kept}});
+    out << fmt::format("memharness: warning: {} failed before the guest's init began ({}); booting it once more{}\n",
+                       label, console.first_problem_line, accelerator.kvm ? "" : " (under TCG this can be the emulator)");
+  }
 
   fs::path returned_root = work / "out" / "results";
   bool have_results = copy_out_of_scratch_disk(disk, "/results", work / "out");
@@ -185,6 +203,8 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
       {"elapsed_s", vm.elapsed_s},
       {"boot_to_workload_s", console.boot_to_workload_s ? nlohmann::json(*console.boot_to_workload_s) : nlohmann::json()},
       {"timed_out", vm.timed_out},
+      {"boot_attempts", failed_boots.size() + 1},
+      {"failed_boots", failed_boots},
       {"console", {{"panic", console.panic}, {"oops", console.oops}, {"finished", console.finished}}},
       {"checksums", {{"verified", returned.has_value() && checksum_problems.empty()}, {"problems", checksum_problems}}},
   };
@@ -230,6 +250,10 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     if (!guest_status.empty()) manifest["guest_status"] = guest_status;
   }
   results::write_file_atomically(outcome.run_directory / "console.log", console_text);
+  for (const auto& boot : failed_boots) {
+    std::string name = boot["console"];
+    results::write_file_atomically(outcome.run_directory / name, read_file_text(work / name));
+  }
   results::write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
 
   if (!reason.empty()) {

@@ -1,6 +1,7 @@
 // A guest that panics (rdinit= names no init: the kernel cannot mount a root)
 // and one that does not finish in time are each recorded as that kernel's
 // result, with the console, and `run` says so where the comparison would be.
+// The panic, before the guest's init began, is booted twice.
 #include <gtest/gtest.h>
 
 #include "harness_process.h"
@@ -31,6 +32,16 @@ TEST_F(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   EXPECT_EQ(manifest["machine"]["kernel"]["release"], "6.12.111+deb12-cloud-amd64");  // from the image's header
   EXPECT_NE(read_file(panicked.front() / "console.log").find("Kernel panic"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(panicked.front() / "config.toml"));
+  // It failed before the guest's init began, so it was booted once more (an
+  // early oops under TCG can be the emulator's); both consoles are kept.
+  EXPECT_EQ(manifest["vm"]["boot_attempts"], 2) << manifest["vm"].dump();
+  ASSERT_EQ(manifest["vm"]["failed_boots"].size(), 1u);
+  EXPECT_NE(manifest["vm"]["failed_boots"][0]["problem"].get<std::string>().find("Kernel panic - not syncing"),
+            std::string::npos);
+  EXPECT_NE(read_file(panicked.front() / "console-boot-1.log").find("Kernel panic"), std::string::npos);
+  EXPECT_NE(result.output.find("memharness: warning: panicky failed before the guest's init began"),
+            std::string::npos)
+      << result.output;
 
   auto slow = run_directories(scratch() / "results", "slow", test);
   ASSERT_EQ(slow.size(), 1u) << result.output;
@@ -39,6 +50,7 @@ TEST_F(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   EXPECT_NE(slow_manifest["status_reason"].get<std::string>().find("did not finish within 12s"), std::string::npos)
       << slow_manifest["status_reason"];
   EXPECT_TRUE(slow_manifest["vm"]["timed_out"].get<bool>());
+  EXPECT_EQ(slow_manifest["vm"]["boot_attempts"], 1);  // a hang is not booted again
 
   EXPECT_NE(result.output.find("panicky: not compared: kernel panic"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("slow: not compared: the guest did not finish"), std::string::npos) << result.output;
