@@ -15,13 +15,14 @@ TestPlan load_test_plan(const std::filesystem::path& file, const HostFacts& host
   return compile_test_plan(load_test_config(file), host);
 }
 
+bool is_test_config_path(std::string_view name_or_path) {
+  return name_or_path.find('/') != std::string_view::npos || name_or_path.ends_with(".toml");
+}
+
 std::filesystem::path resolve_test_config(std::string_view name_or_path,
                                           const std::vector<std::filesystem::path>& config_dirs) {
   std::error_code ignored;
-  const bool is_path = name_or_path.find('/') != std::string_view::npos ||
-                       (name_or_path.size() >= 5 &&
-                        name_or_path.substr(name_or_path.size() - 5) == ".toml");
-  if (is_path) {
+  if (is_test_config_path(name_or_path)) {
     std::filesystem::path path(name_or_path);
     if (!std::filesystem::is_regular_file(path, ignored))
       throw usage_error("{}: error: no such test config file", path.string());

@@ -106,8 +106,12 @@ struct TestPlan {
 // with a message "FILE:LINE:COL: error: ..." on the first problem.
 TestPlan load_test_plan(const std::filesystem::path& file, const HostFacts& host);
 
-// "anon-dirty" -> <dir>/anon-dirty.toml for the first dir holding it; a string
-// containing '/' or ending in ".toml" is a path. Throws Error(usage) if not found.
+// Whether a test argument is a path (it contains '/' or ends in ".toml")
+// rather than a name to look up in the config directories.
+bool is_test_config_path(std::string_view name_or_path);
+
+// "anon-dirty" -> <dir>/anon-dirty.toml for the first dir holding it; a path
+// (is_test_config_path) is taken as given. Throws Error(usage) if not found.
 std::filesystem::path resolve_test_config(std::string_view name_or_path,
                                           const std::vector<std::filesystem::path>& config_dirs);
 
