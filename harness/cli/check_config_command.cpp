@@ -22,12 +22,8 @@ namespace {
 // reports the test config's error); otherwise whether the suite and its tests
 // are valid, their errors printed here.
 std::optional<bool> check_suite(const std::string& file, const config::HostFacts& facts) {
-  std::optional<config::NightlySuite> suite;
-  try {
-    suite = config::load_nightly_suite(file);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
+  auto suite = config::try_load_nightly_suite(file);
+  if (!suite) return std::nullopt;
   bool valid = true;
   for (std::size_t i = 0; i < suite->tests.size(); ++i) {
     try {

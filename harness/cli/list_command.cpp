@@ -69,11 +69,10 @@ void list_configs(std::ostream& out) {
         auto plan = config::load_test_plan(file, facts);
         out << fmt::format("  {:<28} {}\n", name, plan.description);
       } catch (const std::exception& e) {
-        try {  // not a test but a nightly suite (a top-level [[test]] list)
-          suites.push_back(fmt::format("  {:<28} {}\n", file.string(), config::load_nightly_suite(file).description));
-        } catch (const std::exception&) {
+        if (auto suite = config::try_load_nightly_suite(file))  // not a test: a suite (a top-level [[test]] list)
+          suites.push_back(fmt::format("  {:<28} {}\n", file.string(), suite->description));
+        else
           out << fmt::format("  {:<28} (invalid: {})\n", name, e.what());
-        }
       }
     }
   }

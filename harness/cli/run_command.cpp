@@ -107,13 +107,7 @@ config::TestPlan load_plan_or_explain(const std::filesystem::path& file, const c
   try {
     return config::load_test_plan(file, facts);
   } catch (const Error&) {
-    bool is_suite = false;
-    try {
-      config::load_nightly_suite(file);
-      is_suite = true;
-    } catch (const Error&) {
-    }
-    if (is_suite)
+    if (config::try_load_nightly_suite(file))
       throw usage_error("{}: error: this is a nightly suite, not a test: run it with `memharness nightly --suite {}`",
                         file.string(), file.string());
     throw;

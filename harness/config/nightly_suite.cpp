@@ -149,6 +149,14 @@ std::filesystem::path resolve_nightly_test(const NightlySuite& suite, std::size_
   }
 }
 
+std::optional<NightlySuite> try_load_nightly_suite(const std::filesystem::path& file) {
+  try {
+    return load_nightly_suite(file);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 void throw_nightly_test_error(const NightlySuite& suite, std::size_t index, std::string_view detail) {
   throw_config_error(suite.file, suite.tests.at(index).where, test_context(index), "config", detail);
 }

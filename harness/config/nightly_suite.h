@@ -37,6 +37,9 @@ struct NightlySuite {
 // read, invalid TOML, an unknown key, a value of the wrong type, a label that is
 // not a plain name, or no [[test]].
 NightlySuite load_nightly_suite(const std::filesystem::path& file);
+// The suite, or nothing when the file is not a valid suite: for commands that
+// take test configs and want to recognise a suite given to them instead.
+std::optional<NightlySuite> try_load_nightly_suite(const std::filesystem::path& file);
 NightlySuite parse_nightly_suite(std::string_view toml_text, const std::filesystem::path& file);
 
 // The config file of the suite's test `index`: a name is looked up beside the
