@@ -74,19 +74,30 @@ Error no_internal_processes_error(std::string_view parent, std::string_view deta
       parent, parent, detail);
 }
 
+// Checked before journaling a cgroup: the journal entry means "ours, remove at
+// restore", which must never be said of a cgroup someone else made.
+void require_new_cgroup(const SystemRoot& root, const std::string& path) {
+  if (root.exists(path))
+    throw environment_error(
+        "cgroup {} exists already (left behind by an earlier run? `memharness restore` undoes what a crashed "
+        "run left)",
+        path);
+}
+
+void make_cgroup_directory(const SystemRoot& root, const std::string& path) {
+  if (::mkdir(root.resolve(path).c_str(), 0755) != 0)
+    throw environment_error("cannot create cgroup {}: {}", path, std::strerror(errno));
+}
+
 // A cgroup of the harness's own, as `systemd-run --scope -p Delegate=yes` gives
 // it: the harness moves itself into a leaf below it (journaled: restore moves
 // it back), which lets the cgroup pass the memory controller on to the test
 // cgroups created beside that leaf.
 void move_harness_into_leaf(const SystemRoot& root, const std::string& parent, Journal& journal) {
   std::string leaf = fmt::format("{}/memharness-{}-harness", parent, ::getpid());
-  if (root.exists(leaf))
-    throw environment_error("cgroup {} exists already (left behind by an earlier run? `memharness restore` undoes "
-                            "what a crashed run left)",
-                            leaf);
+  require_new_cgroup(root, leaf);
   journal.record_harness_cgroup(leaf, parent);
-  if (::mkdir(root.resolve(leaf).c_str(), 0755) != 0)
-    throw environment_error("cannot create cgroup {}: {}", leaf, std::strerror(errno));
+  make_cgroup_directory(root, leaf);
   root.write(leaf + "/cgroup.procs", std::to_string(::getpid()));
 }
 
@@ -270,17 +281,10 @@ std::unique_ptr<MemoryCgroup> create_memory_cgroup(const SystemRoot& root, const
                                                    const std::string& name, Journal& journal, ProcessKiller killer) {
   check_cgroup_name(name);
   std::string path = controller.own_cgroup() + "/" + name;
-  // Checked before journaling: the journal entry means "ours, remove at restore",
-  // which must never be said of a cgroup someone else made.
-  if (root.exists(path))
-    throw environment_error(
-        "cgroup {} exists already (left behind by an earlier run? `memharness restore` undoes what a crashed "
-        "run left)",
-        path);
+  require_new_cgroup(root, path);
   if (controller.version == CgroupVersion::v2) enable_memory_controller(root, controller, journal);
   journal.record_cgroup(path);
-  if (::mkdir(root.resolve(path).c_str(), 0755) != 0)
-    throw environment_error("cannot create cgroup {}: {}", path, std::strerror(errno));
+  make_cgroup_directory(root, path);
   if (controller.version == CgroupVersion::v1)
     return detail::make_v1_memory_cgroup(root, std::move(path), std::move(killer), true);
   return detail::make_v2_memory_cgroup(root, std::move(path), std::move(killer), true);
