@@ -19,6 +19,19 @@ std::filesystem::path WorkloadContext::make_scratch_directory(const std::filesys
   return directory;
 }
 
+void WorkloadResult::did_no_work(const std::string& why) {
+  succeeded = false;
+  failure = "did no work: " + why;
+  details["no_work"] = why;
+}
+
+nlohmann::json Preparation::to_json() const {
+  nlohmann::json j = {{"succeeded", succeeded}, {"elapsed_s", elapsed_s}, {"user_s", totals.user_s},
+                      {"sys_s", totals.sys_s},  {"steps", steps}};
+  if (!succeeded) j["failure"] = failure;
+  return j;
+}
+
 system::ProcessOutcome WorkloadContext::spawn(const std::vector<std::string>& argv,
                                               const std::string& log_name) const {
   system::SpawnOptions options;

@@ -55,11 +55,34 @@ struct WorkloadResult {
   nlohmann::json details = nlohmann::json::object();
   bool succeeded = false;
   std::string failure;  // one sentence when !succeeded
+
+  // The workload ran but did none of its work (no build started, no byte
+  // written, no page dirtied): never "succeeded", whatever else went right, so
+  // the iteration fails and compare does not judge figures of a load that did
+  // not happen. `why` names what did not happen; it is kept in details.no_work.
+  void did_no_work(const std::string& why);
+};
+
+// Set-up a workload needs before its measured work, and what it cost. Kept in
+// the workload's details as "preparation"; its CPU time is not the workload's.
+struct Preparation {
+  bool succeeded = true;
+  std::string failure;        // one sentence when !succeeded
+  double elapsed_s = 0;
+  system::ProcessOutcome totals;  // the preparation's commands, summed
+  nlohmann::json steps = nlohmann::json::array();  // {"step", "elapsed_s"} each
+
+  nlohmann::json to_json() const;
 };
 
 class Workload {
  public:
   virtual ~Workload() = default;
+  // Set-up that is not part of the load (unpacking and configuring a kernel
+  // tree). The runner prepares every workload of a phase before it starts any
+  // of them, so a load never runs beside another's set-up and a mix's timed
+  // window holds the load only. run() prepares by itself when nobody did.
+  virtual Preparation prepare(const WorkloadContext&) { return {}; }
   virtual WorkloadResult run(const WorkloadContext& context) = 0;
 };
 

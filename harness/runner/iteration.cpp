@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -61,75 +62,127 @@ nlohmann::json psi_stall_delta(const probes::Snapshot& start, const probes::Snap
   return delta;
 }
 
-struct RunningWorkload {
+// One workload of a phase: created and prepared before the iteration's
+// measurement window opens, run inside it.
+struct PhaseWorkload {
   std::string instance;
   std::string type;
   std::filesystem::path output_dir;
+  std::shared_ptr<workloads::Workload> workload;
+  workloads::Preparation preparation;
   workloads::WorkloadResult result;
-  std::jthread thread;
-  std::atomic<bool> done{false};
 };
 
-// Runs one phase; returns its record. Workloads that fail do not stop their
-// siblings: a phase is judged as a whole afterwards.
-nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& phase,
-                         const system::MemoryCgroup& cgroup, const std::filesystem::path& dir) {
-  setup.progress.phase_started(phase.name);
-  auto phase_started = std::chrono::steady_clock::now();
-  auto deadline = phase_started + phase.timeout;
-  std::vector<std::unique_ptr<RunningWorkload>> running;
+using PreparedPhase = std::vector<std::unique_ptr<PhaseWorkload>>;
+
+workloads::WorkloadContext workload_context(const IterationSetup& setup, const system::MemoryCgroup& cgroup,
+                                            const PhaseWorkload& w, std::chrono::steady_clock::time_point deadline) {
+  return {
+      .system = setup.system,
+      .instance_name = w.instance,
+      .output_dir = w.output_dir,
+      .cgroup_procs_file = setup.system.resolve(cgroup.procs_file()),
+      .deadline = deadline,
+      .stop = setup.stop,
+      .journaled_write =
+          [&setup](const std::string& path, const std::string& value) {
+            std::lock_guard lock(journal_mutex);
+            setup.journal.write_value(path, value);
+          },
+      .journaled_scratch_directory =
+          [&setup](const std::filesystem::path& directory) {
+            std::lock_guard lock(journal_mutex);
+            setup.journal.record_scratch_directory(directory);
+          },
+  };
+}
+
+// Calls `body(w)` for every workload of the phase, each in its own thread,
+// and returns when all have returned, ticking the progress line meanwhile.
+template <typename Body>
+void for_each_concurrently(const IterationSetup& setup, PreparedPhase& phase, Body body) {
+  std::vector<std::jthread> threads;
+  std::atomic<std::size_t> done{0};
+  for (auto& w : phase)
+    threads.emplace_back([&body, &done, raw = w.get()] {
+      body(*raw);
+      ++done;
+    });
+  while (done.load() < phase.size()) {
+    setup.progress.tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// Creates the phase's workloads and prepares them (unpacking and configuring a
+// kernel tree ...) concurrently, under the phase's timeout, before anything is
+// measured: set-up is neither a load beside another workload nor part of the
+// iteration's elapsed time, deltas and tracepoint figures.
+PreparedPhase prepare_phase(const IterationSetup& setup, const config::PhasePlan& phase,
+                            const system::MemoryCgroup& cgroup, const std::filesystem::path& dir) {
+  PreparedPhase prepared;
   for (const auto& plan : phase.workloads) {
     const auto* spec = workloads::WorkloadRegistry::instance().find(plan.type);
     if (!spec) throw std::logic_error("validated plan names an unknown workload: " + plan.type);
-    auto entry = std::make_unique<RunningWorkload>();
-    entry->instance = plan.instance_name;
-    entry->type = plan.type;
-    entry->output_dir = dir / "workloads" / plan.instance_name;
-    std::filesystem::create_directories(entry->output_dir);
-    auto* raw = entry.get();
-    std::shared_ptr<workloads::Workload> workload = spec->create(plan.params);
-    raw->thread = std::jthread([raw, workload, &setup, &cgroup, deadline] {
-      workloads::WorkloadContext context{
-          .system = setup.system,
-          .instance_name = raw->instance,
-          .output_dir = raw->output_dir,
-          .cgroup_procs_file = setup.system.resolve(cgroup.procs_file()),
-          .deadline = deadline,
-          .stop = setup.stop,
-          .journaled_write =
-              [&setup](const std::string& path, const std::string& value) {
-                std::lock_guard lock(journal_mutex);
-                setup.journal.write_value(path, value);
-              },
-          .journaled_scratch_directory =
-              [&setup](const std::filesystem::path& directory) {
-                std::lock_guard lock(journal_mutex);
-                setup.journal.record_scratch_directory(directory);
-              },
-      };
-      try {
-        raw->result = workload->run(context);
-      } catch (const std::exception& e) {
-        raw->result.succeeded = false;
-        raw->result.failure = e.what();
-      }
-      raw->done.store(true);
-    });
-    running.push_back(std::move(entry));
+    auto w = std::make_unique<PhaseWorkload>();
+    w->instance = plan.instance_name;
+    w->type = plan.type;
+    w->output_dir = dir / "workloads" / plan.instance_name;
+    std::filesystem::create_directories(w->output_dir);
+    w->workload = spec->create(plan.params);
+    prepared.push_back(std::move(w));
   }
-  for (;;) {
-    bool all_done = true;
-    for (const auto& w : running) all_done = all_done && w->done.load();
-    if (all_done) break;
-    setup.progress.tick();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto deadline = std::chrono::steady_clock::now() + phase.timeout;
+  for_each_concurrently(setup, prepared, [&](PhaseWorkload& w) {
+    try {
+      w.preparation = w.workload->prepare(workload_context(setup, cgroup, w, deadline));
+    } catch (const std::exception& e) {
+      w.preparation.succeeded = false;
+      w.preparation.failure = e.what();
+    }
+  });
+  for (const auto& w : prepared) {
+    if (!w->preparation.steps.empty() && w->preparation.succeeded)
+      setup.progress.note(fmt::format("workload \"{}\" prepared in {:.1f} s (not measured)", w->instance,
+                                      w->preparation.elapsed_s));
+  }
+  return prepared;
+}
+
+bool preparations_succeeded(const std::vector<PreparedPhase>& phases) {
+  for (const auto& phase : phases)
+    for (const auto& w : phase)
+      if (!w->preparation.succeeded) return false;
+  return true;
+}
+
+// Runs one prepared phase; returns its record. Workloads that fail do not stop
+// their siblings: a phase is judged as a whole afterwards. `run` false: a
+// preparation failed, nothing runs and the record says which and why.
+nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& phase, PreparedPhase& workloads,
+                         const system::MemoryCgroup& cgroup, bool run) {
+  setup.progress.phase_started(phase.name);
+  auto phase_started = std::chrono::steady_clock::now();
+  auto deadline = phase_started + phase.timeout;
+  if (run) {
+    for_each_concurrently(setup, workloads, [&](PhaseWorkload& w) {
+      try {
+        w.result = w.workload->run(workload_context(setup, cgroup, w, deadline));
+      } catch (const std::exception& e) {
+        w.result.succeeded = false;
+        w.result.failure = e.what();
+      }
+    });
+  } else {
+    for (auto& w : workloads)
+      w->result.failure = w->preparation.succeeded ? "not started: another workload's preparation failed"
+                                                   : "preparation failed: " + w->preparation.failure;
   }
   nlohmann::json record = {{"name", phase.name}};
   record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started).count();
   bool phase_ok = true;
   nlohmann::json workloads_json = nlohmann::json::array();
-  for (auto& w : running) {
-    w->thread.join();
+  for (auto& w : workloads) {
     const auto& r = w->result;
     phase_ok = phase_ok && r.succeeded;
     nlohmann::json wj = {{"instance", w->instance}, {"type", w->type}, {"succeeded", r.succeeded}};
@@ -137,6 +190,7 @@ nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& p
       wj["failure"] = r.failure;
       setup.progress.note(fmt::format("workload \"{}\" failed: {}", w->instance, r.failure));
     }
+    if (!w->preparation.steps.empty() || !w->preparation.succeeded) wj["preparation"] = w->preparation.to_json();
     wj["process"] = outcome_json(r.totals);
     wj["metrics"] = r.metrics;
     wj["details"] = r.details;
@@ -156,6 +210,17 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   cgroup->apply_limits(setup.limits);
   record["cgroup"] = {{"path", cgroup->path()},
                       {"version", cgroup->version() == system::CgroupVersion::v1 ? "v1" : "v2"}};
+
+  // Set-up first, outside the measured window that the start snapshot opens.
+  const auto preparation_started = std::chrono::steady_clock::now();
+  std::vector<PreparedPhase> prepared;
+  for (const auto& phase : setup.plan.phases) {
+    if (setup.stop.stop_requested()) break;
+    prepared.push_back(prepare_phase(setup, phase, *cgroup, dir));
+  }
+  record["preparation_s"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - preparation_started).count();
+  const bool prepared_ok = preparations_succeeded(prepared);
 
   auto start = probes::take_snapshot(setup.system, cgroup.get());
   probes::write_snapshot_files(start, dir / "snapshots" / "start");
@@ -181,9 +246,9 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
     sampler.start();
-    for (const auto& phase : setup.plan.phases) {
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (setup.stop.stop_requested()) break;
-      auto phase_record = run_phase(setup, phase, *cgroup, dir);
+      auto phase_record = run_phase(setup, setup.plan.phases[i], prepared[i], *cgroup, prepared_ok);
       bool ok = phase_record["succeeded"].get<bool>();
       phases.push_back(std::move(phase_record));
       if (setup.stop.stop_requested()) {

@@ -98,6 +98,10 @@ class AnonDirty final : public Workload {
       result.failure = fmt::format("the dirtier exited with status {}", result.totals.exit_status);
       return result;
     }
+    if (report["pages"].get<std::int64_t>() == 0) {
+      result.did_no_work(fmt::format("the dirtier dirtied no page in {:.1f} s", report["elapsed_s"].get<double>()));
+      return result;
+    }
     result.succeeded = true;
     return result;
   }
@@ -158,6 +162,14 @@ class AnonDirty final : public Workload {
     if (outcome.exit_status != 0) {
       result.failure = fmt::format("stress-ng exited with status {}: {}", outcome.exit_status,
                                    stress_ng::exit_status_meaning(outcome.exit_status));
+      return result;
+    }
+    // stress-ng counts bogo-ops as its vm workers work through their mappings:
+    // none in the whole run means they never got anywhere (OOM-killed and
+    // restarted, or starved), and its rates describe no load.
+    if (!result.metrics.contains("vm-bogo-ops") || result.metrics["vm-bogo-ops"].get<double>() <= 0) {
+      result.did_no_work(fmt::format("stress-ng's vm workers completed no bogo-op in {:.1f} s (see stress-ng.log)",
+                                     outcome.elapsed_s));
       return result;
     }
     result.succeeded = true;

@@ -71,6 +71,18 @@ std::int64_t bytes_written(const std::map<std::int64_t, Throughput>& per_threads
   return total;
 }
 
+// What the writers put in their files (a step the stop cut short wrote less
+// than it planned).
+std::int64_t bytes_in_files(const std::filesystem::path& dir) {
+  std::int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    auto size = entry.file_size(ec);
+    if (!ec) total += static_cast<std::int64_t>(size);
+  }
+  return total;
+}
+
 class DdWriteback final : public Workload {
  public:
   explicit DdWriteback(const ResolvedParams& params) : params_(params) {}
@@ -88,6 +100,7 @@ class DdWriteback final : public Workload {
     const std::int64_t rounds = params_.integer("rounds");
     const bool until_stopped = rounds == 0;
     std::map<std::int64_t, Throughput> per_threads;
+    std::int64_t cut_short_bytes = 0;  // what the writers of a step the stop cut short had written
     std::int64_t round = 0;
     for (; (until_stopped || round < rounds) && result.succeeded && !context.stop.stop_requested(); ++round) {
       for (std::int64_t threads = params_.integer("min-threads"); threads <= params_.integer("max-threads");
@@ -95,7 +108,11 @@ class DdWriteback final : public Workload {
         if (context.stop.stop_requested()) break;
         auto step = run_step(context, scratch, threads, result);
         std::filesystem::remove_all(scratch / std::to_string(threads), ec);
-        if (until_stopped && step["stopped"].get<bool>()) break;
+        if (until_stopped && step["stopped"].get<bool>()) {
+          cut_short_bytes = step["bytes_in_files"].get<std::int64_t>();
+          result.details["step_cut_short"] = step;
+          break;
+        }
         steps.push_back(step);
         if (!step["succeeded"].get<bool>()) {
           result.succeeded = false;
@@ -113,11 +130,16 @@ class DdWriteback final : public Workload {
       result.metrics[fmt::format("threads-{}-elapsed-s", threads)] = t.elapsed_s / static_cast<double>(t.steps);
       result.metrics[fmt::format("threads-{}-mb-per-s", threads)] = static_cast<double>(t.bytes) / 1e6 / t.elapsed_s;
     }
-    if (until_stopped) result.metrics["bytes-written-mib"] = bytes_written(per_threads) / kMiB;
+    const auto written = bytes_written(per_threads) + cut_short_bytes;
+    if (until_stopped) result.metrics["bytes-written-mib"] = static_cast<double>(written) / kMiB;
     std::filesystem::remove_all(scratch, ec);
     if (ec) result.details["cleanup_error"] = fmt::format("cannot remove {}: {}", scratch.string(), ec.message());
     result.details["steps"] = steps;
-    if (until_stopped) return result;
+    if (until_stopped) {
+      if (result.succeeded && written == 0)
+        result.did_no_work(fmt::format("the dd writers wrote no byte in {:.1f} s", result.totals.elapsed_s));
+      return result;
+    }
     if (context.stop.stop_requested() && result.succeeded) {
       result.succeeded = false;
       result.failure = "interrupted";
@@ -144,7 +166,8 @@ class DdWriteback final : public Workload {
         });
     }
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    nlohmann::json step = {{"threads", threads}, {"bytes", mib * threads * kMiB}, {"elapsed_s", elapsed}};
+    nlohmann::json step = {{"threads", threads}, {"bytes", mib * threads * kMiB}, {"elapsed_s", elapsed},
+                           {"bytes_in_files", bytes_in_files(dir)}};
     std::string failure;
     for (const auto& o : outcomes) {
       result.totals.user_s += o.user_s;

@@ -90,23 +90,67 @@ void check_components(const std::string& instance, const ResolvedParams& params)
 
 class PressureOom final : public Workload {
  public:
-  explicit PressureOom(const ResolvedParams& params) : params_(params) {}
+  explicit PressureOom(const ResolvedParams& params) : params_(params), components_(components_of(params)) {
+    for (const auto& c : components_) workloads_.push_back(registered_spec(c.type).create(c.params));
+  }
+
+  // The components' set-up (the builds' trees, configs and `make prepare`),
+  // concurrently, before the mix's window: on a 2-core machine under the mix's
+  // pressure it would otherwise take the whole window, and the compile load
+  // would never start.
+  Preparation prepare(const WorkloadContext& context) override {
+    if (preparation_) return *preparation_;
+    Preparation mix;
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<Preparation> preparations(components_.size());
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t i = 0; i < components_.size(); ++i)
+        threads.emplace_back([&, i] {
+          try {
+            preparations[i] = workloads_[i]->prepare(
+                component_context(context, components_[i].name, context.stop));
+          } catch (const std::exception& e) {
+            preparations[i].succeeded = false;
+            preparations[i].failure = e.what();
+          }
+        });
+    }
+    for (std::size_t i = 0; i < components_.size(); ++i) {
+      const auto& p = preparations[i];
+      mix.totals.accumulate(p.totals);
+      for (auto step : p.steps) {
+        step["step"] = components_[i].name + ": " + step["step"].get<std::string>();
+        mix.steps.push_back(std::move(step));
+      }
+      if (!p.succeeded && mix.succeeded) {
+        mix.succeeded = false;
+        mix.failure = components_[i].name + ": " + p.failure;
+      }
+    }
+    mix.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    preparation_ = mix;
+    return mix;
+  }
 
   WorkloadResult run(const WorkloadContext& context) override {
     WorkloadResult result;
-    auto components = components_of(params_);
+    if (auto preparation = prepare(context); !preparation.succeeded) {
+      result.failure = "preparation failed: " + preparation.failure;
+      return result;
+    }
     RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
     std::stop_source end_of_mix;
     std::stop_callback follow(context.stop, [&] { end_of_mix.request_stop(); });
-    std::vector<WorkloadResult> results(components.size());
+    std::vector<WorkloadResult> results(components_.size());
     const auto started = std::chrono::steady_clock::now();
     {
       std::vector<std::jthread> threads;
-      for (std::size_t i = 0; i < components.size(); ++i) {
-        auto component_ctx = component_context(context, components[i].name,
-                                               components[i].stopped_by_mix ? end_of_mix.get_token() : context.stop);
+      for (std::size_t i = 0; i < components_.size(); ++i) {
+        auto component_ctx = component_context(context, components_[i].name,
+                                               components_[i].stopped_by_mix ? end_of_mix.get_token() : context.stop);
         threads.emplace_back([&, i, component_ctx] {
-          if (components[i].after_head_start) {
+          if (components_[i].after_head_start) {
             auto start_at = started + params_.duration("compile-head-start");
             while (std::chrono::steady_clock::now() < start_at && !context.stop.stop_requested())
               std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -116,7 +160,7 @@ class PressureOom final : public Workload {
             }
           }
           try {
-            results[i] = registered_spec(components[i].type).create(components[i].params)->run(component_ctx);
+            results[i] = workloads_[i]->run(component_ctx);
           } catch (const std::exception& e) {
             results[i].failure = e.what();
           }
@@ -132,13 +176,15 @@ class PressureOom final : public Workload {
     // An OOM kill in the cgroup during the run explains a component's failure
     // (a killed cc1 fails its make, a killed dd its step): that component did
     // not survive, which is this test's finding, not a broken run. A failure
-    // with no OOM kill is a broken run.
+    // with no OOM kill is a broken run, and so is a component that did no work
+    // at all: the mix it was meant to be part of did not happen.
     const auto memcg_oom_kills = delta.count("memcg.oom_kill") ? delta.at("memcg.oom_kill") : 0;
     std::string unexplained_failure;
+    std::string idle_component;
     std::int64_t survivors = 0;
     nlohmann::json component_details = nlohmann::json::object();
-    for (std::size_t i = 0; i < components.size(); ++i) {
-      const auto& c = components[i];
+    for (std::size_t i = 0; i < components_.size(); ++i) {
+      const auto& c = components_[i];
       const auto& r = results[i];
       result.totals.accumulate(r.totals);
       result.totals.started = result.totals.started || r.totals.started;
@@ -150,20 +196,28 @@ class PressureOom final : public Workload {
                           {"user_s", r.totals.user_s},
                           {"sys_s", r.totals.sys_s},
                           {"details", r.details}};
+      if (preparation_ && !preparation_->steps.empty()) d["preparation"] = component_preparation(c.name);
       if (!r.succeeded) {
         d["failure"] = r.failure;
-        if (unexplained_failure.empty() && memcg_oom_kills == 0)
+        if (idle_component.empty() && r.details.contains("no_work"))
+          idle_component = fmt::format("{} {}", c.name, r.failure);
+        else if (unexplained_failure.empty() && memcg_oom_kills == 0)
           unexplained_failure = fmt::format("{}: {}", c.name, r.failure);
       }
       component_details[c.name] = std::move(d);
     }
-    result.metrics["all-survived"] = survivors == static_cast<std::int64_t>(components.size()) ? 1 : 0;
-    result.metrics["survived-pct"] = 100.0 * static_cast<double>(survivors) / static_cast<double>(components.size());
+    result.metrics["all-survived"] = survivors == static_cast<std::int64_t>(components_.size()) ? 1 : 0;
+    result.metrics["survived-pct"] = 100.0 * static_cast<double>(survivors) / static_cast<double>(components_.size());
     for (const auto& [key, value] : delta) result.metrics[counter_metric_name(key)] = value;
     result.details["components"] = std::move(component_details);
     result.details["cpus"] = cpus();
     if (context.stop.stop_requested()) {
       result.failure = "interrupted";
+      return result;
+    }
+    if (!idle_component.empty()) {
+      result.did_no_work(fmt::format("component {} ({} OOM kill{} in the test cgroup)", idle_component,
+                                     memcg_oom_kills, memcg_oom_kills == 1 ? "" : "s"));
       return result;
     }
     if (!unexplained_failure.empty()) {
@@ -175,7 +229,18 @@ class PressureOom final : public Workload {
   }
 
  private:
+  // The mix's preparation steps that were this component's.
+  nlohmann::json component_preparation(const std::string& name) const {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& step : preparation_->steps)
+      if (step["step"].get<std::string>().starts_with(name + ": ")) steps.push_back(step);
+    return steps;
+  }
+
   ResolvedParams params_;
+  std::vector<Component> components_;
+  std::vector<std::unique_ptr<Workload>> workloads_;  // one per component, from the registry
+  std::optional<Preparation> preparation_;
 };
 
 WorkloadSpec pressure_oom_spec() {
