@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -114,10 +115,17 @@ void for_each_concurrently(const IterationSetup& setup, PreparedPhase& phase, Bo
   }
 }
 
+// Preparation is not measured, so its bound only guards against a hang: how
+// long set-up takes says nothing about the kernel, and on a loaded machine
+// two kernel trees configured at once can take minutes (measured: over 3 on
+// the 2-core development VM with other builds running).
+constexpr std::chrono::minutes kPreparationTimeout{30};
+
 // Creates the phase's workloads and prepares them (unpacking and configuring a
-// kernel tree ...) concurrently, under the phase's timeout, before anything is
-// measured: set-up is neither a load beside another workload nor part of the
-// iteration's elapsed time, deltas and tracepoint figures.
+// kernel tree ...) concurrently, before anything is measured: set-up is
+// neither a load beside another workload nor part of the iteration's elapsed
+// time, deltas and tracepoint figures. Bounded by the phase's timeout or
+// kPreparationTimeout, whichever is longer.
 PreparedPhase prepare_phase(const IterationSetup& setup, const config::PhasePlan& phase,
                             const system::MemoryCgroup& cgroup, const std::filesystem::path& dir) {
   PreparedPhase prepared;
@@ -132,7 +140,8 @@ PreparedPhase prepare_phase(const IterationSetup& setup, const config::PhasePlan
     w->workload = spec->create(plan.params);
     prepared.push_back(std::move(w));
   }
-  const auto deadline = std::chrono::steady_clock::now() + phase.timeout;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::max<std::chrono::nanoseconds>(phase.timeout, kPreparationTimeout);
   for_each_concurrently(setup, prepared, [&](PhaseWorkload& w) {
     try {
       w.preparation = w.workload->prepare(workload_context(setup, cgroup, w, deadline));
