@@ -164,11 +164,16 @@ class AnonDirty final : public Workload {
                                    stress_ng::exit_status_meaning(outcome.exit_status));
       return result;
     }
-    // stress-ng counts bogo-ops as its vm workers work through their mappings:
-    // none in the whole run means they never got anywhere (OOM-killed and
-    // restarted, or starved), and its rates describe no load.
-    if (!result.metrics.contains("vm-bogo-ops") || result.metrics["vm-bogo-ops"].get<double>() <= 0) {
-      result.did_no_work(fmt::format("stress-ng's vm workers completed no bogo-op in {:.1f} s (see stress-ng.log)",
+    // stress-ng counts vm bogo-ops in large units of work (measured: none in
+    // 50 s for 384 MiB in a 256 MiB memcg with swap on a loaded machine, with
+    // hundreds of MiB dirtied), so no bogo-op is not no work. vm workers that
+    // used no CPU time at all dirtied nothing, and their rates describe no load.
+    const bool worker_times = result.metrics.contains("vm-user-time") && result.metrics.contains("vm-system-time");
+    const double cpu_s = worker_times ? result.metrics["vm-user-time"].get<double>() +
+                                            result.metrics["vm-system-time"].get<double>()
+                                      : outcome.user_s + outcome.sys_s;
+    if (result.metrics.value("vm-bogo-ops", 0.0) <= 0 && cpu_s <= 0) {
+      result.did_no_work(fmt::format("stress-ng's vm workers used no CPU time in {:.1f} s (see stress-ng.log)",
                                      outcome.elapsed_s));
       return result;
     }
