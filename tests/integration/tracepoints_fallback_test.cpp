@@ -32,6 +32,9 @@ namespace memharness::probes {
 namespace {
 
 constexpr std::int64_t kLimit = 128 << 20;
+// Bound on how far BPF and text stall durations may differ per stall (see the
+// comparison below).
+constexpr double kPerStallClockSkewNs = 5000.0;
 
 // In the child after fork(): joins the cgroup, then becomes dd.
 [[noreturn]] void dd_in_cgroup(const char* procs_file, const char* output) {
@@ -107,7 +110,10 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
         EXPECT_EQ(u64(tc["stalls"], "begins"), u64(bc["stalls"], "begins"));
         double bns = static_cast<double>(u64(bc["stalls"], "total_ns"));
         double tns = static_cast<double>(u64(tc["stalls"], "total_ns"));
-        EXPECT_NEAR(tns, bns, 0.01 * bns + 2000.0);  // + 2 µs: timestamps in µs
+        // Each end's two clocks are read a probe's run apart (text: at ring-buffer
+        // reservation, BPF: inside its program) and text timestamps have 1 µs
+        // resolution: measured 1.5-3.1 µs per stall on the CI machine kind.
+        EXPECT_NEAR(tns, bns, 0.01 * bns + static_cast<double>(u64(bc["stalls"], "count")) * kPerStallClockSkewNs);
         summary += fmt::format("{}: {} stalls, BPF {:.6f} s, text {:.6f} s; ", context, u64(bc["stalls"], "count"),
                                bns / 1e9, tns / 1e9);
       }

@@ -41,6 +41,9 @@ namespace {
 
 constexpr std::int64_t kLimit = 64 << 20;
 constexpr int kWriteMiB = 256;
+// Bound on how far BPF and text stall durations may differ per stall (see the
+// comparison below).
+constexpr double kPerStallClockSkewS = 5e-6;
 
 std::string scratch_file;  // set before fork()
 
@@ -193,7 +196,13 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
     EXPECT_GT(text.pairs, 0U) << "the writer caused no memcg reclaim: the test proves nothing";
     EXPECT_EQ(bpf_begins, text.begins);
     EXPECT_EQ(bpf_stalls, text.pairs);
-    EXPECT_NEAR(static_cast<double>(bpf_stall_ns) / 1e9, text.stall_s, 0.01 * text.stall_s + 1e-6);
+    // The two clocks read at different points of the same tracepoint call: the
+    // text event's at ring-buffer reservation, BPF's inside its program, one
+    // probe's run (and any interrupt between) apart at each end, and text
+    // timestamps have 1 µs resolution. Measured on the CI machine kind: 1.5 and
+    // 3.1 µs per stall. A mispaired or lost begin/end is off by whole stalls.
+    EXPECT_NEAR(static_cast<double>(bpf_stall_ns) / 1e9, text.stall_s,
+                0.01 * text.stall_s + static_cast<double>(text.pairs) * kPerStallClockSkewS);
     EXPECT_EQ(bpf_calls, text.shrink_calls);
     EXPECT_EQ(bpf_scanned, text.scanned);
     EXPECT_EQ(bpf_reclaimed, text.reclaimed);
