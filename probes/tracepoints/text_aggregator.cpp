@@ -6,9 +6,8 @@
 
 namespace memharness::probes {
 
-namespace {
-
-enum class Event {
+// Declared in the header so that TextAggregator::handle can take one.
+enum class TextEvent : std::uint8_t {
   direct_reclaim_begin,
   direct_reclaim_end,
   memcg_reclaim_begin,
@@ -34,34 +33,74 @@ enum class Event {
   process_exit,
 };
 
-const std::unordered_map<std::string_view, Event>& events_by_name() {
-  static const std::unordered_map<std::string_view, Event> events = {
-      {"mm_vmscan_direct_reclaim_begin", Event::direct_reclaim_begin},
-      {"mm_vmscan_direct_reclaim_end", Event::direct_reclaim_end},
-      {"mm_vmscan_memcg_reclaim_begin", Event::memcg_reclaim_begin},
-      {"mm_vmscan_memcg_reclaim_end", Event::memcg_reclaim_end},
-      {"mm_vmscan_wakeup_kswapd", Event::wakeup_kswapd},
-      {"mm_vmscan_kswapd_wake", Event::kswapd_wake},
-      {"mm_vmscan_kswapd_sleep", Event::kswapd_sleep},
-      {"mm_vmscan_lru_shrink_inactive", Event::lru_shrink_inactive},
-      {"mm_vmscan_lru_isolate", Event::lru_isolate},
-      {"mm_vmscan_write_folio", Event::write_folio},
-      {"mm_vmscan_writepage", Event::write_folio},
-      {"mm_vmscan_throttled", Event::throttled},
-      {"mm_compaction_try_to_compact_pages", Event::try_to_compact_pages},
-      {"mm_compaction_begin", Event::compaction_begin},
-      {"mm_compaction_end", Event::compaction_end},
-      {"mm_compaction_migratepages", Event::compaction_migratepages},
-      {"mm_compaction_deferred", Event::compaction_deferred},
-      {"mm_compaction_defer_compaction", Event::compaction_defer},
-      {"mm_compaction_defer_reset", Event::compaction_defer_reset},
-      {"mm_compaction_kcompactd_wake", Event::kcompactd_wake},
-      {"mm_compaction_wakeup_kcompactd", Event::wakeup_kcompactd},
-      {"balance_dirty_pages", Event::balance_dirty_pages},
-      {"sched_process_fork", Event::process_fork},
-      {"sched_process_exit", Event::process_exit},
+namespace {
+
+using Event = TextEvent;
+
+struct EventName {
+  std::string_view name;
+  Event event;
+};
+constexpr std::array<EventName, kTextEventNames> kTextEvents = {{
+    {"mm_vmscan_direct_reclaim_begin", Event::direct_reclaim_begin},
+    {"mm_vmscan_direct_reclaim_end", Event::direct_reclaim_end},
+    {"mm_vmscan_memcg_reclaim_begin", Event::memcg_reclaim_begin},
+    {"mm_vmscan_memcg_reclaim_end", Event::memcg_reclaim_end},
+    {"mm_vmscan_wakeup_kswapd", Event::wakeup_kswapd},
+    {"mm_vmscan_kswapd_wake", Event::kswapd_wake},
+    {"mm_vmscan_kswapd_sleep", Event::kswapd_sleep},
+    {"mm_vmscan_lru_shrink_inactive", Event::lru_shrink_inactive},
+    {"mm_vmscan_lru_isolate", Event::lru_isolate},
+    {"mm_vmscan_write_folio", Event::write_folio},
+    {"mm_vmscan_writepage", Event::write_folio},
+    {"mm_vmscan_throttled", Event::throttled},
+    {"mm_compaction_try_to_compact_pages", Event::try_to_compact_pages},
+    {"mm_compaction_begin", Event::compaction_begin},
+    {"mm_compaction_end", Event::compaction_end},
+    {"mm_compaction_migratepages", Event::compaction_migratepages},
+    {"mm_compaction_deferred", Event::compaction_deferred},
+    {"mm_compaction_defer_compaction", Event::compaction_defer},
+    {"mm_compaction_defer_reset", Event::compaction_defer_reset},
+    {"mm_compaction_kcompactd_wake", Event::kcompactd_wake},
+    {"mm_compaction_wakeup_kcompactd", Event::wakeup_kcompactd},
+    {"balance_dirty_pages", Event::balance_dirty_pages},
+    {"sched_process_fork", Event::process_fork},
+    {"sched_process_exit", Event::process_exit},
+}};
+
+// The event name is looked up on every line of a capture: hashing it with
+// std::hash and a std::unordered_map measured ~13% of import time. This hash of
+// the name's length and two of its characters puts each of kTextEvents in a
+// slot of its own (the constants were found by search; kSlotToEvent is built
+// at compile time and its throw fails the build if a new name collides), so a
+// lookup is one string compare.
+constexpr std::size_t kNameSlots = 64;
+constexpr std::size_t kNoSlot = kNameSlots;
+constexpr std::size_t name_slot(std::string_view name) {
+  if (name.size() < 11) return kNoSlot;  // shorter than any name we use
+  auto c = [&](std::size_t from_end) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(name[name.size() - from_end]));
   };
-  return events;
+  return (name.size() * 10 + c(1) + 3 * c(11)) % kNameSlots;
+}
+constexpr std::array<std::int8_t, kNameSlots> kSlotToEvent = [] {
+  std::array<std::int8_t, kNameSlots> slots{};
+  slots.fill(-1);
+  for (std::size_t i = 0; i < kTextEvents.size(); ++i) {
+    auto slot = name_slot(kTextEvents[i].name);
+    if (slot == kNoSlot || slots[slot] != -1) throw "two event names share a slot: choose other name_slot() constants";
+    slots[slot] = static_cast<std::int8_t>(i);
+  }
+  return slots;
+}();
+
+// The index in kTextEvents of an event the aggregates use.
+std::optional<std::size_t> text_event_index(std::string_view name) {
+  auto slot = name_slot(name);
+  if (slot == kNoSlot || kSlotToEvent[slot] < 0) return std::nullopt;
+  auto index = static_cast<std::size_t>(kSlotToEvent[slot]);
+  if (kTextEvents[index].name != name) return std::nullopt;
+  return index;
 }
 
 // As log2_bucket() in reclaim.bpf.c: floor(log2(ns)), 0 and 1 in bucket 0.
@@ -112,6 +151,13 @@ CompactionStatusValues compaction_statuses_from_format(std::string_view format) 
     if (ec == std::errc()) values[std::string(list.substr(q1 + 1, q2 - q1 - 1))] = value;
   }
   return values;
+}
+
+std::map<std::string, std::uint64_t> TextCaptureStats::per_event() const {
+  std::map<std::string, std::uint64_t> counts;
+  for (std::size_t i = 0; i < kTextEvents.size(); ++i)
+    if (per_event_index[i] > 0) counts[std::string(kTextEvents[i].name)] = per_event_index[i];
+  return counts;
 }
 
 std::uint64_t TextCaptureStats::unparsable_lines() const {
@@ -169,7 +215,8 @@ void TextAggregator::add_line(std::string_view line) {
     case FtraceLineKind::event: break;
   }
   const auto& ev = parsed.event;
-  if (!events_by_name().contains(ev.name)) {
+  auto index = text_event_index(ev.name);
+  if (!index) {
     ++stats_.other_events;
     return;
   }
@@ -177,7 +224,9 @@ void TextAggregator::add_line(std::string_view line) {
   stats_.last_ns = std::max(stats_.last_ns.value_or(0), ev.timestamp_ns);
   if (ev.tgid) stats_.saw_tgid = true;
   current_line_ = line;
-  handle(ev);
+  ++stats_.per_event_index[*index];
+  ++stats_.events;
+  handle(ev, kTextEvents[*index].event);
 }
 
 template <typename F>
@@ -223,13 +272,7 @@ void TextAggregator::stall_end(const FtraceEvent& ev, Stall kind, int context) {
   });
 }
 
-void TextAggregator::handle(const FtraceEvent& ev) {
-  const Event event = events_by_name().at(ev.name);
-  if (auto it = stats_.per_event.find(ev.name); it != stats_.per_event.end())
-    ++it->second;
-  else
-    stats_.per_event.emplace(std::string(ev.name), 1);
-  ++stats_.events;
+void TextAggregator::handle(const FtraceEvent& ev, TextEvent event) {
   const std::string_view f = ev.fields;
   auto need = [&](std::string_view key) -> std::optional<std::int64_t> {
     auto v = field_integer(f, key);
@@ -416,7 +459,7 @@ nlohmann::json capture_json(const TextCaptureStats& stats, std::string_view form
   for (const auto& [what, p] : stats.unparsable)
     unparsable[what] = {{"count", p.count}, {"first_line", p.first_line}, {"example", p.example}};
   nlohmann::json per_event = nlohmann::json::object();
-  for (const auto& [name, n] : stats.per_event) per_event[name] = n;
+  for (const auto& [name, n] : stats.per_event()) per_event[name] = n;
   return {
       {"format", format},
       {"lines", stats.lines},

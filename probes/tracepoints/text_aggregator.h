@@ -36,6 +36,11 @@ const CompactionStatusValues& default_compaction_statuses();
 // The pairs of a mm_compaction_end format file; empty when it has none.
 CompactionStatusValues compaction_statuses_from_format(std::string_view format_file);
 
+// The events the aggregates use (mm_vmscan_*, mm_compaction_*,
+// balance_dirty_pages, sched_process_fork/exit), by name in text_aggregator.cpp.
+inline constexpr std::size_t kTextEventNames = 24;
+enum class TextEvent : std::uint8_t;
+
 // What the text looked like, for the report and tracepoints.json's "capture".
 struct TextCaptureStats {
   std::uint64_t lines = 0;
@@ -43,7 +48,8 @@ struct TextCaptureStats {
   std::uint64_t other_events = 0;    // well-formed lines of other events (ignored)
   std::uint64_t lost_events = 0;     // sum of "[LOST N EVENTS]" markers
   std::uint64_t bytes = 0;
-  std::map<std::string, std::uint64_t, std::less<>> per_event;  // by event name
+  std::array<std::uint64_t, kTextEventNames> per_event_index{};  // lines of each event used
+  std::map<std::string, std::uint64_t> per_event() const;         // the same, by name (non-zero only)
   struct Problem {
     std::uint64_t count = 0;
     std::uint64_t first_line = 0;  // 1-based
@@ -74,7 +80,7 @@ class TextAggregator {
 
  private:
   enum class Stall : std::uint8_t { direct = 1, memcg = 2, compaction = 3 };
-  void handle(const FtraceEvent& ev);
+  void handle(const FtraceEvent& ev, TextEvent event);
   void problem(std::string_view what, std::string_view line);
   bool is_workload(const FtraceEvent& ev) const;
   int reclaim_context(const FtraceEvent& ev) const;

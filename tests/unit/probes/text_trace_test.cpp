@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -69,6 +71,47 @@ TEST(FtraceLine, TraceCmdReportAndOlderFormats) {
   EXPECT_EQ(old.event.timestamp_ns, 12'500'000'000ULL);
   EXPECT_EQ(field_integer("pfn=0x1f2e", "pfn"), 0x1f2e);
   EXPECT_EQ(field_integer("pause=-3 x=1", "pause"), -3);
+}
+
+// Numbers at the edges of their types are read or refused, never wrapped:
+// a timestamp past 2^64 ns (18446744073.709551615 s) would otherwise become a
+// small time and turn a 1 s stall into 0 (issue 12's measured case).
+TEST(FtraceLine, NumbersAtTheirLimitsAreReadOrRefusedNeverWrapped) {
+  EXPECT_EQ(parse_timestamp_ns("18446744073.709551615"), 18'446'744'073'709'551'615ULL);
+  EXPECT_FALSE(parse_timestamp_ns("18446744073.709551616"));
+  EXPECT_FALSE(parse_timestamp_ns("18446744074.5"));
+  EXPECT_FALSE(parse_timestamp_ns("99999999999999999999.5"));  // seconds alone overflow
+  EXPECT_FALSE(parse_timestamp_ns("-1.5"));
+  auto past = parse_ftrace_line("dd-1 [000] ..... 18446744074.500000: mm_vmscan_memcg_reclaim_end: nr_reclaimed=1");
+  EXPECT_EQ(past.kind, FtraceLineKind::malformed);
+  EXPECT_EQ(field_integer("x=9223372036854775807", "x"), 9'223'372'036'854'775'807LL);
+  EXPECT_EQ(field_integer("x=-9223372036854775808", "x"), std::numeric_limits<std::int64_t>::min());
+  EXPECT_FALSE(field_integer("x=9223372036854775808", "x"));
+  EXPECT_FALSE(field_integer("x=-9223372036854775809", "x"));
+  EXPECT_FALSE(field_integer("x=--1", "x"));
+  EXPECT_FALSE(field_integer("x=-", "x"));
+  EXPECT_FALSE(field_integer("x=+1", "x"));
+  EXPECT_FALSE(field_integer("x=1a", "x"));
+}
+
+// Events are found by name through a perfect hash: a name that lands in a used
+// slot but is not that slot's name, and names the aggregates do not use, are
+// other events; every used name is counted under its own name.
+TEST(TextAggregator, EventNamesAreMatchedExactly) {
+  TextAggregator text(0);
+  text.add_line("dd-1 [000] ..... 1.000000: mm_vmscan_writepage: page=0 pfn=0x1 flags=RECLAIM_WB_ANON");
+  text.add_line("dd-1 [000] ..... 1.000001: mm_vmscan_write_folio: page=0 pfn=0x1 flags=RECLAIM_WB_FILE");
+  text.add_line("dd-1 [000] ..... 1.000002: mm_vmscan_writepagf: page=0 pfn=0x1 flags=RECLAIM_WB_ANON");
+  text.add_line("dd-1 [000] ..... 1.000003: mm_vmscan_write_folio_: flags=RECLAIM_WB_FILE");
+  text.add_line("dd-1 [000] ..... 1.000004: sched_switch: prev_comm=dd");
+  text.add_line("dd-1 [000] ..... 1.000005: x: y=1");
+  EXPECT_EQ(text.stats().events, 2U);
+  EXPECT_EQ(text.stats().other_events, 4U);
+  auto per_event = text.stats().per_event();
+  EXPECT_EQ(per_event, (std::map<std::string, std::uint64_t>{{"mm_vmscan_write_folio", 1}, {"mm_vmscan_writepage", 1}}));
+  auto raw = text.aggregates();
+  EXPECT_EQ(raw.contexts[MH_SCOPE_SYSTEM][MH_CTX_OTHER].write_anon, 1U);
+  EXPECT_EQ(raw.contexts[MH_SCOPE_SYSTEM][MH_CTX_OTHER].write_file, 1U);
 }
 
 TEST(FtraceLine, CommentsHeadersLostMarkersAndMalformedLines) {
