@@ -12,6 +12,7 @@
 #include "harness/config/test_plan.h"
 #include "harness/config/units.h"
 #include "harness/report/compare_runs.h"
+#include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
 #include "harness/runner/host_run.h"
 #include "harness/runner/machine_info.h"
@@ -95,6 +96,9 @@ std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options, const c
   if (options.kernels.empty())
     for (const auto& configured : plan.kernels) specs.push_back(from_config(configured));
   if (specs.empty()) specs.push_back(targets::parse_kernel_spec("host"));
+  // The label names a directory under the results root (host and VM runs alike).
+  if (!options.label.empty() && !results::is_valid_path_component(options.label))
+    throw usage_error("--label \"{}\": expected letters, digits and . _ + - only", options.label);
   if (specs.size() > 1 && !options.label.empty())
     throw usage_error("--label {}: with several --kernel, name each one with --kernel NAME=PATH instead",
                       options.label);

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "harness/common/file_text.h"
+#include "harness/common/owned_files.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
@@ -99,6 +100,11 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   const auto& plan = *request.plan;
   auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
   std::string label = request.kernel.name.empty() ? kernel.release : request.kernel.name;
+  // It names the work area below the results root, which is removed with
+  // everything in it: one plain path component, however it got here.
+  if (!results::is_valid_path_component(label))
+    throw usage_error("--kernel {}: label \"{}\": expected letters, digits and . _ + - only", request.kernel.given,
+                      label);
   out << fmt::format("== {} on {} ({}) in a VM\n", plan.name, label, kernel.image.string());
 
   auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
@@ -114,14 +120,19 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
 
   // The work area sits beside the results, so the run directory moves in by rename.
   fs::create_directories(request.results_root);
-  fs::path work = request.results_root / fmt::format(".vm-{}-{}", ::getpid(), label);
-  fs::remove_all(work);
+  // A new directory with a name nobody can guess (never an existing one adopted).
+  fs::path work =
+      OwnedDirectory::create_unique(fs::absolute(request.results_root), fmt::format(".vm-{}-{}-", ::getpid(), label))
+          .path();
   // Removed on every way out: the scratch image is as large as the guest wrote.
   struct WorkArea {
     fs::path dir;
     ~WorkArea() {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
+      try {
+        remove_tree(dir);
+      } catch (const std::exception&) {
+        // Left behind: `memharness restore` does not know it; say nothing more here.
+      }
     }
   } work_area{work};
   fs::create_directories(work / "disk" / "job");
