@@ -17,6 +17,7 @@
 #include "harness/analysis/compare_config.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/cli/machine_state.h"
 #include "harness/config/nightly_suite.h"
 #include "harness/config/test_plan.h"
 #include "harness/report/compare_runs.h"
@@ -134,6 +135,7 @@ int nightly(const NightlyOptions& options) {
     throw usage_error("--baseline {}: expected a label other than the night's own (--label {})", baseline, label);
   analysis::CompareConfig compare_config;
   if (!options.compare_config.empty()) compare_config = analysis::load_compare_config(options.compare_config);
+  auto lock = lock_machine_state();  // before the preconditions: they refuse leftovers
   auto planned = plan_night(system, suite);
 
   std::vector<report::NightlyTestOutcome> outcomes;

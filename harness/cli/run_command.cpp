@@ -8,6 +8,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/cli/machine_state.h"
 #include "harness/config/nightly_suite.h"
 #include "harness/config/test_plan.h"
 #include "harness/config/units.h"
@@ -136,6 +137,12 @@ int run(const RunOptions& options) {
   auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
   auto specs = kernel_specs(options, plan);
   auto vm = vm_settings(options, plan.vm);
+
+  // A host run changes this machine's global state: one memharness at a time.
+  // (A VM run changes only its guest; stored results, nothing.)
+  std::optional<system::StateLock> lock;
+  for (const auto& spec : specs)
+    if (spec.kind == targets::KernelKind::host && !lock) lock.emplace(lock_machine_state());
 
   // Everything that can be checked is, before the first kernel runs: a bad
   // label or a missing image must not cost a whole run of the others.
