@@ -10,6 +10,7 @@
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
 #include "harness/config/nightly_suite.h"
+#include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/config/units.h"
 #include "harness/report/compare_runs.h"
@@ -35,6 +36,7 @@ struct RunOptions {
   std::optional<int> vm_cpus;
   std::string vm_timeout;
   std::string format = "text";
+  std::vector<std::string> allowed_sysctls;  // --allow-sysctl
 };
 
 // One kernel's run: where its run directory is and how it ended.
@@ -135,6 +137,7 @@ int run(const RunOptions& options) {
   if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
+  config::check_sysctls_allowed(plan, options.allowed_sysctls);
   auto specs = kernel_specs(options, plan);
   auto vm = vm_settings(options, plan.vm);
 
@@ -186,7 +189,8 @@ int run(const RunOptions& options) {
                                          .iterations = options.iterations,
                                          .results_root = options.results,
                                          .cache_dir = targets::default_cache_dir(),
-                                         .vm = vm},
+                                         .vm = vm,
+                                         .allowed_sysctls = options.allowed_sysctls},
                                         stopper.token(), std::cout);
       result.run_directory = outcome.run_directory;
       result.exit_code = outcome.exit_code;
@@ -236,6 +240,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");
   sub->add_option("--vm-timeout", options->vm_timeout,
                   "a guest still running after this is killed and recorded as hung (default: 2m + phase timeouts)");
+  sub->add_option("--allow-sysctl", options->allowed_sysctls,
+                  "let the config set this sysctl, which is not vm.* or kernel.numa_balancing* (repeatable)");
   sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json, junit or html")
       ->capture_default_str();
   sub->callback([options, &exit_code] {

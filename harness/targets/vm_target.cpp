@@ -140,6 +140,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   std::vector<std::string> args;
   if (!request.kernel.name.empty()) args.insert(args.end(), {"--label", request.kernel.name});
   if (request.iterations) args.insert(args.end(), {"--iterations", std::to_string(*request.iterations)});
+  for (const auto& key : request.allowed_sysctls) args.insert(args.end(), {"--allow-sysctl", key});
   std::string args_text;
   for (const auto& a : args) args_text += shell_quote(a) + " ";
   std::ofstream(work / "disk" / "job" / "args") << args_text << '\n';
