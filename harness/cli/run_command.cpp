@@ -66,8 +66,8 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
   }
   if (!options.vm_timeout.empty()) {
     auto duration = config::parse_duration(options.vm_timeout);
-    if (!duration || *duration < config::min_vm_timeout)
-      throw usage_error("--vm-timeout {}: expected a duration of at least 10s, like \"20m\"", options.vm_timeout);
+    if (!duration || *duration < config::min_vm_timeout || *duration > std::chrono::hours(24 * 365))
+      throw usage_error("--vm-timeout {}: expected a duration from 10s to 8760h, like \"20m\"", options.vm_timeout);
     vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*duration);
   }
   return vm;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
@@ -40,10 +41,14 @@ std::string shell_quote(const std::string& word) {
 
 std::chrono::seconds vm_timeout(const VmRunRequest& request) {
   if (request.vm.timeout) return *request.vm.timeout;
-  std::chrono::nanoseconds phases{};
-  for (const auto& phase : request.plan->phases) phases += phase.timeout;
+  // In seconds as floating point, capped: phases x iterations of long timeouts
+  // overflowed nanoseconds and the guest was killed at once "as hung".
+  double phases_s = 0;
+  for (const auto& phase : request.plan->phases) phases_s += std::chrono::duration<double>(phase.timeout).count();
   int iterations = request.iterations.value_or(request.plan->iterations);
-  return boot_margin + std::chrono::duration_cast<std::chrono::seconds>(phases * iterations);
+  constexpr double max_s = 10.0 * 365 * 24 * 3600;
+  double total_s = std::min(max_s, static_cast<double>(boot_margin.count()) + phases_s * iterations);
+  return std::chrono::seconds(static_cast<std::int64_t>(total_s));
 }
 
 // Where the guest's run directory landed under `results` (results/<label>/<test>/<ts>).
