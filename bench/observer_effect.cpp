@@ -128,8 +128,11 @@ class CatCapture {
     cat_ = ::fork();
     if (cat_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::string command = "exec cat " + instance_ + "/trace_pipe > " + output;
-      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      // cat's stdout is the output file: argv only, no shell between the paths and exec.
+      int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (out < 0 || ::dup2(out, STDOUT_FILENO) < 0) ::_exit(127);
+      std::string pipe = instance_ + "/trace_pipe";
+      ::execlp("cat", "cat", pipe.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     root_.write(instance_ + "/tracing_on", "1");

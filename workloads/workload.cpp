@@ -6,16 +6,21 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/owned_files.h"
+
 namespace memharness::workloads {
 
 std::filesystem::path WorkloadContext::make_scratch_directory(const std::filesystem::path& parent,
                                                               std::string_view kind) const {
-  auto directory = std::filesystem::absolute(parent).lexically_normal() /
-                   fmt::format("memharness-{}-{}-{}", kind, ::getpid(), instance_name);
+  const auto absolute_parent = std::filesystem::absolute(parent).lexically_normal();
+  // Root writes below it (dd's files, a kernel build's O=): no other user may be
+  // able to swap a path component for a symlink, and the name is new and
+  // unguessable, made here with mkdir — an existing directory is never adopted.
+  require_trusted_directory(absolute_parent);
+  auto directory = absolute_parent / fmt::format("memharness-{}-{}-{}-{}", kind, ::getpid(), instance_name,
+                                                 random_name_part(8));
   if (journaled_scratch_directory) journaled_scratch_directory(directory);
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", directory.string(), ec.message()));
+  OwnedDirectory::create(directory, 0700);
   return directory;
 }
 

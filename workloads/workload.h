@@ -34,9 +34,11 @@ struct WorkloadContext {
   // it however the run ends; empty: not journaled. Safe from workload threads.
   std::function<void(const std::filesystem::path& directory)> journaled_scratch_directory;
 
-  // Creates <parent>/memharness-<kind>-<pid>-<instance> for the workload's files
-  // (journaled first) and returns it; throws std::runtime_error naming it when
-  // it cannot be created. The workload still removes it when it is done.
+  // Creates <parent>/memharness-<kind>-<pid>-<instance>-<random> (mode 0700,
+  // journaled first) for the workload's files and returns it. Throws
+  // Error(environment) naming the directory when `parent` is missing or another
+  // user could redirect paths below it, or the new directory exists already.
+  // The workload still removes it when it is done.
   std::filesystem::path make_scratch_directory(const std::filesystem::path& parent, std::string_view kind) const;
 
   // Runs argv inside the test cgroup with stdout/stderr appended to

@@ -17,7 +17,9 @@
 #include "harness/analysis/compare_config.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/cli/machine_state.h"
 #include "harness/config/nightly_suite.h"
+#include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/report/compare_runs.h"
 #include "harness/report/nightly_report.h"
@@ -44,6 +46,7 @@ struct NightlyOptions {
   std::string junit;
   std::string compare_config;
   bool no_promote = false;
+  std::vector<std::string> allowed_sysctls;  // --allow-sysctl
 };
 
 struct PlannedTest {
@@ -54,7 +57,8 @@ struct PlannedTest {
 
 // Every test's config is loaded and checked, and every host precondition, before
 // the first test runs: a typo in the last test must not cost the night.
-std::vector<PlannedTest> plan_night(const system::SystemRoot& system, const config::NightlySuite& suite) {
+std::vector<PlannedTest> plan_night(const system::SystemRoot& system, const config::NightlySuite& suite,
+                                    const std::vector<std::string>& allowed_sysctls) {
   std::vector<PlannedTest> planned;
   std::set<std::string> names;
   auto facts = runner::read_host_facts(system);
@@ -63,6 +67,7 @@ std::vector<PlannedTest> plan_night(const system::SystemRoot& system, const conf
                      .plan = {},
                      .iterations = suite.tests[i].iterations};
     test.plan = config::load_test_plan(test.config_file, facts);
+    config::check_sysctls_allowed(test.plan, allowed_sysctls);
     if (!names.insert(test.plan.name).second)
       config::throw_nightly_test_error(
           suite, i, fmt::format("expected a test not already in the suite, got {} a second time", test.plan.name));
@@ -134,7 +139,8 @@ int nightly(const NightlyOptions& options) {
     throw usage_error("--baseline {}: expected a label other than the night's own (--label {})", baseline, label);
   analysis::CompareConfig compare_config;
   if (!options.compare_config.empty()) compare_config = analysis::load_compare_config(options.compare_config);
-  auto planned = plan_night(system, suite);
+  auto lock = lock_machine_state();  // before the preconditions: they refuse leftovers
+  auto planned = plan_night(system, suite, options.allowed_sysctls);
 
   std::vector<report::NightlyTestOutcome> outcomes;
   for (std::size_t i = 0; i < planned.size(); ++i) {
@@ -183,6 +189,8 @@ void add_nightly_command(CLI::App& app, int& exit_code) {
   sub->add_option("--baseline", options->baseline, "label the runs are compared with (default: the suite's, last-good)");
   sub->add_option("--label", options->label, "label the night's runs are stored under (default: the suite's, nightly)");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
+  sub->add_option("--allow-sysctl", options->allowed_sysctls,
+                  "let the suite's configs set this sysctl, which is not vm.* or kernel.numa_balancing* (repeatable)");
   sub->add_option("--junit", options->junit, "also write the night's verdicts as JUnit XML to FILE");
   sub->add_option("--compare-config", options->compare_config, "compare thresholds and gating (TOML; docs/compare.md)");
   sub->add_flag("--no-promote", options->no_promote, "do not store a passing night under the baseline label");

@@ -8,10 +8,13 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
+#include "harness/cli/machine_state.h"
 #include "harness/config/nightly_suite.h"
+#include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/config/units.h"
 #include "harness/report/compare_runs.h"
+#include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
 #include "harness/runner/host_run.h"
 #include "harness/runner/machine_info.h"
@@ -33,6 +36,7 @@ struct RunOptions {
   std::optional<int> vm_cpus;
   std::string vm_timeout;
   std::string format = "text";
+  std::vector<std::string> allowed_sysctls;  // --allow-sysctl
 };
 
 // One kernel's run: where its run directory is and how it ended.
@@ -62,8 +66,8 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
   }
   if (!options.vm_timeout.empty()) {
     auto duration = config::parse_duration(options.vm_timeout);
-    if (!duration || *duration < config::min_vm_timeout)
-      throw usage_error("--vm-timeout {}: expected a duration of at least 10s, like \"20m\"", options.vm_timeout);
+    if (!duration || *duration < config::min_vm_timeout || *duration > std::chrono::hours(24 * 365))
+      throw usage_error("--vm-timeout {}: expected a duration from 10s to 8760h, like \"20m\"", options.vm_timeout);
     vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*duration);
   }
   return vm;
@@ -95,6 +99,9 @@ std::vector<targets::KernelSpec> kernel_specs(const RunOptions& options, const c
   if (options.kernels.empty())
     for (const auto& configured : plan.kernels) specs.push_back(from_config(configured));
   if (specs.empty()) specs.push_back(targets::parse_kernel_spec("host"));
+  // The label names a directory under the results root (host and VM runs alike).
+  if (!options.label.empty() && !results::is_valid_path_component(options.label))
+    throw usage_error("--label \"{}\": expected letters, digits and . _ + - only", options.label);
   if (specs.size() > 1 && !options.label.empty())
     throw usage_error("--label {}: with several --kernel, name each one with --kernel NAME=PATH instead",
                       options.label);
@@ -130,8 +137,15 @@ int run(const RunOptions& options) {
   if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
+  config::check_sysctls_allowed(plan, options.allowed_sysctls);
   auto specs = kernel_specs(options, plan);
   auto vm = vm_settings(options, plan.vm);
+
+  // A host run changes this machine's global state: one memharness at a time.
+  // (A VM run changes only its guest; stored results, nothing.)
+  std::optional<system::StateLock> lock;
+  for (const auto& spec : specs)
+    if (spec.kind == targets::KernelKind::host && !lock) lock.emplace(lock_machine_state());
 
   // Everything that can be checked is, before the first kernel runs: a bad
   // label or a missing image must not cost a whole run of the others.
@@ -175,7 +189,8 @@ int run(const RunOptions& options) {
                                          .iterations = options.iterations,
                                          .results_root = options.results,
                                          .cache_dir = targets::default_cache_dir(),
-                                         .vm = vm},
+                                         .vm = vm,
+                                         .allowed_sysctls = options.allowed_sysctls},
                                         stopper.token(), std::cout);
       result.run_directory = outcome.run_directory;
       result.exit_code = outcome.exit_code;
@@ -225,6 +240,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");
   sub->add_option("--vm-timeout", options->vm_timeout,
                   "a guest still running after this is killed and recorded as hung (default: 2m + phase timeouts)");
+  sub->add_option("--allow-sysctl", options->allowed_sysctls,
+                  "let the config set this sysctl, which is not vm.* or kernel.numa_balancing* (repeatable)");
   sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json, junit or html")
       ->capture_default_str();
   sub->callback([options, &exit_code] {

@@ -28,6 +28,7 @@ constexpr std::int64_t max_iterations = 10'000;
 constexpr std::chrono::nanoseconds min_sample_interval = 100ms;
 constexpr std::chrono::nanoseconds default_sample_interval = 1s;
 constexpr std::chrono::nanoseconds default_timeout = 1h;
+constexpr std::chrono::nanoseconds max_duration = 24h * 365;
 constexpr std::string_view default_swapfile_directory = "/var/tmp";
 constexpr std::string_view name_pattern = "[a-z0-9][a-z0-9._-]*";
 
@@ -204,6 +205,11 @@ class Compiler {
       fail(value.where, context, key,
            fmt::format("a duration of at least {}", format_duration(at_least)), value.describe());
     if (*parsed <= 0ns) fail(value.where, context, key, "a duration greater than 0", value.describe());
+    // Deadlines are steady_clock::now() + the duration (and a VM's is the sum
+    // over phases and iterations): beyond a year they overflow nanoseconds.
+    if (*parsed > max_duration)
+      fail(value.where, context, key, fmt::format("a duration of at most {}", format_duration(max_duration)),
+           value.describe());
     return *parsed;
   }
 

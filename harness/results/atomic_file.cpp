@@ -1,12 +1,14 @@
 #include "harness/results/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "harness/common/error.h"
+#include "harness/common/owned_files.h"
 
 namespace memharness::results {
 
@@ -22,10 +24,19 @@ void fsync_directory(const std::filesystem::path& dir) {
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content) {
-  auto temporary = file;
-  temporary += fmt::format(".tmp-{}", ::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A new file with a name nobody can guess: O_EXCL never opens what is there
+  // already and, with O_NOFOLLOW, never follows a symlink planted in its place.
+  // rename() then replaces `file` itself, never a symlink's target.
+  std::filesystem::path temporary;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+    temporary = file;
+    temporary += ".tmp-" + random_name_part(10);
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) throw run_error("cannot create {}: {}", temporary.string(), std::strerror(errno));
+  ::fchmod(fd, 0644);  // whatever the umask: results are for every reader
   const char* data = content.data();
   std::size_t left = content.size();
   while (left > 0) {

@@ -8,7 +8,8 @@
 
 namespace memharness::results {
 
-// Writes to a temporary file beside `file`, fsyncs it, renames it over `file`
+// Writes to a new temporary file beside `file` (random name, O_EXCL|O_NOFOLLOW:
+// a symlink planted beside it is never written through), fsyncs it, renames it over `file`
 // and fsyncs the directory. Throws memharness::Error(run_failed) naming the file.
 void write_file_atomically(const std::filesystem::path& file, std::string_view content);
 void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "harness/common/error.h"
@@ -30,8 +31,41 @@ std::string string_at(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-bool is_number(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+// "1", "2", ... as the harness names iteration directories: no sign, no
+// leading zero ("01" would alias "1"), small enough for an int.
+std::optional<int> iteration_number(const std::string& s) {
+  if (s.empty() || s.size() > 9 || s.front() == '0') return std::nullopt;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  return std::stoi(s);
+}
+
+// The parts of an iteration record that analysis walks: "phases" an array of
+// objects, each one's "workloads" an array of objects, each one's "metrics" and
+// "process" objects. A record of another shape is named, not half-read.
+void check_record_shape(const nlohmann::json& record, const fs::path& file) {
+  auto phases = record.find("phases");
+  if (phases == record.end()) return;
+  if (!phases->is_array()) throw usage_error("{}: \"phases\" must be an array", file.string());
+  for (std::size_t p = 0; p < phases->size(); ++p) {
+    const auto& phase = (*phases)[p];
+    if (!phase.is_object()) throw usage_error("{}: \"phases\"[{}] must be an object", file.string(), p);
+    auto workloads = phase.find("workloads");
+    if (workloads == phase.end()) continue;
+    if (!workloads->is_array())
+      throw usage_error("{}: \"phases\"[{}].\"workloads\" must be an array", file.string(), p);
+    for (std::size_t w = 0; w < workloads->size(); ++w) {
+      const auto& workload = (*workloads)[w];
+      if (!workload.is_object())
+        throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}] must be an object", file.string(), p, w);
+      for (const char* key : {"metrics", "process"})
+        if (workload.contains(key) && !workload[key].is_object())
+          throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}].\"{}\" must be an object", file.string(), p, w,
+                            key);
+      if (workload.contains("instance") && !workload["instance"].is_string())
+        throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}].\"instance\" must be a string", file.string(), p,
+                          w);
+    }
+  }
 }
 
 std::string manifest_status(const fs::path& run_dir) {
@@ -91,7 +125,12 @@ StoredRun read_run(const fs::path& run_dir) {
   std::map<int, fs::path> numbered;
   for (const auto& entry : fs::directory_iterator(run_dir / "iterations", ec)) {
     auto name = entry.path().filename().string();
-    if (entry.is_directory() && is_number(name)) numbered[std::stoi(name)] = entry.path();
+    bool digits = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!entry.is_directory() || !digits) continue;  // not the harness's: not an iteration
+    auto number = iteration_number(name);
+    if (!number)
+      throw usage_error("{}: not an iteration directory (iterations are numbered 1, 2, ...)", entry.path().string());
+    numbered[*number] = entry.path();
   }
   for (const auto& [number, dir] : numbered) {
     if (!fs::exists(dir / "result.json")) continue;  // an iteration cut short before its record
@@ -99,6 +138,7 @@ StoredRun read_run(const fs::path& run_dir) {
     it.number = number;
     it.record = read_json_file(dir / "result.json");
     if (!it.record.is_object()) throw usage_error("{}: expected a JSON object", (dir / "result.json").string());
+    check_record_shape(it.record, dir / "result.json");
     it.status = string_at(it.record, "status");
     if (fs::exists(dir / "tracepoints.json")) it.record["tracepoints_json"] = read_json_file(dir / "tracepoints.json");
     run.iterations.push_back(std::move(it));

@@ -1,11 +1,10 @@
 #include "harness/runner/machine_info.h"
 
-#include <unistd.h>
+#include <chrono>
 
-#include <array>
-#include <cstdio>
-#include <memory>
-
+#include "harness/common/file_text.h"
+#include "harness/common/owned_files.h"
+#include "harness/system/process.h"
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
 
@@ -84,12 +83,20 @@ nlohmann::json describe_machine(const system::SystemRoot& system) {
 }
 
 std::string program_version(const std::string& program) {
-  std::string command = program + " --version 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  if (!pipe) return "";
-  std::array<char, 256> line{};
-  if (!std::fgets(line.data(), line.size(), pipe.get())) return "";
-  return trimmed(line.data());
+  // argv, never a shell: `program` reaches exec as one word. Its output goes to
+  // a file in a private directory, and a program that hangs is killed.
+  try {
+    TemporaryDirectory scratch("memharness-version-");
+    system::SpawnOptions options;
+    options.argv = {program, "--version"};
+    options.log_file = scratch.path() / "version.log";
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    if (!system::run_process(options).exited_zero()) return "";
+    auto output = read_file_text(options.log_file);
+    return trimmed(output.substr(0, output.find('\n')));
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 }  // namespace memharness::runner

@@ -1,6 +1,8 @@
 #pragma once
-// Turns SIGINT, SIGTERM and SIGHUP into a stop request that every part of a run
-// can see (std::stop_token), instead of doing work in a signal handler. Construct
+// Turns SIGINT, SIGTERM, SIGHUP and SIGPIPE (the reader of stdout went away)
+// into a stop request that every part of a run can see (std::stop_token), so
+// each ends through the journal's restore instead of skipping it, and no work
+// is done in a signal handler. Construct
 // it before any other thread starts: the signals are blocked in the constructing
 // thread, every thread created after inherits that, and one thread waits for them.
 #include <atomic>

@@ -26,6 +26,7 @@
 #include <fmt/ranges.h>
 
 #include "harness/common/error.h"
+#include "harness/common/owned_files.h"
 #include "harness/results/atomic_file.h"
 #include "harness/system/procfs/text.h"
 
@@ -49,6 +50,83 @@ bool is_scratch_directory_name(const fs::path& path) {
   auto name = path.filename().string();
   return path.is_absolute() && path == path.lexically_normal() && path.parent_path() != path &&
          name.starts_with("memharness-") && name.size() > std::string_view("memharness-").size();
+}
+
+// ------------------------------------------------------------------ what each kind may touch
+
+// Restore acts on paths read from a file; a damaged or forged journal must not
+// make it write, kill or delete anything else. Each kind of change touches
+// only the places the harness makes that kind of change in.
+bool is_clean_absolute(const std::string& path) {
+  fs::path p(path);
+  return p.is_absolute() && p == p.lexically_normal() && !path.ends_with('/') && p.has_filename();
+}
+
+bool is_below(const std::string& path, std::string_view directory) {
+  return is_clean_absolute(path) && path.size() > directory.size() && path.starts_with(directory) &&
+         path[directory.size()] == '/';
+}
+
+bool named_memharness(const std::string& path) {
+  auto name = fs::path(path).filename().string();
+  return name.starts_with("memharness-") && name.size() > std::string_view("memharness-").size();
+}
+
+// Kernel files a journaled write may change: sysctls, the memory-management
+// knobs under /sys/kernel/mm, and the cgroup.subtree_control of a cgroup.
+bool is_writable_knob(const std::string& path) {
+  return is_below(path, "/proc/sys") || is_below(path, "/sys/kernel/mm") ||
+         (is_below(path, "/sys/fs/cgroup") && fs::path(path).filename() == "cgroup.subtree_control");
+}
+
+bool is_tracefs_mount_point(const std::string& path) {
+  return path == "/sys/kernel/tracing" || path == "/sys/kernel/debug/tracing";
+}
+
+bool is_swapfile_name(const std::string& path) {
+  return is_clean_absolute(path) && fs::path(path).filename().string().starts_with("memharness-swap-");
+}
+
+// Why restore may not undo `change` ("" when it may).
+std::string out_of_bounds(const json& change) {
+  std::string op = change.value("op", ""), path = change.value("path", "");
+  if (op == "write_value") {
+    if (!is_writable_knob(path)) return "not a sysctl, /sys/kernel/mm knob or cgroup.subtree_control";
+    if (change.contains("partner") && !is_writable_knob(change["partner"].value("path", "")))
+      return "its partner is not a sysctl or /sys/kernel/mm knob";
+    return "";
+  }
+  if (op == "cgroup" || op == "harness_cgroup") {
+    if (!is_below(path, "/sys/fs/cgroup") || !named_memharness(path)) return "not a memharness-* cgroup";
+    if (op == "harness_cgroup" && !is_below(change.value("return_to", ""), "/sys/fs/cgroup"))
+      return "it would move memharness outside /sys/fs/cgroup";
+    return "";
+  }
+  if (op == "directory") {
+    bool instance = is_below(path, "/sys/kernel/tracing/instances") ||
+                    is_below(path, "/sys/kernel/debug/tracing/instances");
+    return instance && named_memharness(path) && fs::path(path).parent_path().filename() == "instances"
+               ? ""
+               : "not a memharness-* tracefs instance";
+  }
+  if (op == "mount")
+    return is_tracefs_mount_point(path) && change.value("fstype", "") == "tracefs" ? "" : "not tracefs at its place";
+  if (op == "swapon" || op == "swapfile") return is_swapfile_name(path) ? "" : "not a memharness-swap-* file";
+  if (op == "scratch_directory") return is_scratch_directory_name(path) ? "" : "not a memharness-* scratch directory";
+  if (op == "run_manifest")
+    return is_clean_absolute(path) && fs::path(path).filename() == "manifest.json" ? "" : "not a run's manifest.json";
+  return "";  // an unknown kind is refused by undo() itself
+}
+
+// A file restore deletes or rewrites must be a plain file of the harness's own
+// user, not a symlink or another user's file put in its place.
+std::string not_ours(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "";  // gone: nothing will be done to it
+  if (S_ISLNK(st.st_mode)) return "a symbolic link stands there";
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  if (st.st_uid != ::geteuid()) return fmt::format("it belongs to uid {}", st.st_uid);
+  return "";
 }
 
 // ------------------------------------------------------------------ owner identity
@@ -135,6 +213,9 @@ std::vector<fs::path> journal_files(const fs::path& dir) {
 }
 
 struct LoadedJournal {
+  // Its very first write (the header with the first change, one write) was
+  // torn by a crash: no change had been made, since changes wait for it.
+  bool torn_before_first_change = false;
   json header;
   std::vector<json> changes;
   std::set<std::uint64_t> restored;
@@ -160,7 +241,8 @@ LoadedJournal load_journal(const fs::path& file) {
     bool last_and_torn = !content.ends_with('\n') &&
                          line.content.data() + line.content.size() == content.data() + content.size();
     json parsed = json::parse(line.content, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("type")) {
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("type") || !parsed["type"].is_string() ||
+        (parsed["type"] != "header" && (!parsed.contains("seq") || !parsed["seq"].is_number_unsigned()))) {
       if (last_and_torn) break;
       throw environment_error("{}:{}: not a journal line: {}", file.string(), line.number, line.content);
     }
@@ -174,9 +256,29 @@ LoadedJournal load_journal(const fs::path& file) {
     else if (type == "restored")
       loaded.restored.insert(parsed.at("seq").get<std::uint64_t>());
   }
-  if (loaded.header.is_null() || !loaded.header.contains("pid") || !loaded.header.contains("start_ticks"))
+  if (loaded.header.is_null() && content.find('\n') == std::string::npos) {
+    loaded.torn_before_first_change = true;
+    return loaded;
+  }
+  if (loaded.header.is_null() || !loaded.header.contains("pid") || !loaded.header.contains("start_ticks") ||
+      !loaded.header["pid"].is_number_integer() || !loaded.header["start_ticks"].is_number_unsigned())
     throw environment_error("{} has no journal header", file.string());
+  for (const auto& change : loaded.changes)
+    if (!change.contains("seq") || !change["seq"].is_number_unsigned() || !change.contains("op") ||
+        !change["op"].is_string() || !change.contains("path") || !change["path"].is_string())
+      throw environment_error("{}: a change without seq, op or path: {}", file.string(), change.dump());
   return loaded;
+}
+
+// Deletes a journal torn before its first change when no live process holds
+// it (its owner keeps it locked); returns whether it did.
+bool remove_if_unheld(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  bool unheld = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  if (unheld) ::unlink(file.c_str());
+  ::close(fd);
+  return unheld;
 }
 
 // ------------------------------------------------------------------ undo helpers
@@ -271,7 +373,7 @@ std::string describe(const json& change) {
 // ------------------------------------------------------------------ swap
 
 void create_swapfile(const fs::path& file, std::int64_t bytes) {
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw environment_error("cannot create swapfile {}: {}", file.string(), std::strerror(errno));
   auto fail = [&](std::string_view what) {
     int saved_errno = errno;
@@ -409,6 +511,10 @@ void Journal::close_file() noexcept {
 void Journal::check_no_unrestored(const SystemRoot& root, const fs::path& dir) {
   for (const auto& file : journal_files(dir)) {
     LoadedJournal loaded = load_journal(file);
+    if (loaded.torn_before_first_change) {
+      remove_if_unheld(file);
+      continue;
+    }
     if (owner_running(root, loaded.header)) continue;
     if (std::size_t pending = loaded.unrestored(); pending > 0)
       throw environment_error(
@@ -418,6 +524,18 @@ void Journal::check_no_unrestored(const SystemRoot& root, const fs::path& dir) {
     std::error_code ec;
     fs::remove(file, ec);  // everything in it was restored; only the deletion was missed
   }
+}
+
+bool Journal::any_left_by_ended_owners(const SystemRoot& root, const fs::path& dir) {
+  for (const auto& file : journal_files(dir)) {
+    try {
+      LoadedJournal loaded = load_journal(file);
+      if (loaded.torn_before_first_change || !owner_running(root, loaded.header)) return true;
+    } catch (const std::exception&) {
+      return true;  // unreadable: restore_all says what is wrong with it
+    }
+  }
+  return false;
 }
 
 Journal Journal::begin(const SystemRoot& root, fs::path dir, JournalSeams seams) {
@@ -466,6 +584,9 @@ void Journal::record(const json& change) {
 }
 
 void Journal::write_value(const std::string& absolute_path, const std::string& value) {
+  if (!is_writable_knob(absolute_path))
+    throw usage_error("{}: memharness changes only sysctls, /sys/kernel/mm knobs and cgroup.subtree_control",
+                      absolute_path);
   std::string old = chosen_value(root_.read_value(absolute_path));
   json change = {{"op", "write_value"}, {"path", absolute_path}, {"old", old}, {"new", value}};
   if (auto partner = exclusive_partner(absolute_path); partner && root_.exists(*partner))
@@ -517,9 +638,11 @@ void Journal::record_run_manifest(const fs::path& manifest) {
 
 void Journal::enable_swapfile(const fs::path& file, std::int64_t bytes) {
   if (bytes <= 0) throw usage_error("a swapfile needs a positive size, not {} bytes", bytes);
-  fs::path absolute = fs::absolute(file);
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  if (!is_swapfile_name(absolute.string()))
+    throw usage_error("swapfile {} must be named memharness-swap-*", absolute.string());
   std::error_code ec;
-  if (fs::exists(absolute, ec))
+  if (fs::exists(absolute, ec) || fs::is_symlink(absolute, ec))
     throw environment_error("{} exists already: memharness makes its own swapfile and never reuses a file",
                             absolute.string());
   record({{"op", "swapfile"}, {"path", absolute.string()}, {"bytes", bytes}});
@@ -529,8 +652,18 @@ void Journal::enable_swapfile(const fs::path& file, std::int64_t bytes) {
   swap_->swapon(absolute);
 }
 
+namespace {
+// An entry restore will not act on, ever: reported, and marked done so that it
+// does not block every later run.
+struct Refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace
+
 std::string Journal::undo(const json& change) {
   std::string op = change.at("op"), path = change.at("path");
+  if (auto why = out_of_bounds(change); !why.empty())
+    throw Refused(fmt::format("refusing to touch {}: {}", path, why));
   if (op == "write_value") {
     auto [target, old] = restore_target(change);
     if (!root_.exists(target)) return fmt::format("{} is gone: nothing to restore", target);
@@ -564,11 +697,18 @@ std::string Journal::undo(const json& change) {
                       : fmt::format("removed cgroup {}", path);
   }
   if (op == "scratch_directory") {
-    if (!is_scratch_directory_name(path))
-      throw run_error("refusing to remove {}: not a memharness-* scratch directory", path);
-    std::error_code ec;
-    auto removed = fs::remove_all(path, ec);
-    if (ec) throw run_error("cannot remove {}: {}", path, ec.message());
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return fmt::format("scratch directory {} was gone already", path);
+      throw run_error("cannot inspect {}: {}", path, std::strerror(errno));
+    }
+    // What the harness made is a real directory of its own user; anything else
+    // in its place (a symlink, another user's tree) was not made by it.
+    if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+      throw Refused(fmt::format("refusing to remove {}: not a directory memharness created ({}, owner uid {})", path,
+                      S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory" : "not a directory",
+                      st.st_uid));
+    auto removed = remove_tree(path);
     if (removed == 0) return fmt::format("scratch directory {} was gone already", path);
     return fmt::format("removed scratch directory {} ({} entries)", path, removed);
   }
@@ -587,6 +727,7 @@ std::string Journal::undo(const json& change) {
                                 : fmt::format("{} was not in use as swap", path);
   }
   if (op == "swapfile") {
+    if (auto why = not_ours(path); !why.empty()) throw Refused(fmt::format("refusing to delete {}: {}", path, why));
     // Deleting a swapfile still in use would leave swap that no path can turn off.
     if (listed_as_swap(root_, path)) throw run_error("{} is still in use as swap", path);
     std::error_code ec;
@@ -598,6 +739,7 @@ std::string Journal::undo(const json& change) {
     // A run still "running" when its journal is restored by someone else was cut
     // off (crash, SIGKILL, power loss): say so in its manifest. A run that ends
     // normally overwrites this with its final status right after restoring.
+    if (auto why = not_ours(path); !why.empty()) throw Refused(fmt::format("refusing to rewrite {}: {}", path, why));
     std::ifstream in(path);
     if (!in) return fmt::format("run manifest {} is gone", path);
     auto manifest = nlohmann::json::parse(in, nullptr, false);
@@ -630,6 +772,10 @@ std::vector<std::string> Journal::restore(std::ostream* log) {
       std::string done = undo(*it);
       restored_.insert(seq);
       if (log) *log << done << '\n';
+    } catch (const Refused& e) {
+      // Never retried (it would be refused again), but said, and it fails the restore.
+      failures.push_back(e.what());
+      restored_.insert(seq);
     } catch (const std::exception& e) {
       failures.push_back(fmt::format("could not {}: {}", describe(*it), e.what()));
       continue;
@@ -640,14 +786,16 @@ std::vector<std::string> Journal::restore(std::ostream* log) {
       // Undone all the same; at worst a later restore undoes it once more.
     }
   }
-  if (failures.empty() && fd_ >= 0) {
+  bool all_done = std::all_of(changes_.begin(), changes_.end(),
+                              [this](const Json& c) { return restored_.contains(c.at("seq").get<std::uint64_t>()); });
+  if (all_done && fd_ >= 0) {
     close_file();
     if (::unlink(file_.c_str()) != 0 && errno != ENOENT)
       failures.push_back(fmt::format("could not delete the journal {} after restoring everything in it: {}",
                                      file_.string(), std::strerror(errno)));
     fsync_directory(file_.parent_path());
   }
-  if (failures.empty()) {
+  if (all_done) {
     changes_.clear();
     restored_.clear();
   }
@@ -664,6 +812,13 @@ int Journal::restore_all(const SystemRoot& root, const fs::path& dir, std::ostre
   for (const auto& file : files) {
     try {
       LoadedJournal loaded = load_journal(file);
+      if (loaded.torn_before_first_change) {
+        if (remove_if_unheld(file))
+          report << fmt::format("deleted {}: its first write was torn, so it had made no change\n", file.string());
+        else
+          report << fmt::format("left {} alone: a running process is writing it\n", file.string());
+        continue;
+      }
       if (owner_running(root, loaded.header)) {
         report << fmt::format("left {} alone: {} is still running\n", file.string(), owner_description(loaded.header));
         continue;

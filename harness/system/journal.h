@@ -70,6 +70,10 @@ class Journal {
   // runs); fully restored leftovers are deleted.
   static void check_no_unrestored(const SystemRoot& root, const std::filesystem::path& dir);
 
+  // Whether `dir` holds a journal of a process that has ended (or one that
+  // cannot be read): what restore_all() would act on.
+  static bool any_left_by_ended_owners(const SystemRoot& root, const std::filesystem::path& dir);
+
   // check_no_unrestored(), then a journal for this process (the directory is
   // created when missing; the file with the first change).
   static Journal begin(const SystemRoot& root, std::filesystem::path dir, JournalSeams seams = {});

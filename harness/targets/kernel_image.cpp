@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "harness/common/error.h"
+#include "harness/results/run_directory.h"
 
 namespace memharness::targets {
 
@@ -36,6 +37,12 @@ std::string read_bzimage_release(const fs::path& image) {
   std::string version;
   for (char c; in.get(c) && c != '\0' && c != ' ' && version.size() < 256;) version += c;
   if (version.empty()) throw usage_error("{}: the boot header's kernel version is empty", image.string());
+  // The release names directories (lib/modules/RELEASE, the results label): it
+  // is data from a file, so it must be one plain path component.
+  if (!results::is_valid_path_component(version))
+    throw usage_error("{}: the boot header's kernel version \"{}\" is not a release name (letters, digits and "
+                      ". _ + - only): give the run a --label",
+                      image.string(), version);
   return version;
 }
 

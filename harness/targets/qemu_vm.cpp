@@ -60,6 +60,12 @@ Accelerator choose_accelerator(const fs::path& probe_kernel, const fs::path& cac
   return accelerator;
 }
 
+std::string qemu_option_value(const std::string& value) {
+  std::string escaped;
+  for (char c : value) escaped += c == ',' ? std::string(",,") : std::string(1, c);
+  return escaped;
+}
+
 std::vector<std::string> qemu_command(const VmLaunch& launch) {
   std::vector<std::string> arguments{"console=ttyS0", "panic=-1", "loglevel=4", "rdinit=/init"};
   arguments.insert(arguments.end(), launch.kernel_arguments.begin(), launch.kernel_arguments.end());
@@ -73,7 +79,7 @@ std::vector<std::string> qemu_command(const VmLaunch& launch) {
                            "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio", "-rtc", "base=utc",
                            "-kernel", launch.kernel.string(), "-initrd", launch.initramfs.string(), "-append",
                            fmt::format("{}", fmt::join(arguments, " ")), "-drive",
-                           fmt::format("file={},format=raw,if=virtio", launch.scratch_disk.string())});
+                           fmt::format("file={},format=raw,if=virtio", qemu_option_value(launch.scratch_disk.string()))});
   return argv;
 }
 

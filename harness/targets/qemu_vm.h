@@ -33,6 +33,10 @@ struct VmLaunch {
 
 std::vector<std::string> qemu_command(const VmLaunch& launch);
 
+// A value inside a qemu option list ("file=VALUE,format=raw"): commas doubled,
+// as qemu reads ",," as a literal comma, so a path cannot add options.
+std::string qemu_option_value(const std::string& value);
+
 struct VmOutcome {
   bool started = false;   // qemu ran (false: failure says why)
   bool timed_out = false;

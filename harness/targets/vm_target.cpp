@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
@@ -9,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "harness/common/file_text.h"
+#include "harness/common/owned_files.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
@@ -39,10 +41,14 @@ std::string shell_quote(const std::string& word) {
 
 std::chrono::seconds vm_timeout(const VmRunRequest& request) {
   if (request.vm.timeout) return *request.vm.timeout;
-  std::chrono::nanoseconds phases{};
-  for (const auto& phase : request.plan->phases) phases += phase.timeout;
+  // In seconds as floating point, capped: phases x iterations of long timeouts
+  // overflowed nanoseconds and the guest was killed at once "as hung".
+  double phases_s = 0;
+  for (const auto& phase : request.plan->phases) phases_s += std::chrono::duration<double>(phase.timeout).count();
   int iterations = request.iterations.value_or(request.plan->iterations);
-  return boot_margin + std::chrono::duration_cast<std::chrono::seconds>(phases * iterations);
+  constexpr double max_s = 10.0 * 365 * 24 * 3600;
+  double total_s = std::min(max_s, static_cast<double>(boot_margin.count()) + phases_s * iterations);
+  return std::chrono::seconds(static_cast<std::int64_t>(total_s));
 }
 
 // Where the guest's run directory landed under `results` (results/<label>/<test>/<ts>).
@@ -99,6 +105,11 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   const auto& plan = *request.plan;
   auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
   std::string label = request.kernel.name.empty() ? kernel.release : request.kernel.name;
+  // It names the work area below the results root, which is removed with
+  // everything in it: one plain path component, however it got here.
+  if (!results::is_valid_path_component(label))
+    throw usage_error("--kernel {}: label \"{}\": expected letters, digits and . _ + - only", request.kernel.given,
+                      label);
   out << fmt::format("== {} on {} ({}) in a VM\n", plan.name, label, kernel.image.string());
 
   auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
@@ -114,14 +125,19 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
 
   // The work area sits beside the results, so the run directory moves in by rename.
   fs::create_directories(request.results_root);
-  fs::path work = request.results_root / fmt::format(".vm-{}-{}", ::getpid(), label);
-  fs::remove_all(work);
+  // A new directory with a name nobody can guess (never an existing one adopted).
+  fs::path work =
+      OwnedDirectory::create_unique(fs::absolute(request.results_root), fmt::format(".vm-{}-{}-", ::getpid(), label))
+          .path();
   // Removed on every way out: the scratch image is as large as the guest wrote.
   struct WorkArea {
     fs::path dir;
     ~WorkArea() {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
+      try {
+        remove_tree(dir);
+      } catch (const std::exception&) {
+        // Left behind: `memharness restore` does not know it; say nothing more here.
+      }
     }
   } work_area{work};
   fs::create_directories(work / "disk" / "job");
@@ -129,6 +145,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   std::vector<std::string> args;
   if (!request.kernel.name.empty()) args.insert(args.end(), {"--label", request.kernel.name});
   if (request.iterations) args.insert(args.end(), {"--iterations", std::to_string(*request.iterations)});
+  for (const auto& key : request.allowed_sysctls) args.insert(args.end(), {"--allow-sysctl", key});
   std::string args_text;
   for (const auto& a : args) args_text += shell_quote(a) + " ";
   std::ofstream(work / "disk" / "job" / "args") << args_text << '\n';

@@ -36,6 +36,7 @@ struct VmRunRequest {
   std::filesystem::path results_root;
   std::filesystem::path cache_dir;  // initramfs archives and the KVM probe's answer
   VmSettings vm;
+  std::vector<std::string> allowed_sysctls;  // --allow-sysctl, passed on to the guest's run
 };
 
 struct VmRunOutcome {

@@ -1,6 +1,7 @@
 // End-to-end runs of the memharness binary on the real kernel (root): a quick
 // anon-dirty run with real memcg reclaim, SIGINT mid-run, and a crash (SIGKILL)
-// followed by a refused run and `memharness restore`.
+// followed by the next run, which restores what the crash left first; the
+// machine-wide lock against a second run at once.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -67,6 +68,14 @@ std::string long_config(const std::filesystem::path& swap_dir, const std::string
          "\n"
          "[[phase]]\nname = \"dirty\"\n"
          "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\nduration = \"60s\"\n";
+}
+
+// Journals left in a state directory (beside them: the state lock file).
+int journals_in(const std::filesystem::path& state) {
+  int journals = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(state))
+    if (entry.path().filename().string().starts_with("journal-")) ++journals;
+  return journals;
 }
 
 class RunTest : public ::testing::Test {
@@ -155,7 +164,7 @@ TEST_F(RunTest, QuickAnonDirtyReclaimsUnderTheLimitAndRecordsACompleteRun) {
   // Everything global is back as it was.
   EXPECT_EQ(swappiness(), original_swappiness_);
   EXPECT_FALSE(swap_active("memharness-swap-"));
-  EXPECT_TRUE(std::filesystem::is_empty(tmp_.path() / "state"));
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);
   EXPECT_FALSE(std::filesystem::exists(record["cgroup"]["path"].get<std::string>()));
 }
 
@@ -181,33 +190,61 @@ TEST_F(RunTest, SigintStopsTheRunRestoresEverythingAndMarksItIncomplete) {
   EXPECT_FALSE(swap_active("memharness-swap-"));
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / ("memharness-swap-" + std::to_string(harness.pid))));
   EXPECT_FALSE(std::filesystem::exists(record["cgroup"]["path"].get<std::string>()));
-  EXPECT_TRUE(std::filesystem::is_empty(tmp_.path() / "state"));
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);
 }
 
-TEST_F(RunTest, AfterACrashRunIsRefusedUntilRestoreUndoesTheJournal) {
+// After a crash the next state-changing command restores what the dead run
+// left (saying so on stderr) before it starts: nobody has to run `restore`.
+TEST_F(RunTest, AfterACrashTheNextRunRestoresWhatTheDeadRunLeftFirst) {
   auto harness = start_long_run();
   ASSERT_GT(harness.pid, 0) << read_file(tmp_.path() / "log");
   ::kill(harness.pid, SIGKILL);  // a crash: nothing is restored
   harness.wait();
   ASSERT_EQ(swappiness(), test_swappiness_);
 
-  auto refused = run_memharness({"run", "anon-dirty-quick", "--results", (tmp_.path() / "results2").string()}, env_,
-                                tmp_.path() / "log2");
-  EXPECT_EQ(refused.exit_code, 3) << refused.output;
-  EXPECT_NE(refused.output.find("memharness restore"), std::string::npos) << refused.output;
-  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results2"));  // nothing created
-
-  auto restored = run_memharness({"restore"}, env_, tmp_.path() / "log3");
-  EXPECT_EQ(restored.exit_code, 0) << restored.output;
+  auto next = run_memharness({"run", "anon-dirty-quick", "--results", (tmp_.path() / "results2").string()}, env_,
+                             tmp_.path() / "log2");
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  EXPECT_NE(next.output.find("an earlier run ended without restoring this machine"), std::string::npos)
+      << next.output;
+  EXPECT_NE(next.output.find("memharness: restore: marked the run"), std::string::npos) << next.output;
   EXPECT_EQ(swappiness(), original_swappiness_);
   EXPECT_FALSE(swap_active("memharness-swap-"));
-  EXPECT_TRUE(std::filesystem::is_empty(tmp_.path() / "state"));
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);
 
-  // restore marked the crashed run as incomplete, saying why.
+  // The crashed run is marked incomplete, saying why.
   auto manifest = nlohmann::json::parse(read_file(only_run_dir(tmp_.path() / "results") / "manifest.json"));
   EXPECT_EQ(manifest["status"], "incomplete");
   EXPECT_NE(manifest["status_reason"].get<std::string>().find("crashed or killed"), std::string::npos);
-  EXPECT_NE(restored.output.find("marked the run"), std::string::npos) << restored.output;
+}
+
+// Two runs at once would restore each other's values: the second is refused,
+// naming the first; the first's lock dies with it (SIGKILL) and is taken over.
+TEST_F(RunTest, ASecondRunIsRefusedWhileOneRunsAndTakesOverAStaleLock) {
+  auto harness = start_long_run();
+  ASSERT_GT(harness.pid, 0) << read_file(tmp_.path() / "log");
+  auto refused = run_memharness({"run", "anon-dirty-quick", "--results", (tmp_.path() / "results2").string()}, env_,
+                                tmp_.path() / "log2");
+  EXPECT_EQ(refused.exit_code, 3) << refused.output;
+  EXPECT_NE(refused.output.find("another memharness is changing this machine's state (pid " +
+                                std::to_string(harness.pid) + ": "),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("long.toml"), std::string::npos) << refused.output;  // its command line
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results2"));
+  // Read-only commands need no lock.
+  auto listed = run_memharness({"list"}, env_, tmp_.path() / "log-list");
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+
+  ::kill(harness.pid, SIGKILL);
+  harness.wait();
+  auto restored = run_memharness({"restore"}, env_, tmp_.path() / "log3");
+  EXPECT_EQ(restored.exit_code, 0) << restored.output;
+  EXPECT_NE(restored.output.find("took over the state lock of an ended memharness (pid " +
+                                 std::to_string(harness.pid)),
+            std::string::npos)
+      << restored.output;
+  EXPECT_EQ(swappiness(), original_swappiness_);
 }
 
 }  // namespace

@@ -265,6 +265,34 @@ TEST_F(WorkloadRunTest, InterruptedHighallocLeavesNrHugepagesAsItFoundIt) {
   EXPECT_FALSE(std::filesystem::exists(scratch)) << scratch;
 }
 
+// The load's directory is data: a name with quotes and a command substitution
+// in it is written into as it is, never run (it ran as root through `sh -c`).
+TEST_F(WorkloadRunTest, HighallocsFileLoadTakesTheDirectoryAsDataNotAsShell) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/proc/sys/vm/nr_hugepages"), "needs hugetlb (CONFIG_HUGETLBFS)");
+  const auto parent = tmp_.path() / "it's a \"$(touch pwned)\" dir";
+  std::filesystem::create_directories(parent);
+  std::string toml_path;  // a TOML basic string: quotes and backslashes escaped
+  for (char c : parent.string()) toml_path += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  auto result = run_config(
+      "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
+      "attempt = \"8M\"\nload = \"100%\"\nload-anon-percent = 0\nload-warmup = \"2s\"\n"
+      "directory = \"" + toml_path + "\"\n");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp_.path()))
+    EXPECT_NE(entry.path().filename(), "pwned") << "the directory name ran as a command: " << entry.path();
+  auto dir = only_iteration_dir();
+  std::filesystem::path log;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    if (entry.path().filename() == "load-dd.log") log = entry.path();
+  ASSERT_FALSE(log.empty()) << "the dd load never ran";
+  EXPECT_EQ(read_file(log), "") << "dd failed to write into " << parent;
+  auto record = only_iteration_record();
+  auto scratch = record["phases"][0]["workloads"][0]["details"]["scratch_directory"].get<std::string>();
+  EXPECT_EQ(std::filesystem::path(scratch).parent_path(), parent);
+  EXPECT_FALSE(std::filesystem::exists(scratch)) << scratch;
+}
+
 TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine) {
   auto result = run_config(
       "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "harness/system/process.h"
 #include "harness_process.h"
 #include "require.h"
 
@@ -15,10 +16,12 @@ namespace fs = std::filesystem;
 DebianKernels fetch_debian_kernels() {
   DebianKernels kernels;
   TempDir tmp("memharness-fetch-kernels");
-  std::string command = std::string("bash ") + MEMHARNESS_FETCH_KERNELS + " > " + (tmp.path() / "out").string() +
-                        " 2> " + (tmp.path() / "err").string();
-  if (std::system(command.c_str()) != 0) {
-    kernels.problem = "ci/fetch-kernels.sh failed (network?): " + read_file(tmp.path() / "err");
+  // argv, not a shell command line: the temporary paths are data.
+  system::SpawnOptions fetch;
+  fetch.argv = {"bash", MEMHARNESS_FETCH_KERNELS};
+  fetch.log_file = tmp.path() / "out";
+  if (!system::run_process(fetch).exited_zero()) {
+    kernels.problem = "ci/fetch-kernels.sh failed (network?): " + read_file(tmp.path() / "out");
     return kernels;
   }
   std::istringstream lines(read_file(tmp.path() / "out"));

@@ -184,12 +184,17 @@ class HighAlloc final : public Workload {
           // made the At Rest pass start late and lost the load's accounting.
           const std::int64_t mib = std::max<std::int64_t>(1, file >> 20);
           const std::int64_t chunk_mib = std::min<std::int64_t>(kLoadChunkMiB, mib);
-          record(load_context.spawn(
-              {"sh", "-c",
-               fmt::format("i=0; while :; do dd if=/dev/zero of='{}/dd-load-'$((i % {})) bs=1M count={} conv=fsync "
-                           "status=none || exit 1; i=$((i + 1)); done",
-                           scratch_.string(), std::max<std::int64_t>(1, mib / chunk_mib), chunk_mib)},
-              "load-dd"));
+          // One dd per chunk, argv only: the scratch path never passes through a
+          // shell, whatever characters the configured directory holds.
+          const std::int64_t files = std::max<std::int64_t>(1, mib / chunk_mib);
+          for (std::int64_t i = 0; !load_context.stop.stop_requested(); ++i) {
+            auto outcome = load_context.spawn(
+                {"dd", "if=/dev/zero", "of=" + (scratch_ / fmt::format("dd-load-{}", i % files)).string(), "bs=1M",
+                 fmt::format("count={}", chunk_mib), "conv=fsync", "status=none"},
+                "load-dd");
+            record(outcome);
+            if (!outcome.exited_zero()) break;
+          }
         });
     }
     ~Load() { stop_and_wait(); }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "harness/common/error.h"
@@ -76,6 +78,43 @@ TEST(RunReader, TracepointsJsonIsMountedUnderTracepointsJson) {
   ASSERT_EQ(run.iterations.size(), 1u);
   EXPECT_EQ(run.iterations[0].record["tracepoints_json"]["scopes"]["system"]["kswapd"]["wakeups"]["count"], 7);
   fs::remove_all(tmp);
+}
+
+// Run directories are input like any other (copied from other machines): a
+// name or a record of the wrong shape is a usage error naming it, never a
+// crash ("internal error: stoi", a JSON type_error) or a silent alias.
+class DamagedRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::remove_all(run_);
+    fs::create_directories(run_.parent_path());
+    fs::copy(results_root / "a" / "anon-dirty-quick" / "2026-11-22T04-54-45Z", run_, fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(run_.parent_path()); }
+  fs::path run_ = fs::temp_directory_path() / ("memharness-damaged-run-" + std::to_string(::getpid())) / "run";
+};
+
+TEST_F(DamagedRunTest, AnIterationNumberTooLargeForAnIntIsNamed) {
+  fs::create_directories(run_ / "iterations" / "99999999999");
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            (run_ / "iterations" / "99999999999").string() +
+                ": not an iteration directory (iterations are numbered 1, 2, ...)");
+}
+
+TEST_F(DamagedRunTest, ALeadingZeroDoesNotAliasAnIteration) {
+  fs::create_directories(run_ / "iterations" / "01");
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            (run_ / "iterations" / "01").string() + ": not an iteration directory (iterations are numbered 1, 2, ...)");
+}
+
+TEST_F(DamagedRunTest, PhasesOfTheWrongShapeAreNamed) {
+  std::ofstream(run_ / "iterations" / "2" / "result.json") << R"({"status":"complete","phases":[1]})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            (run_ / "iterations" / "2" / "result.json").string() + ": \"phases\"[0] must be an object");
+  std::ofstream(run_ / "iterations" / "2" / "result.json")
+      << R"({"status":"complete","phases":[{"workloads":[{"instance":"a","metrics":[3]}]}]})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }), (run_ / "iterations" / "2" / "result.json").string() +
+                                                   ": \"phases\"[0].\"workloads\"[0].\"metrics\" must be an object");
 }
 
 }  // namespace

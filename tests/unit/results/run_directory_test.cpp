@@ -96,5 +96,24 @@ TEST_F(ResultsTest, StatusNames) {
   EXPECT_STREQ(to_string(RunStatus::failed), "failed");
 }
 
+// A local user who guesses the temporary name cannot make root write through
+// a symlink: the victim is untouched, the result lands in the file itself.
+TEST_F(ResultsTest, AtomicWriteNeverFollowsASymlinkPlantedAtItsTemporaryName) {
+  auto victim = root_ / "victim";
+  { std::ofstream(victim) << "precious\n"; }
+  auto file = root_ / "manifest.json";
+  auto predictable = file;
+  predictable += ".tmp-" + std::to_string(::getpid());
+  std::filesystem::create_symlink(victim, predictable);
+  write_file_atomically(file, "{}\n");
+  EXPECT_EQ(slurp(victim), "precious\n");
+  EXPECT_EQ(slurp(file), "{}\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(file));
+  // Only the planted link and the two files: no temporary left behind.
+  int entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(root_)) ++entries;
+  EXPECT_EQ(entries, 3);
+}
+
 }  // namespace
 }  // namespace memharness::results

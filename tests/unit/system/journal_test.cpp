@@ -319,6 +319,22 @@ TEST_F(JournalTest, ScratchDirectoryIsRemovedWithEverythingInIt) {
                        "removed scratch directory " + scratch.string() + " (3 entries)\n");
 }
 
+// After a crash, what sits at a scratch directory's path may not be what the
+// harness made: a symlink someone put there is refused, not removed.
+TEST_F(JournalTest, ASymlinkInPlaceOfAScratchDirectoryIsRefused) {
+  auto precious = fake.dir() / "precious";
+  std::filesystem::create_directories(precious);
+  std::ofstream(precious / "data") << "kept";
+  auto scratch = fake.dir() / "memharness-dd-4242-dd-abcdefgh";
+  auto journal = begin();
+  journal.record_scratch_directory(scratch);
+  std::filesystem::create_directory_symlink(precious, scratch);
+  auto failures = journal.restore();
+  ASSERT_THAT(failures, ElementsAre(HasSubstr("refusing to remove " + scratch.string() +
+                                              ": not a directory memharness created (a symbolic link")));
+  EXPECT_TRUE(std::filesystem::exists(precious / "data"));
+}
+
 TEST_F(JournalTest, AScratchDirectoryTheWorkloadRemovedItselfIsFine) {
   auto journal = begin();
   journal.record_scratch_directory(fake.dir() / "memharness-kernbench-1-kernbench");
@@ -346,8 +362,97 @@ TEST_F(JournalTest, ScratchDirectoriesMustBeNamedAsTheHarnessNamesThem) {
   EXPECT_TRUE(std::filesystem::exists(precious));
 }
 
+// A forged or damaged journal of a dead run: restore undoes only what each
+// kind of entry may touch, says what it refused, and does not refuse forever.
+TEST_F(JournalTest, RestoreRefusesEntriesOutsideWhatTheirKindMayTouch) {
+  fake.write("/etc/shadow", "root:secret\n");
+  auto precious = fake.dir() / "home" / "precious";
+  std::filesystem::create_directories(precious.parent_path());
+  std::ofstream(precious) << "kept";
+  fake.write("/sys/fs/cgroup/memory/user.slice/cgroup.procs", "1\n");
+  std::filesystem::create_directories(fake.state_dir());
+  std::ofstream(journal_file(kDeadPid))
+      << R"({"type":"header","format":1,"pid":)" << kDeadPid
+      << R"(,"start_ticks":17,"started_at":"2025-01-01T00:00:00Z","command_line":["memharness"]})" << '\n'
+      << R"({"type":"change","seq":1,"op":"write_value","path":"/etc/shadow","old":"root::\n","new":"x"})" << '\n'
+      << R"({"type":"change","seq":2,"op":"write_value","path":"/proc/sys/../../etc/shadow","old":"","new":"x"})"
+      << '\n'
+      << R"({"type":"change","seq":3,"op":"swapfile","path":")" << precious.string() << R"("})" << '\n'
+      << R"({"type":"change","seq":4,"op":"cgroup","path":"/sys/fs/cgroup/memory/user.slice"})" << '\n'
+      << R"({"type":"change","seq":5,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"1"})"
+      << '\n';
+  fake.write(kSwappiness, "1\n");
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 4);
+  EXPECT_THAT(report.str(), HasSubstr("refusing to touch /etc/shadow: not a sysctl"));
+  EXPECT_THAT(report.str(), HasSubstr("refusing to touch /proc/sys/../../etc/shadow"));
+  EXPECT_THAT(report.str(), HasSubstr("refusing to touch " + precious.string() + ": not a memharness-swap-* file"));
+  EXPECT_THAT(report.str(), HasSubstr("refusing to touch /sys/fs/cgroup/memory/user.slice: not a memharness-* cgroup"));
+  EXPECT_EQ(fake.read("/etc/shadow"), "root:secret\n");
+  EXPECT_TRUE(std::filesystem::exists(precious));
+  EXPECT_TRUE(killer.killed.empty());
+  EXPECT_EQ(fake.read(kSwappiness), "60");  // what it may touch is restored
+  // Refused once, not forever: the journal is done with, later runs may start.
+  EXPECT_FALSE(std::filesystem::exists(journal_file(kDeadPid)));
+  EXPECT_NO_THROW(Journal::check_no_unrestored(fake.root(), fake.state_dir()));
+}
+
+// A swapfile restore would delete must be the harness's own plain file.
+TEST_F(JournalTest, ASymlinkInPlaceOfTheSwapfileIsNotDeletedThrough) {
+  auto file = fake.dir() / "memharness-swap-1";
+  auto journal = begin();
+  journal.enable_swapfile(file, 1 << 20);
+  EXPECT_THAT(journal.restore(), ElementsAre());  // swapoff, delete: normal
+  auto victim = fake.dir() / "victim";
+  std::ofstream(victim) << "kept";
+  auto second = begin();
+  fake.write("/proc/swaps", "Filename Type Size Used Priority\n");
+  second.enable_swapfile(fake.dir() / "memharness-swap-2", 1 << 20);
+  std::filesystem::remove(fake.dir() / "memharness-swap-2");
+  std::filesystem::create_symlink(victim, fake.dir() / "memharness-swap-2");
+  auto failures = second.restore();
+  EXPECT_THAT(failures, ElementsAre(HasSubstr("a symbolic link stands there")));
+  EXPECT_TRUE(std::filesystem::exists(victim));
+}
+
+TEST_F(JournalTest, WritesOutsideTheKnobsAreRefusedUpFront) {
+  fake.write("/etc/motd", "hello\n");
+  auto journal = begin();
+  EXPECT_THROW(journal.write_value("/etc/motd", "x"), Error);
+  EXPECT_THROW(journal.enable_swapfile(fake.dir() / "swapfile", 1 << 20), Error);
+  EXPECT_EQ(fake.read("/etc/motd"), "hello\n");
+}
+
+// A crash during the very first write leaves a torn header: no change had been
+// made (changes wait for that write), so the journal is deleted, not a reason
+// to refuse every later run and restore forever.
+TEST_F(JournalTest, AJournalTornInItsFirstWriteIsDeletedNotBlocking) {
+  std::filesystem::create_directories(fake.state_dir());
+  std::ofstream(journal_file(kDeadPid)) << R"({"type":"head)";
+  EXPECT_TRUE(Journal::any_left_by_ended_owners(fake.root(), fake.state_dir()));
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0);
+  EXPECT_THAT(report.str(), HasSubstr("its first write was torn, so it had made no change"));
+  EXPECT_FALSE(std::filesystem::exists(journal_file(kDeadPid)));
+  std::ofstream(journal_file(kDeadPid)) << R"({"type":"head)";
+  EXPECT_NO_THROW(Journal::check_no_unrestored(fake.root(), fake.state_dir()));
+  EXPECT_FALSE(std::filesystem::exists(journal_file(kDeadPid)));
+}
+
+// Lines of the wrong shape are named, not a JSON type_error.
+TEST_F(JournalTest, AChangeWithoutSeqOrPathIsNamed) {
+  std::filesystem::create_directories(fake.state_dir());
+  std::ofstream(journal_file(kDeadPid))
+      << R"({"type":"header","format":1,"pid":)" << kDeadPid
+      << R"(,"start_ticks":17,"started_at":"2025-01-01T00:00:00Z","command_line":["memharness"]})" << '\n'
+      << R"({"type":"change","seq":1,"op":"write_value"})" << '\n';
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 1);
+  EXPECT_THAT(report.str(), HasSubstr("a change without seq, op or path"));
+}
+
 TEST_F(JournalTest, SwapfileIsAllocatedSwitchedOnAndUndoneInReverse) {
-  auto file = fake.dir() / "swapfile";
+  auto file = fake.dir() / "memharness-swap-1";
   auto journal = begin();
   journal.enable_swapfile(file, 8 << 20);
   struct stat st {};
@@ -364,7 +469,7 @@ TEST_F(JournalTest, SwapfileIsAllocatedSwitchedOnAndUndoneInReverse) {
 }
 
 TEST_F(JournalTest, SwapfileStillInUseIsNotDeleted) {
-  auto file = fake.dir() / "swapfile";
+  auto file = fake.dir() / "memharness-swap-1";
   auto journal = begin();
   journal.enable_swapfile(file, 1 << 20);
   fake.write("/proc/swaps", "Filename Type Size Used Priority\n" + file.string() + " file 1020 0 -2\n");
@@ -377,7 +482,7 @@ TEST_F(JournalTest, SwapfileStillInUseIsNotDeleted) {
 }
 
 TEST_F(JournalTest, FailedSwaponStillCleansUp) {
-  auto file = fake.dir() / "swapfile";
+  auto file = fake.dir() / "memharness-swap-1";
   swap->fail_swapon = true;
   auto journal = begin();
   EXPECT_THROW(journal.enable_swapfile(file, 1 << 20), std::runtime_error);
@@ -387,9 +492,9 @@ TEST_F(JournalTest, FailedSwaponStillCleansUp) {
 
 TEST_F(JournalTest, FakeTreesNeverTouchTheHostsSwap) {
   auto journal = Journal::begin(fake.root(), fake.state_dir());  // no SwapControl given
-  EXPECT_THROW(journal.enable_swapfile(fake.dir() / "swapfile", 1 << 20), std::logic_error);
+  EXPECT_THROW(journal.enable_swapfile(fake.dir() / "memharness-swap-1", 1 << 20), std::logic_error);
   EXPECT_THAT(journal.restore(), ElementsAre());  // the file it had created is gone again
-  EXPECT_FALSE(std::filesystem::exists(fake.dir() / "swapfile"));
+  EXPECT_FALSE(std::filesystem::exists(fake.dir() / "memharness-swap-1"));
 }
 
 TEST(JournalDirectory, FromTheEnvironment) {

@@ -92,7 +92,7 @@ TEST_F(ProcessTest, CpuTimeIncludesOrphanedGrandchildren) {
 
 TEST_F(ProcessTest, DeadlineKillsTheWholeTree) {
   auto marker = dir_ / "survivor";
-  auto outcome = run({"sh", "-c", "sleep 30 & sleep 30; touch " + marker.string()},
+  auto outcome = run({"sh", "-c", "sleep 30 & sleep 30; touch \"$1\"", "sh", marker.string()},
                      std::chrono::milliseconds(300));
   EXPECT_TRUE(outcome.timed_out);
   EXPECT_EQ(outcome.term_signal, SIGKILL);
@@ -107,7 +107,8 @@ TEST_F(ProcessTest, DeadlineKillsTheWholeTree) {
 TEST_F(ProcessTest, ASupervisorStuckAfterTheDeadlineLosesTheUsageAndSaysSo) {
   auto pid_file = dir_ / "escaped.pid";
   SpawnOptions options;
-  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > " + pid_file.string() + "; exec sleep 30' & sleep 30"};
+  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$1\"; exec sleep 30' sh \"$1\" & sleep 30", "sh",
+                  pid_file.string()};
   options.log_file = dir_ / "log";
   options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
   options.stop_grace = std::chrono::milliseconds(200);

@@ -60,5 +60,29 @@ TEST(KernelImage, NoModulesSaysWhereItLooked) {
   }
 }
 
+// The release in a boot header is data from a file; it names directories
+// (lib/modules/R, the results label, the VM work area that is later removed).
+TEST(KernelImage, AReleaseThatIsNotOnePathComponentIsRefused) {
+  auto original = fixtures / "6.1.0-50-cloud-amd64/boot/vmlinuz-6.1.0-50-cloud-amd64";
+  fs::path crafted = fs::temp_directory_path() / ("memharness-crafted-kernel-" + std::to_string(::getpid()));
+  fs::copy_file(original, crafted, fs::copy_options::overwrite_existing);
+  {
+    std::fstream image(crafted, std::ios::in | std::ios::out | std::ios::binary);
+    unsigned char pointer[2];
+    image.seekg(0x20e);
+    image.read(reinterpret_cast<char*>(pointer), 2);
+    image.seekp(0x200 + (pointer[0] | (pointer[1] << 8)));
+    image.write("x/../../..", 11);  // with its NUL
+  }
+  try {
+    read_bzimage_release(crafted);
+    ADD_FAILURE() << "accepted a release with slashes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("\"x/../../..\" is not a release name"), std::string::npos) << e.what();
+  }
+  fs::remove(crafted);
+}
+
 }  // namespace
 }  // namespace memharness::targets
