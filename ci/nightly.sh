@@ -12,4 +12,22 @@ bash ci/build.sh
 suite=${1:-configs/nightly.toml}
 shift || true
 source ci/delegated-scope.sh
-exec "${launcher[@]}" build/memharness nightly --suite "$suite" "$@"
+# Not exec: this shell stays to pass a cron or CI stop (SIGTERM, SIGINT, SIGHUP)
+# on to memharness, which then ends through its restore, and to restore at once
+# if memharness itself was killed outright (SIGKILL, OOM) instead of leaving the
+# machine changed until the next run restores it.
+pid=
+forward_stop() { if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi; }
+trap forward_stop INT TERM HUP
+"${launcher[@]}" build/memharness nightly --suite "$suite" "$@" &
+pid=$!
+status=0
+while :; do
+  wait "$pid" && status=0 || status=$?
+  kill -0 "$pid" 2>/dev/null || break  # wait returned early for a trapped signal
+done
+if [ "$status" -gt 128 ]; then
+  echo "nightly.sh: memharness died of signal $((status - 128)); restoring the machine" >&2
+  build/memharness restore || true
+fi
+exit "$status"

@@ -176,7 +176,9 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
         progress.iteration_finished(i);
       } else if (iteration_status == "failed") {
         status = results::RunStatus::failed;
-        status_reason = fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", i, i);
+        status_reason = iteration_records.back().contains("error")
+                            ? fmt::format("iteration {}: {}", i, iteration_records.back()["error"].get<std::string>())
+                            : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", i, i);
         break;
       } else {
         break;  // interrupted

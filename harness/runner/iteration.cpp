@@ -212,7 +212,15 @@ nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& p
 
 }  // namespace
 
-nlohmann::json run_iteration(const IterationSetup& setup, int number, const std::filesystem::path& dir) {
+nlohmann::json run_iteration(const IterationSetup& outer, int number, const std::filesystem::path& dir) {
+  // The phases stop on a signal (outer.stop) and also when a sampling thread
+  // fails: a run without its time series is not the run that was asked for.
+  std::stop_source iteration_stop;
+  std::stop_callback forward_signal(outer.stop, [&iteration_stop] { iteration_stop.request_stop(); });
+  IterationSetup setup = outer;
+  setup.stop = iteration_stop.get_token();
+  std::vector<std::string> sampler_errors;
+
   nlohmann::json record = {{"iteration", number}};
   auto cgroup = system::create_memory_cgroup(setup.system, setup.controller,
                                              fmt::format("memharness-{}-{}", ::getpid(), number), setup.journal);
@@ -250,10 +258,12 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   std::optional<probes::TracepointTimeSeries> tracepoint_series;
   if (tracepoints.recorder) {
     tracepoint_series.emplace(*tracepoints.recorder, dir / "tracepoints-timeseries.csv", setup.plan.sample_interval);
+    tracepoint_series->stop_on_failure(iteration_stop);
     tracepoint_series->start();
   }
   {
     probes::TimeSeriesSampler sampler(setup.system, cgroup.get(), dir / "timeseries.csv", setup.plan.sample_interval);
+    sampler.stop_on_failure(iteration_stop);
     sampler.start();
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (setup.stop.stop_requested()) break;
@@ -271,10 +281,12 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
     }
     sampler.stop();
     record["timeseries_samples"] = sampler.samples_taken();
+    if (!sampler.error().empty()) sampler_errors.push_back(sampler.error());
   }
-  if (setup.stop.stop_requested()) status = "interrupted";
+  if (outer.stop.stop_requested()) status = "interrupted";
   if (tracepoints.recorder) {
     tracepoint_series->stop();
+    if (!tracepoint_series->error().empty()) sampler_errors.push_back(tracepoint_series->error());
     record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()},
                                      {"timeseries_rows", tracepoint_series->rows()}};
     if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
@@ -290,6 +302,11 @@ nlohmann::json run_iteration(const IterationSetup& setup, int number, const std:
   auto end = probes::take_snapshot(setup.system, cgroup.get());
   probes::write_snapshot_files(end, dir / "snapshots" / "end");
 
+  if (!sampler_errors.empty()) {
+    status = "failed";
+    record["error"] = sampler_errors.front();
+    for (const auto& e : sampler_errors) setup.progress.note(e);
+  }
   record["status"] = status;
   record["phases"] = std::move(phases);
   auto vmstat_delta = counter_delta(start.vmstat, end.vmstat);

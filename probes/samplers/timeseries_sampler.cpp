@@ -57,17 +57,22 @@ void TimeSeriesSampler::start() {
   for (std::size_t i = 0; i < names.size(); ++i) csv_ << (i ? "," : "") << names[i];
   csv_ << '\n' << std::flush;
   thread_ = std::jthread([this](std::stop_token stop) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto next = t0;
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    while (!stop.stop_requested()) {
-      sample_once(t0);
-      next += interval_;
-      std::unique_lock lock(mutex);
-      wake.wait_until(lock, stop, next, [] { return false; });
+    try {
+      auto t0 = std::chrono::steady_clock::now();
+      auto next = t0;
+      std::mutex mutex;
+      std::condition_variable_any wake;
+      while (!stop.stop_requested()) {
+        sample_once(t0);
+        next += interval_;
+        std::unique_lock lock(mutex);
+        wake.wait_until(lock, stop, next, [] { return false; });
+      }
+      sample_once(t0);  // the state at the end, whenever it falls in the interval
+    } catch (const std::exception& e) {
+      error_ = fmt::format("the time-series sampler stopped: {}", e.what());
+      if (failure_stop_) failure_stop_->request_stop();
     }
-    sample_once(t0);  // the state at the end, whenever it falls in the interval
   });
 }
 

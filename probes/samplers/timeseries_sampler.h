@@ -1,10 +1,15 @@
 #pragma once
 // Samples memory state at the configured interval in a thread of its own and
 // appends one CSV row per sample (timeseries.csv), flushed per row so that an
-// interrupted run keeps every sample taken.
+// interrupted run keeps every sample taken. A sample that throws (a /proc file
+// the parsers reject) ends the thread, not the process: the error is kept for
+// the iteration's record and the run is asked to stop, so it ends through the
+// journal's restore instead of std::terminate.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,9 +29,13 @@ class TimeSeriesSampler {
   TimeSeriesSampler(const TimeSeriesSampler&) = delete;
   TimeSeriesSampler& operator=(const TimeSeriesSampler&) = delete;
 
+  // Before start(): requested when a sample throws.
+  void stop_on_failure(std::stop_source source) { failure_stop_ = std::move(source); }
   void start();
   void stop();
   std::size_t samples_taken() const { return samples_; }
+  // Why the sampling thread ended early; empty if it did not. Read after stop().
+  const std::string& error() const { return error_; }
 
   // The CSV columns, in order (time_s first).
   static std::vector<std::string> columns();
@@ -44,6 +53,8 @@ class TimeSeriesSampler {
   std::ofstream csv_;
   std::jthread thread_;
   std::size_t samples_ = 0;
+  std::optional<std::stop_source> failure_stop_;
+  std::string error_;  // written by the thread, read after it is joined
 };
 
 }  // namespace memharness::probes

@@ -68,17 +68,22 @@ void TracepointTimeSeries::start() {
   auto t0 = std::chrono::steady_clock::now();
   sample(t0);
   thread_ = std::jthread([this, t0](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any wake;
-    auto next = t0 + interval_;
-    std::unique_lock lock(m);
-    for (;;) {
-      wake.wait_until(lock, stop, next, [] { return false; });  // wakes at `next` or on stop
-      if (stop.stop_requested()) break;
-      sample(t0);
-      next += interval_;
+    try {
+      std::mutex m;
+      std::condition_variable_any wake;
+      auto next = t0 + interval_;
+      std::unique_lock lock(m);
+      for (;;) {
+        wake.wait_until(lock, stop, next, [] { return false; });  // wakes at `next` or on stop
+        if (stop.stop_requested()) break;
+        sample(t0);
+        next += interval_;
+      }
+      sample(t0);  // the last row, at stop
+    } catch (const std::exception& e) {
+      error_ = fmt::format("the tracepoint time series stopped: {}", e.what());
+      if (failure_stop_) failure_stop_->request_stop();
     }
-    sample(t0);  // the last row, at stop
   });
 }
 

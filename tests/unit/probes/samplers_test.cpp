@@ -3,6 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stop_token>
+#include <thread>
+
 #include "harness/system/cgroup.h"
 #include "harness/system/system_root.h"
 #include "probes/samplers/snapshot.h"
@@ -89,6 +96,31 @@ TEST(Snapshot, WritesRawFilesBelowADirectory) {
   EXPECT_TRUE(std::filesystem::exists(dir / "proc" / "pressure" / "memory"));
   EXPECT_EQ(std::filesystem::file_size(dir / "proc" / "vmstat"), std::filesystem::file_size(kGuest / "proc" / "vmstat"));
   std::filesystem::remove_all(dir);
+}
+
+// A /proc file the parsers reject (here a PSI field this harness does not know)
+// must end the sampling thread with the error kept and the run asked to stop,
+// not call std::terminate from the thread and skip the journal's restore.
+TEST(TimeSeriesSampler, ASampleThatThrowsStopsTheRunWithTheErrorKept) {
+  auto root_dir = std::filesystem::temp_directory_path() / ("memharness-bad-psi-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root_dir / "proc" / "pressure");
+  std::ofstream(root_dir / "proc" / "pressure" / "memory")
+      << "some avg10=0.00 avg60=0.00 avg300=0.00 total=0 future=1\n";
+  system::SystemRoot root(root_dir);
+  std::stop_source run_stop;
+  {
+    TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::milliseconds(10));
+    sampler.stop_on_failure(run_stop);
+    sampler.start();
+    // Bounded so that a sampler that never reports fails instead of hanging.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!run_stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    sampler.stop();
+    EXPECT_TRUE(run_stop.stop_requested());
+    EXPECT_THAT(sampler.error(), HasSubstr("unknown field 'future=1'"));
+  }
+  std::filesystem::remove_all(root_dir);
 }
 
 }  // namespace
