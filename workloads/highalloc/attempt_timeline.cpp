@@ -1,5 +1,6 @@
 #include "workloads/highalloc/attempt_timeline.h"
 
+#include <algorithm>
 #include <bit>
 #include <sstream>
 
@@ -31,7 +32,11 @@ FailureReason classify_failure(const FreeMemory& after, std::int64_t huge_page_p
 
 std::map<std::string, std::int64_t> read_low_watermarks(const system::SystemRoot& system) {
   // "Node 0, zone    DMA32" starts a zone; its "        low      8434" line
-  // is the watermark (the per-node stats in between have no key "low").
+  // is the watermark (the per-node stats in between have no key "low"), and
+  // "protection: (0, 2974, 2974)" what it keeps back from allocations that
+  // could have used a higher zone (lowmem_reserve). A huge page of ours may
+  // come from the zone only above both; the largest protection stands for
+  // the allocation's class (movable, the highest zone).
   std::map<std::string, std::int64_t> low;
   std::string zone;
   std::istringstream lines(system.read("/proc/zoneinfo"));
@@ -43,8 +48,17 @@ std::map<std::string, std::int64_t> read_low_watermarks(const system::SystemRoot
       zone = second.substr(0, second.find(',')) + "/" + name;
       continue;
     }
+    if (zone.empty()) continue;
     std::int64_t pages = 0;
-    if (first == "low" && !zone.empty() && words >> pages) low[zone] = pages;
+    if (first == "low" && words >> pages) low[zone] += pages;
+    if (first == "protection:") {
+      std::int64_t largest = 0;
+      for (std::string word; words >> word;) {
+        auto digits = word.find_first_of("0123456789");
+        if (digits != std::string::npos) largest = std::max<std::int64_t>(largest, std::stoll(word.substr(digits)));
+      }
+      low[zone] += largest;
+    }
   }
   if (low.empty()) throw environment_error("/proc/zoneinfo: no zone with a low watermark");
   return low;

@@ -23,7 +23,7 @@ struct ZoneRoom {
   std::string zone;              // "0/DMA32": node/zone, as buddyinfo and zoneinfo name it
   std::int64_t free_pages = 0;   // buddyinfo: free blocks x their size, in base pages
   std::int64_t huge_blocks = 0;  // free blocks of huge-page size or larger, in huge pages
-  std::int64_t low_pages = 0;    // zoneinfo's low watermark: an allocation must leave this much free
+  std::int64_t low_pages = 0;    // zoneinfo's low watermark and largest protection: left free by our allocation
 };
 
 // Free memory right after an attempt.
@@ -46,8 +46,10 @@ const char* to_string(FailureReason reason);
 
 FailureReason classify_failure(const FreeMemory& after, std::int64_t huge_page_pages);
 
-// Each zone's low watermark in pages, by "node/zone", from /proc/zoneinfo.
-// Watermarks change only with sysctls and memory hotplug: read once a pass.
+// Each zone's low watermark plus its largest protection (lowmem_reserve) in
+// pages, by "node/zone", from /proc/zoneinfo: what a huge-page allocation must
+// leave free there. They change only with sysctls and memory hotplug: read
+// once a pass.
 std::map<std::string, std::int64_t> read_low_watermarks(const system::SystemRoot& system);
 
 // MemFree, and per zone /proc/buddyinfo's free pages and free blocks of order

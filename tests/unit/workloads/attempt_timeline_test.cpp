@@ -79,7 +79,10 @@ class FakeZoneinfo : public ::testing::Test {
   std::filesystem::path root_;
 };
 
-TEST_F(FakeZoneinfo, ReadsEachZonesLowWatermark) {
+// DMA's protection keeps its 15 MiB from the movable allocations a hugetlb
+// pool makes: a 512 MiB 6.1 guest once counted every failure of a pass as
+// "raced" because DMA held free 4 MiB blocks it would never give.
+TEST_F(FakeZoneinfo, ReadsEachZonesLowWatermarkAndProtection) {
   // As 6.12 writes it: the first zone of a node carries the per-node stats.
   write(R"(Node 0, zone      DMA
   per-node stats
@@ -98,6 +101,7 @@ Node 0, zone    DMA32
         min      4196
         low      5245
         high     6294
+        protection: (0, 0, 0, 0, 0)
 Node 0, zone   Normal
   pages free     0
         min      0
@@ -105,7 +109,7 @@ Node 0, zone   Normal
         high     0
 )");
   auto low = read_low_watermarks(system::SystemRoot(root_));
-  EXPECT_EQ(low, (std::map<std::string, std::int64_t>{{"0/DMA", 26}, {"0/DMA32", 5245}, {"0/Normal", 0}}));
+  EXPECT_EQ(low, (std::map<std::string, std::int64_t>{{"0/DMA", 26 + 2974}, {"0/DMA32", 5245}, {"0/Normal", 0}}));
 }
 
 TEST_F(FakeZoneinfo, NoWatermarkAtAllIsAnError) {
