@@ -53,7 +53,7 @@ td.v{text-align:right;font-family:monospace;white-space:pre}
 .significant{font-weight:bold}.regression{color:#b00}.improvement{color:#070}
 .plots{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0;border:1px solid #ddd;padding:4px}
 figure svg{display:block;width:520px;height:320px}figcaption{font-size:0.85em;max-width:520px}
-#headline figure svg{width:400px;height:250px}#headline figcaption{max-width:400px}
+#headline figure svg{width:400px;height:250px}#headline figcaption{max-width:400px;overflow-x:auto;font-size:0.75em}
 #summary{font-size:1.2em;font-weight:bold}.warning{color:#a60})";
 
 // A metric gets a comparison plot when it gates, is a workload result, or
