@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The headline on a fresh machine: set up, build, fetch Debian's 6.1 and 6.12
-# cloud kernels (cached), boot each in a VM, run TEST (default
-# stress-highalloc-quick) inside both and print the comparison.
+# cloud kernels (cached), boot each in a VM, run TEST (default stress-highalloc,
+# the reference config: 3 iterations per kernel in 1 GiB guests with swap)
+# inside both and print the comparison.
 # Usage: ci/compare-debian-kernels.sh [TEST] [memharness run options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 bash ci/build.sh
 mapfile -t kernels < <(bash ci/fetch-kernels.sh)
-test=${1:-stress-highalloc-quick}
+test=${1:-stress-highalloc}
 shift || true
 exec build/memharness run "$test" --kernel "${kernels[0]}" --kernel "${kernels[1]}" "$@"

@@ -664,13 +664,23 @@ class Compiler {
 
 }  // namespace
 
+// The machine every config is resolved against for its hash: 1 PiB, 1 CPU, no swap.
+const HostFacts hash_host{.mem_total_bytes = std::int64_t{1} << 50, .swap_total_bytes = 0, .cpus = 1};
+
 TestPlan compile_test_plan(const ir::TestConfig& config, const HostFacts& host,
                            const workloads::WorkloadRegistry& registry) {
   // Every limit is checked against MemTotal, so without it nothing can be checked.
   if (host.mem_total_bytes <= 0)
     throw environment_error("{}: error: cannot check the test config: the machine's MemTotal "
                             "is unknown", config.source_file.string());
-  return Compiler(config, host, registry).compile();
+  TestPlan plan = Compiler(config, host, registry).compile();
+  // The hash identifies the config, not what one machine resolved from it:
+  // "0.95x" is the same test in a guest with 1019248640 bytes of MemTotal and
+  // in one with 1013821440, and two kernels of one `run` must not differ by
+  // it. So it is taken over the config resolved against one fixed machine,
+  // large enough that every limit a real machine accepts fits.
+  plan.config_hash = config_hash(Compiler(config, hash_host, registry).compile().resolved);
+  return plan;
 }
 
 std::string config_hash(const nlohmann::json& resolved) {

@@ -21,7 +21,9 @@ TestPlan compile_test_plan(const ir::TestConfig& config, const HostFacts& host,
                                workloads::WorkloadRegistry::instance());
 
 // 16 hex digits of FNV-1a 64 over resolved.dump(). An identity hash for telling
-// configs apart, not a security measure.
+// configs apart, not a security measure. A plan's config_hash is this over the
+// config resolved against one fixed machine (1 PiB, 1 CPU), so that relative
+// sizes ("0.95x", "150%") hash the same on every machine.
 std::string config_hash(const nlohmann::json& resolved);
 
 }  // namespace memharness::config

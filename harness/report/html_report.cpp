@@ -5,6 +5,9 @@
 // PSI) from iterations/N/timeseries.csv. Plots are drawn by gnuplot
 // (report/gnuplot.h) as inline SVG. Every figure carries its data as a table
 // or caption, so the page says what it plots even where SVG is not shown.
+// The first screen holds what the test is for: the verdict line and the plots
+// of the workload's own gating figures (highalloc's success per pass), above
+// the run list, the verdict table and everything else.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -50,7 +53,8 @@ td.v{text-align:right;font-family:monospace;white-space:pre}
 .significant{font-weight:bold}.regression{color:#b00}.improvement{color:#070}
 .plots{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0;border:1px solid #ddd;padding:4px}
 figure svg{display:block;width:520px;height:320px}figcaption{font-size:0.85em;max-width:520px}
-.warning{color:#a60})";
+#headline figure svg{width:400px;height:250px}#headline figcaption{max-width:400px;overflow-x:auto;font-size:0.75em}
+#summary{font-size:1.2em;font-weight:bold}.warning{color:#a60})";
 
 // A metric gets a comparison plot when it gates, is a workload result, or
 // changed significantly; and some run recorded it.
@@ -61,6 +65,25 @@ bool plotted(const MetricResult& m) {
   for (size_t i = 1; i < m.cells.size(); ++i)
     if (m.significant(i)) return true;
   return false;
+}
+
+// The workload's own gating figures (highalloc's success per pass): the page
+// opens with their plots. Without such figures, the workload section's gating
+// ones (Elapsed).
+std::vector<bool> headline_metrics(const Comparison& c) {
+  std::vector<bool> headline(c.metrics.size(), false);
+  for (bool own : {true, false}) {
+    bool any = false;
+    for (size_t i = 0; i < c.metrics.size(); ++i) {
+      const auto& m = c.metrics[i];
+      bool pick = plotted(m) && m.gates && m.def.section == analysis::Section::workload &&
+                  (!own || m.def.id.starts_with("workload."));
+      headline[i] = pick;
+      any = any || pick;
+    }
+    if (any) break;
+  }
+  return headline;
 }
 
 // Bars at the shown mean with +-1 sd error bars, and each iteration as a point.
@@ -169,8 +192,12 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   // Every plot first (one gnuplot process), so a failure leaves no partial page.
   std::vector<GnuplotPlot> plots;
   std::vector<std::string> metric_captions, metric_attrs;
-  for (const auto& m : comparison.metrics) {
+  std::vector<bool> metric_headline;
+  const auto headline = headline_metrics(comparison);
+  for (size_t index = 0; index < comparison.metrics.size(); ++index) {
+    const auto& m = comparison.metrics[index];
     if (!plotted(m)) continue;
+    metric_headline.push_back(headline[index]);
     plots.push_back(metric_plot(comparison, m, "metric-" + slug(m.def.id)));
     std::ostringstream cap;
     cap << esc(metric_label(m.def)) << (m.gates ? " (gating)" : "") << "\n<table class=\"plot-data\"><tr><th>run</th><th>n</th><th>"
@@ -228,6 +255,17 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   std::string title = fmt::format("memharness {}: {}", compare ? "compare" : "report", test);
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(title)
       << "</title>\n<style>\n" << style << "\n</style>\n</head>\n<body>\n<h1>" << esc(title) << "</h1>\n";
+  out << "<p id=\"summary\">" << esc(summary_line(comparison)) << "</p>\n";
+  auto write_metric_figures = [&](bool headline_only) {
+    for (size_t k = 0; k < metric_captions.size(); ++k)
+      if (metric_headline[k] == headline_only)
+        write_figure(out, {plots[k].id, "metric", metric_captions[k]}, svgs[k], metric_attrs[k]);
+  };
+  if (std::find(metric_headline.begin(), metric_headline.end(), true) != metric_headline.end()) {
+    out << "<section id=\"headline\">\n<div class=\"plots\">\n";
+    write_metric_figures(true);
+    out << "</div>\n</section>\n";
+  }
 
   out << "<section id=\"runs\">\n<table>\n<tr><th>run</th><th>kernel</th><th>iterations</th><th>directory</th></tr>\n";
   for (size_t i = 0; i < runs.size(); ++i)
@@ -250,12 +288,9 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
     }
     out << "</table>\n</section>\n";
   }
-  out << "<p id=\"summary\">" << esc(summary_line(comparison)) << "</p>\n";
 
   out << "<section id=\"metric-plots\">\n<h2>Per-metric comparison</h2>\n<div class=\"plots\">\n";
-  size_t next = 0;
-  for (size_t k = 0; k < metric_captions.size(); ++k, ++next)
-    write_figure(out, {plots[next].id, "metric", metric_captions[k]}, svgs[next], metric_attrs[k]);
+  write_metric_figures(false);
   out << "</div>\n</section>\n";
 
   out << "<section id=\"timeseries-plots\">\n<h2>Time series per run</h2>\n";

@@ -172,9 +172,12 @@ TEST_P(TwoDebianKernels, BothRunInVmsAndAreCompared) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   check_run(scratch() / "results", release_6_1, test);
   check_run(scratch() / "results", release_6_12, test);
-  // compare's table, both kernels as columns, and its closing verdict line.
+  // compare's table, both kernels as columns. One iteration per kernel
+  // reaches no verdict: headline_test.cpp asserts the verdict the reference
+  // config reaches with three.
   EXPECT_NE(result.output.find(release_6_1 + "   " + release_6_12), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("Result: no gating metric regressed."), std::string::npos) << result.output;
+  // One config, one hash, whatever MemTotal each guest resolved "0.25x" against.
+  EXPECT_EQ(result.output.find("config hash differs"), std::string::npos) << result.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(QuickConfigs, TwoDebianKernels,

@@ -18,19 +18,33 @@
 // attempts are capped to a small share of the machine: it exercises the
 // mechanics, the figure is not the reference one. scope = "machine" allows
 // attempting most of RAM (dedicated test machines and VM guests only).
+//
+// Warm-up: with scope = "machine" the passes start once the load has filled
+// memory (MemFree down to 1/16 of MemTotal and the anonymous load resident or
+// swapped), or when load-warmup has passed, whichever comes first: a pass that
+// starts into free memory measures the warm-up, not fragmentation under load.
+// The load's anonymous part keeps its mapping (stress-ng --vm-keep), so what
+// it holds stays steady through both passes.
+//
+// Every attempt, with the reason of each failure, is kept in timeline.json
+// (attempt_timeline.h).
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <thread>
+
+#include "harness/results/atomic_file.h"
 
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
+#include "workloads/highalloc/attempt_timeline.h"
 #include "workloads/highalloc/thp_faults.h"
 #include "workloads/registry.h"
 
@@ -42,6 +56,11 @@ constexpr std::int64_t kLoadChunkMiB = 16;  // largest fsync'd write of the dd l
 constexpr const char* kThpDirectory = "/sys/kernel/mm/transparent_hugepage";
 // scope = "cgroup" may attempt at most this share of MemTotal (1/32 = ~3%).
 constexpr std::int64_t kCgroupScopeAttemptDivisor = 32;
+// Memory counts as full once MemFree is down to this share of MemTotal (1/16):
+// above the watermarks kswapd keeps, below what an idle machine has free.
+constexpr std::int64_t kFullFreeDivisor = 16;
+// ... and the anonymous load holds at least this share of its size (in memory or swap).
+constexpr double kAnonResidentShare = 0.9;
 
 std::int64_t read_int(const system::SystemRoot& system, const char* path) {
   return std::stoll(system.read_value(path));
@@ -53,6 +72,12 @@ struct PassResult {
   std::int64_t successes = 0;
   std::vector<double> latencies_ms;
   double elapsed_s = 0;  // the whole pass, including giving the pages back
+  std::int64_t free_at_start_bytes = 0;
+  // The most this pass could succeed with the memory free when it began (each
+  // zone's free pages above its low watermark): what bounds At Rest, where
+  // nothing is left to reclaim (under load reclaim frees more: it says little).
+  double free_at_start_ceiling_pct = 0;
+  std::map<std::string, std::int64_t> failures;  // by highalloc::FailureReason
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -112,27 +137,35 @@ class HighAlloc final : public Workload {
       context.journaled_write(kNrHugepages, std::to_string(original_pool));
     }
 
+    highalloc::AttemptTimeline timeline(std::chrono::steady_clock::now());
+    const PassSetup setup{.original_pool = original_pool,
+                          .page_bytes = page_bytes,
+                          .base_page_bytes = ::sysconf(_SC_PAGESIZE),
+                          .timeline = timeline};
     std::vector<PassResult> passes;
     {
       Load load(context, params_);
       result.details["scratch_directory"] = load.scratch_directory().string();
-      // Give the load time to fill memory before the first pass.
-      sleep_or_stop(context, params_.duration("load-warmup"));
+      timeline.event("load-start", {{"anon_bytes", load.anon_bytes()}, {"file_bytes", load.file_bytes()}});
+      result.details["warmup"] = warm_up(context, load.anon_bytes(), timeline);
       for (const char* name : {"pass1", "pass2"}) {
         if (context.stop.stop_requested()) break;
-        passes.push_back(run_pass(context, name, original_pool, page_bytes));
+        passes.push_back(run_pass(context, name, setup));
       }
       auto stopping = std::chrono::steady_clock::now();
       result.totals = load.stop_and_wait();
       result.details["load_stop_s"] = seconds_since(stopping);
+      timeline.event("load-stopped");
     }
     if (!context.stop.stop_requested()) {
       // At Rest: the load is gone with its files; drop the page cache it left.
       auto dropping = std::chrono::steady_clock::now();
       context.system.write("/proc/sys/vm/drop_caches", "3");
       result.details["drop_caches_s"] = seconds_since(dropping);
-      passes.push_back(run_pass(context, "at-rest", original_pool, page_bytes));
+      timeline.event("caches-dropped");
+      passes.push_back(run_pass(context, "at-rest", setup));
     }
+    results::write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
     nlohmann::json pass_details = nlohmann::json::array();
     for (const auto& pass : passes) {
       double success = pass.attempts ? 100.0 * static_cast<double>(pass.successes) / pass.attempts : 0.0;
@@ -144,6 +177,9 @@ class HighAlloc final : public Workload {
       pass_details.push_back({{"pass", pass.name},
                               {"attempts", pass.attempts},
                               {"successes", pass.successes},
+                              {"failures", pass.failures},
+                              {"mem_free_at_start_bytes", pass.free_at_start_bytes},
+                              {"free_at_start_ceiling_pct", pass.free_at_start_ceiling_pct},
                               {"elapsed_s", pass.elapsed_s}});
     }
     result.details["passes"] = pass_details;
@@ -156,6 +192,14 @@ class HighAlloc final : public Workload {
   }
 
  private:
+  // What every pass needs besides its name.
+  struct PassSetup {
+    std::int64_t original_pool = 0;
+    std::int64_t page_bytes = 0;
+    std::int64_t base_page_bytes = 0;
+    highalloc::AttemptTimeline& timeline;
+  };
+
   // The background load: stress-ng vm dirtiers and a looping dd writer, each
   // with its share of `load`, until stopped.
   class Load {
@@ -163,15 +207,17 @@ class HighAlloc final : public Workload {
     Load(const WorkloadContext& context, const ResolvedParams& params)
         : follow_(context.stop, [this] { stop_.request_stop(); }) {
       const auto total = params.integer("load");
-      const auto anon = total * params.integer("load-anon-percent") / 100;
-      const auto file = total - anon;
+      const auto anon = anon_ = total * params.integer("load-anon-percent") / 100;
+      const auto file = file_ = total - anon;
       scratch_ = context.make_scratch_directory(params.text("directory"), "highalloc");
       WorkloadContext load_context = context;
       load_context.stop = stop_.get_token();
       if (anon > 0)
         threads_.emplace_back([this, load_context, anon] {
-          record(load_context.spawn({"stress-ng", "--vm", "2", "--vm-bytes", std::to_string(anon), "--vm-method",
-                                     "lfsr32", "--timeout", "0"},
+          // --vm-keep: the workers keep their mapping instead of unmapping and
+          // mapping it again each round, so the memory they hold stays steady.
+          record(load_context.spawn({"stress-ng", "--vm", "2", "--vm-bytes", std::to_string(anon), "--vm-keep",
+                                     "--vm-method", "lfsr32", "--timeout", "0"},
                                     "load-anon"));
         });
       if (file > 0)
@@ -199,6 +245,8 @@ class HighAlloc final : public Workload {
     }
     ~Load() { stop_and_wait(); }
     const std::filesystem::path& scratch_directory() const { return scratch_; }
+    std::int64_t anon_bytes() const { return anon_; }
+    std::int64_t file_bytes() const { return file_; }
 
     system::ProcessOutcome stop_and_wait() {
       stop_.request_stop();
@@ -215,6 +263,7 @@ class HighAlloc final : public Workload {
       totals_.accumulate(outcome);
       totals_.started = totals_.started || outcome.started;
     }
+    std::int64_t anon_ = 0, file_ = 0;
     std::stop_source stop_;
     std::stop_callback<std::function<void()>> follow_;
     std::filesystem::path scratch_;
@@ -223,17 +272,53 @@ class HighAlloc final : public Workload {
     system::ProcessOutcome totals_;
   };
 
-  static void sleep_or_stop(const WorkloadContext& context, std::chrono::nanoseconds how_long) {
-    auto until = std::chrono::steady_clock::now() + how_long;
-    while (std::chrono::steady_clock::now() < until && !context.stop.stop_requested())
-      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - std::chrono::steady_clock::now(),
-                                                                    std::chrono::milliseconds(100)));
+  // Lets the load fill memory before the first pass: with scope = "machine"
+  // until memory is full (see the top of this file) or load-warmup has passed;
+  // with scope = "cgroup" (the host's free memory says nothing about the
+  // limit) for load-warmup. Returns what it found, for the run directory.
+  nlohmann::json warm_up(const WorkloadContext& context, std::int64_t anon_bytes,
+                         highalloc::AttemptTimeline& timeline) const {
+    const auto started = std::chrono::steady_clock::now();
+    const auto until = started + params_.duration("load-warmup");
+    const bool until_full = params_.text("scope") == "machine";
+    CounterMap meminfo;
+    bool full = false;
+    for (;;) {
+      meminfo = system::procfs::parse_meminfo(context.system.read("/proc/meminfo"));
+      const auto anon_held = meminfo.at("AnonPages") + meminfo.at("SwapTotal") - meminfo.at("SwapFree");
+      full = meminfo.at("MemFree") <= meminfo.at("MemTotal") / kFullFreeDivisor &&
+             static_cast<double>(anon_held) >= kAnonResidentShare * static_cast<double>(anon_bytes);
+      auto now = std::chrono::steady_clock::now();
+      if ((until_full && full) || now >= until || context.stop.stop_requested()) break;
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - now, std::chrono::milliseconds(100)));
+    }
+    nlohmann::json record = {{"elapsed_s", seconds_since(started)},
+                             {"until_full", until_full},
+                             {"memory_full", full},
+                             {"mem_free_bytes", meminfo.at("MemFree")},
+                             {"anon_pages_bytes", meminfo.at("AnonPages")},
+                             {"swap_used_bytes", meminfo.at("SwapTotal") - meminfo.at("SwapFree")}};
+    timeline.event("warmup-end", record);
+    return record;
   }
 
-  PassResult run_pass(const WorkloadContext& context, const std::string& name, std::int64_t original_pool,
-                      std::int64_t page_bytes) const {
+  PassResult run_pass(const WorkloadContext& context, const std::string& name, const PassSetup& setup) const {
+    const auto original_pool = setup.original_pool;
+    const auto page_bytes = setup.page_bytes;
     PassResult pass;
     pass.name = name;
+    const auto low_watermarks = highalloc::read_low_watermarks(context.system);
+    const std::int64_t huge_page_pages = page_bytes / setup.base_page_bytes;
+    const auto free_at_start = highalloc::read_free_memory(context.system, page_bytes, setup.base_page_bytes,
+                                                           low_watermarks);
+    pass.free_at_start_bytes = free_at_start.free_bytes;
+    std::int64_t room_at_start = 0;  // huge pages
+    for (const auto& zone : free_at_start.zones)
+      room_at_start += std::max<std::int64_t>(0, (zone.free_pages - zone.low_pages) / huge_page_pages);
+    setup.timeline.event("pass-start", {{"pass", name},
+                                        {"mem_free_bytes", pass.free_at_start_bytes},
+                                        {"low_watermark_pages", low_watermarks},
+                                        {"room_huge_pages", room_at_start}});
     const auto started = std::chrono::steady_clock::now();
     const std::int64_t attempts = std::max<std::int64_t>(1, params_.integer("attempt") / page_bytes);
     // One attempt per huge page at `rate` bytes per second.
@@ -242,24 +327,39 @@ class HighAlloc final : public Workload {
     std::int64_t pool = original_pool;
     highalloc::ThpFaults faults(page_bytes);
     const bool thp = params_.text("method") == "thp";
+    for (const auto reason :
+         {highalloc::FailureReason::memory, highalloc::FailureReason::fragmentation, highalloc::FailureReason::raced})
+      pass.failures[highalloc::to_string(reason)] = 0;
     auto next = std::chrono::steady_clock::now();
     for (std::int64_t i = 0; i < attempts && !context.stop.stop_requested(); ++i) {
       std::this_thread::sleep_until(next);
       next += interval;
       ++pass.attempts;
+      double latency_ms = 0;
+      bool success = false;
       if (thp) {
         auto attempt = faults.attempt();
-        pass.latencies_ms.push_back(attempt.fault_ms);
-        pass.successes += attempt.huge ? 1 : 0;
-        continue;
+        latency_ms = attempt.fault_ms;
+        success = attempt.huge;
+      } else {
+        auto t0 = std::chrono::steady_clock::now();
+        context.system.write(kNrHugepages, std::to_string(pool + 1));
+        auto t1 = std::chrono::steady_clock::now();
+        std::int64_t now = read_int(context.system, kNrHugepages);
+        latency_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        success = now > pool;
+        pool = now;
       }
-      auto t0 = std::chrono::steady_clock::now();
-      context.system.write(kNrHugepages, std::to_string(pool + 1));
-      auto t1 = std::chrono::steady_clock::now();
-      std::int64_t now = read_int(context.system, kNrHugepages);
-      pass.latencies_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      if (now > pool) ++pass.successes;
-      pool = now;
+      // Read after the timed part: the reading is not in the latency.
+      auto free = highalloc::read_free_memory(context.system, page_bytes, setup.base_page_bytes, low_watermarks);
+      std::optional<highalloc::FailureReason> reason;
+      if (!success) {
+        reason = highalloc::classify_failure(free, huge_page_pages);
+        ++pass.failures[highalloc::to_string(*reason)];
+      }
+      pass.latencies_ms.push_back(latency_ms);
+      pass.successes += success ? 1 : 0;
+      setup.timeline.attempt(name, latency_ms, success, free, reason);
     }
     // Give the pass's pages back.
     if (thp)
@@ -267,6 +367,10 @@ class HighAlloc final : public Workload {
     else
       context.system.write(kNrHugepages, std::to_string(original_pool));
     pass.elapsed_s = seconds_since(started);
+    if (pass.attempts > 0)
+      pass.free_at_start_ceiling_pct =
+          std::min(100.0, 100.0 * static_cast<double>(room_at_start) / static_cast<double>(pass.attempts));
+    setup.timeline.event("pass-end", {{"pass", name}, {"attempts", pass.attempts}, {"successes", pass.successes}});
     return pass;
   }
 
@@ -294,7 +398,9 @@ WorkloadSpec highalloc_spec() {
       size_param("rate", "16M", "attempt rate in bytes per second", false),
       size_param("load", "150%", "background load: anonymous dirtiers and dd writers together"),
       count_param("load-anon-percent", "50", "share of the load that is anonymous memory (the rest: dd)", 0, 100),
-      duration_param("load-warmup", "5s", "time the load runs before Pass 1"),
+      duration_param("load-warmup", "5s",
+                     "time the load runs before Pass 1; with scope = \"machine\" the longest it runs, Pass 1 "
+                     "starting as soon as the load has filled memory"),
       text_param("directory", "/var/tmp", "where the dd load writes (a scratch subdirectory is made)"),
   };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<HighAlloc>(params); };

@@ -124,6 +124,37 @@ TEST(MetricCatalog, WorkloadRatesAreHigherIsBetterWithHarmonicMeans) {
   EXPECT_EQ(def("pass1-latency-p99-ms").direction, Direction::lower_is_better);
 }
 
+// What highalloc is for leads and gates: its success per pass (hugetlb and
+// THP instances alike), then its latencies, then Elapsed and the rest.
+TEST(MetricCatalog, HugePageSuccessGatesAndLeadsTheWorkloadRows) {
+  auto record = nlohmann::json::parse(R"({"elapsed_s": 90.0, "phases": [{"workloads": [
+      {"instance": "highalloc", "metrics": {"at-rest-success-pct": 92.0, "pass1-success-pct": 60.0,
+        "pass2-success-pct": 55.0, "at-rest-latency-p50-ms": 1.0, "pass1-latency-p50-ms": 9.0}},
+      {"instance": "thp", "metrics": {"pass1-success-pct": 40.0, "pass1-latency-p50-ms": 3.0}}]}]})");
+  auto catalog = build_catalog({&record});
+  std::vector<std::string> ids;
+  for (const auto& m : catalog)
+    if (m.section == Section::workload) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{
+                     "workload.highalloc.pass1-success-pct", "workload.thp.pass1-success-pct",
+                     "workload.highalloc.pass2-success-pct", "workload.highalloc.at-rest-success-pct",
+                     "workload.highalloc.pass1-latency-p50-ms", "workload.thp.pass1-latency-p50-ms",
+                     "workload.highalloc.at-rest-latency-p50-ms", "elapsed", "user", "system"}));
+  for (const auto& m : catalog) {
+    if (m.id.ends_with("-success-pct")) {
+      EXPECT_TRUE(m.gates) << m.id;
+      EXPECT_EQ(m.direction, Direction::higher_is_better) << m.id;
+      EXPECT_EQ(m.unit, "%") << m.id;
+    }
+    if (m.id.find("-latency-") != std::string::npos) {
+      EXPECT_FALSE(m.gates) << m.id;
+    }
+    if (m.id == "vmstat.thp_fault_fallback") {
+      EXPECT_TRUE(m.gates);
+    }
+  }
+}
+
 TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
   auto record = nlohmann::json::parse(R"({
     "elapsed_s": 10.0,

@@ -594,7 +594,9 @@ TEST(PlanCompiler, ConfigHashIsStableHexAndFollowsTheResolvedConfig) {
   TestPlan plan = compile(full_config);
   EXPECT_EQ(plan.config_hash.size(), 16u);
   EXPECT_EQ(plan.config_hash.find_first_not_of("0123456789abcdef"), std::string::npos);
-  EXPECT_EQ(plan.config_hash, config_hash(plan.resolved));
+  // The config resolved against the hash's fixed machine (1 PiB, 1 CPU, no swap).
+  HostFacts hash_machine{.mem_total_bytes = std::int64_t{1} << 50, .swap_total_bytes = 0, .cpus = 1};
+  EXPECT_EQ(plan.config_hash, config_hash(compile(full_config, hash_machine).resolved));
   EXPECT_EQ(compile(full_config).config_hash, plan.config_hash);
 
   // Writing the same thing differently does not change it...
@@ -606,6 +608,18 @@ TEST(PlanCompiler, ConfigHashIsStableHexAndFollowsTheResolvedConfig) {
   EXPECT_EQ(compile(std::string(full_config) + "workers = 2\n").config_hash, plan.config_hash);
   // ...but changing a value does.
   EXPECT_NE(compile(std::string(full_config) + "workers = 3\n").config_hash, plan.config_hash);
+}
+
+// Two guests of one `run` resolve "0.95x" to different byte counts: the same
+// config, the same hash (compare once warned "config hash differs" for them).
+TEST(PlanCompiler, ConfigHashIsTheSameOnMachinesOfDifferentSizes) {
+  const std::string relative = with_params("bytes = \"0.5x\"");
+  HostFacts guest_6_1{.mem_total_bytes = 1019248640, .swap_total_bytes = 0, .cpus = 2};
+  HostFacts guest_6_12{.mem_total_bytes = 1013821440, .swap_total_bytes = 1013821440, .cpus = 2};
+  TestPlan a = compile(relative, guest_6_1), b = compile(relative, guest_6_12);
+  EXPECT_NE(a.resolved, b.resolved);
+  EXPECT_EQ(a.config_hash, b.config_hash);
+  EXPECT_NE(compile(with_params("bytes = \"0.25x\""), guest_6_1).config_hash, a.config_hash);
 }
 
 TEST(PlanCompiler, ConfigHashIsFnv1a64) {
