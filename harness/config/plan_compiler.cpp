@@ -664,7 +664,17 @@ TestPlan compile_test_plan(const ir::TestConfig& config, const HostFacts& host,
   if (host.mem_total_bytes <= 0)
     throw environment_error("{}: error: cannot check the test config: the machine's MemTotal "
                             "is unknown", config.source_file.string());
-  return Compiler(config, host, registry).compile();
+  TestPlan plan = Compiler(config, host, registry).compile();
+  // The hash identifies the config as written, not what a machine resolved from
+  // it: two guests of one `run` (6.1 and 6.12 see different MemTotal) resolve
+  // "1.5x" or "150%" to different bytes, yet run the same test. So it hashes the
+  // config resolved against one fixed machine, which keeps "256M" and
+  // "268435456" (or a default written out) the same. Every config valid on a
+  // machine of at most 1 TiB is valid there; a larger host keeps its own.
+  const HostFacts reference{.mem_total_bytes = reference_mem_total_bytes, .swap_total_bytes = 0, .cpus = 1};
+  if (host.mem_total_bytes <= reference.mem_total_bytes)
+    plan.config_hash = config_hash(Compiler(config, reference, registry).compile().resolved);
+  return plan;
 }
 
 std::string config_hash(const nlohmann::json& resolved) {

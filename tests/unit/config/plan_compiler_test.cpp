@@ -594,7 +594,6 @@ TEST(PlanCompiler, ConfigHashIsStableHexAndFollowsTheResolvedConfig) {
   TestPlan plan = compile(full_config);
   EXPECT_EQ(plan.config_hash.size(), 16u);
   EXPECT_EQ(plan.config_hash.find_first_not_of("0123456789abcdef"), std::string::npos);
-  EXPECT_EQ(plan.config_hash, config_hash(plan.resolved));
   EXPECT_EQ(compile(full_config).config_hash, plan.config_hash);
 
   // Writing the same thing differently does not change it...
@@ -606,6 +605,21 @@ TEST(PlanCompiler, ConfigHashIsStableHexAndFollowsTheResolvedConfig) {
   EXPECT_EQ(compile(std::string(full_config) + "workers = 2\n").config_hash, plan.config_hash);
   // ...but changing a value does.
   EXPECT_NE(compile(std::string(full_config) + "workers = 3\n").config_hash, plan.config_hash);
+}
+
+// Two guests of one run see different MemTotal: relative sizes resolve to
+// different bytes, but the config, and so its hash, is the same.
+TEST(PlanCompiler, ConfigHashIdentifiesTheConfigNotTheMachine) {
+  const std::string relative = with_params("bytes = \"0.5x\"");
+  HostFacts small = test_host(), large = test_host();
+  large.mem_total_bytes = small.mem_total_bytes - 80 * MiB;  // the other kernel reserves more
+  auto a = compile(relative, small), b = compile(relative, large);
+  EXPECT_NE(a.resolved, b.resolved);
+  EXPECT_EQ(a.config_hash, b.config_hash);
+  // The hash is of the config resolved against the reference machine.
+  HostFacts reference{.mem_total_bytes = reference_mem_total_bytes, .swap_total_bytes = 0, .cpus = 1};
+  EXPECT_EQ(a.config_hash, config_hash(compile(relative, reference).resolved));
+  EXPECT_NE(compile(with_params("bytes = \"0.6x\""), small).config_hash, a.config_hash);
 }
 
 TEST(PlanCompiler, ConfigHashIsFnv1a64) {
