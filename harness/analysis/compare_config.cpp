@@ -32,17 +32,22 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
   CompareConfig config;
   for (const auto& [key, node] : table) {
     std::string k(key.str());
-    if (k == "alpha") {
-      config.alpha = number(node, source_name, k);
-      if (config.alpha <= 0 || config.alpha >= 0.5)
-        throw usage_error("{}: error: key \"alpha\": expected a significance level in (0, 0.5)",
-                          where(source_name, node.source()));
+    if (k == "alpha" || k == "fdr_q") {
+      double v = number(node, source_name, k);
+      if (v <= 0 || v >= 0.5)
+        throw usage_error("{}: error: key \"{}\": expected a rate in (0, 0.5)", where(source_name, node.source()), k);
+      (k == "alpha" ? config.alpha : config.fdr_q) = v;
     } else if (k == "min_iterations") {
       auto v = node.value<int64_t>();
       if (!v || *v < 2)
-        throw usage_error("{}: error: key \"min_iterations\": expected an integer >= 2 (the t-test needs two)",
+        throw usage_error("{}: error: key \"min_iterations\": expected an integer >= 2 (a spread needs two)",
                           where(source_name, node.source()));
       config.min_iterations = static_cast<int>(*v);
+    } else if (k == "max_lost_events" || k == "max_unpaired_ends") {
+      auto v = node.value<int64_t>();
+      if (!v || *v < 0)
+        throw usage_error("{}: error: key \"{}\": expected a count >= 0", where(source_name, node.source()), k);
+      (k == "max_lost_events" ? config.max_lost_events : config.max_unpaired_ends) = static_cast<std::uint64_t>(*v);
     } else if (k == "min_effect_pct") {
       config.min_effect_pct = number(node, source_name, k);
     } else if (k == "metric") {
@@ -63,15 +68,22 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
             policy.gates = *b;
           } else if (pk.str() == "min_effect_pct") {
             policy.min_effect_pct = number(pv, source_name, "min_effect_pct");
+          } else if (pk.str() == "min_effect_abs") {
+            policy.min_effect_abs = number(pv, source_name, "min_effect_abs");
+            if (*policy.min_effect_abs < 0)
+              throw usage_error("{}: error: metric \"{}\": key \"min_effect_abs\": expected a number >= 0",
+                                where(source_name, pv.source()), id.str());
           } else {
-            throw usage_error("{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct)",
+            throw usage_error(
+                "{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct, min_effect_abs)",
                               where(source_name, pv.source()), id.str(), pk.str());
           }
         }
         config.metrics[std::string(id.str())] = policy;
       }
     } else {
-      throw usage_error("{}: error: unknown key \"{}\" (expected alpha, min_iterations, min_effect_pct, metric)",
+      throw usage_error("{}: error: unknown key \"{}\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
+                        "max_lost_events, max_unpaired_ends, metric)",
                         where(source_name, node.source()), k);
     }
   }

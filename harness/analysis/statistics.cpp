@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numeric>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -44,18 +46,26 @@ std::optional<Summary> summarize(const std::vector<double>& values, bool harmoni
   return s;
 }
 
-double welch_t_test_p(const std::vector<double>& a, const std::vector<double>& b) {
-  double ma = arithmetic_mean(a), mb = arithmetic_mean(b);
-  double va = sample_variance(a, ma) / static_cast<double>(a.size());
-  double vb = sample_variance(b, mb) / static_cast<double>(b.size());
-  double se2 = va + vb;
-  if (se2 <= 0) return ma == mb ? 1.0 : 0.0;
-  double t = (ma - mb) / std::sqrt(se2);
-  // Welch-Satterthwaite degrees of freedom.
-  double df = se2 * se2 /
-              (va * va / static_cast<double>(a.size() - 1) + vb * vb / static_cast<double>(b.size() - 1));
+std::vector<double> benjamini_hochberg(const std::vector<double>& p) {
+  std::vector<std::size_t> order(p.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+  std::vector<double> q(p.size());
+  double running = 1;
+  const double m = static_cast<double>(p.size());
+  for (std::size_t k = p.size(); k-- > 0;) {  // largest p first: q_(k) = min over j >= k of p_(j) m / j
+    running = std::min(running, p[order[k]] * m / static_cast<double>(k + 1));
+    q[order[k]] = running;
+  }
+  return q;
+}
+
+double detectable_shift(double sd, int n_a, int n_b, double alpha, double power) {
+  int df = n_a + n_b - 2;
+  if (df < 1 || n_a < 1 || n_b < 1) return std::numeric_limits<double>::infinity();
   boost::math::students_t dist(df);
-  return 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(t)));
+  double t = boost::math::quantile(boost::math::complement(dist, alpha)) + boost::math::quantile(dist, power);
+  return t * sd * std::sqrt(1.0 / n_a + 1.0 / n_b);
 }
 
 std::optional<double> improvement_pct(double base, double value, bool higher_is_better) {

@@ -1,6 +1,7 @@
 #pragma once
-// Descriptive statistics of one metric over a run's iterations, and the test
-// that decides whether two runs differ (see docs/compare.md "Statistics").
+// Descriptive statistics of one metric over a run's iterations, the multiple
+// testing and power helpers of compare (docs/compare.md "Statistics"); the test
+// itself is permutation.h.
 #include <optional>
 #include <vector>
 
@@ -20,10 +21,18 @@ struct Summary {
 // negative value the arithmetic mean is used.
 std::optional<Summary> summarize(const std::vector<double>& values, bool harmonic);
 
-// Welch's two-sample t-test (unequal variances), two-sided. p = 1 when both
-// samples are constant and equal; p = 0 when constant and different. Needs n >= 2
-// on both sides.
-double welch_t_test_p(const std::vector<double>& a, const std::vector<double>& b);
+// Benjamini-Hochberg adjusted p-values (q-values) of a family, in the same
+// order: a hypothesis is a discovery at false discovery rate q when its value is
+// below q. Valid under independence and positive dependence (PRDS), which
+// metrics that rise and fall together satisfy.
+std::vector<double> benjamini_hochberg(const std::vector<double>& p);
+
+// The smallest shift of the mean a one-sided test at level `alpha` detects with
+// probability `power`, for samples of n_a and n_b with standard deviation `sd`
+// (normal theory with n_a + n_b - 2 degrees of freedom, Boost.Math students_t).
+// An approximation for the permutation test, which has the same power as the t
+// test at these sizes when the noise is near normal. Infinity when n_a + n_b < 3.
+double detectable_shift(double sd, int n_a, int n_b, double alpha, double power = 0.8);
 
 // Percentage difference of `value` from `base`, signed so that positive is an
 // improvement (MMTests): lower-is-better -> (base - value) / base.

@@ -119,9 +119,11 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
   std::cout << "\n";
   auto compared = report::compare_and_render(comparison, std::cout, std::cerr);
   outcome.comparison = std::move(compared.comparison);
-  outcome.verdict =
-      compared.exit_code == static_cast<int>(ExitCode::regression) ? report::NightlyVerdict::regressed
-                                                                   : report::NightlyVerdict::passed;
+  switch (outcome.comparison->outcome) {
+    case analysis::Outcome::regression: outcome.verdict = report::NightlyVerdict::regressed; break;
+    case analysis::Outcome::inconclusive: outcome.verdict = report::NightlyVerdict::inconclusive; break;
+    case analysis::Outcome::no_regression: outcome.verdict = report::NightlyVerdict::passed; break;
+  }
   return outcome;
 }
 
@@ -167,7 +169,8 @@ int nightly(const NightlyOptions& options) {
   auto code = report::nightly_exit_code(outcomes);
   if (options.no_promote) return static_cast<int>(code);
   if (code != ExitCode::success) {
-    std::cout << fmt::format("Not stored as {}: the night did not pass.\n", baseline);
+    std::cout << fmt::format("Not stored as {}: the night {}.\n", baseline,
+                             code == ExitCode::inconclusive ? "was inconclusive" : "did not pass");
     return static_cast<int>(code);
   }
   for (const auto& outcome : outcomes) {
@@ -184,7 +187,7 @@ void add_nightly_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand(
       "nightly",
       "Run a suite of tests on the host, compare each with the baseline label, and when none regressed store "
-      "them as the new baseline; exit 1 on a regression, 4 when a test did not complete");
+      "them as the new baseline; exit 1 on a regression, 4 when a test did not complete, 5 when one was inconclusive");
   sub->add_option("--suite", options->suite, "the suite (TOML; e.g. configs/nightly.toml)")->required();
   sub->add_option("--baseline", options->baseline, "label the runs are compared with (default: the suite's, last-good)");
   sub->add_option("--label", options->label, "label the night's runs are stored under (default: the suite's, nightly)");

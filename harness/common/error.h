@@ -16,6 +16,7 @@ enum class ExitCode : int {
   usage = 2,        // bad command line or config
   environment = 3,  // a precondition of the machine is missing
   run_failed = 4,   // the run started but did not complete
+  inconclusive = 5,  // compare: no gating metric regressed, but not every one was judged
 };
 
 class Error : public std::runtime_error {

@@ -97,7 +97,8 @@ struct TestPlan {
   VmPlan vm;
   std::vector<KernelPlan> kernels;  // in file order; not part of the config hash
   // The config with every default filled in and sizes resolved, for manifest.json,
-  // and a stable hash of it (hex) that compare uses to tell configs apart.
+  // and a stable hash (hex) of the config as written — resolved against one
+  // reference machine, not this one — that compare uses to tell configs apart.
   nlohmann::json resolved;
   std::string config_hash;
 };

@@ -29,9 +29,17 @@ CompareOutcome compare_and_render(const CompareRequest& request, std::ostream& o
   CompareOutcome outcome{analysis::compare_runs(runs, request.config), 0};
   for (const auto& w : outcome.comparison.warnings) warnings << "memharness: warning: " << w << '\n';
   render(out, outcome.comparison, request.format, request.render);
-  outcome.exit_code = outcome.comparison.gating_regressions > 0 ? static_cast<int>(ExitCode::regression)
-                                                                : static_cast<int>(ExitCode::success);
+  outcome.exit_code = outcome_exit_code(outcome.comparison.outcome);
   return outcome;
+}
+
+int outcome_exit_code(analysis::Outcome outcome) {
+  switch (outcome) {
+    case analysis::Outcome::no_regression: return static_cast<int>(ExitCode::success);
+    case analysis::Outcome::regression: return static_cast<int>(ExitCode::regression);
+    case analysis::Outcome::inconclusive: return static_cast<int>(ExitCode::inconclusive);
+  }
+  return static_cast<int>(ExitCode::inconclusive);
 }
 
 CompareOutcome compare_run_directories(const std::vector<std::filesystem::path>& run_dirs, Format format,

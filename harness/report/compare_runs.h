@@ -27,7 +27,7 @@ struct CompareRequest {
 
 struct CompareOutcome {
   analysis::Comparison comparison;
-  int exit_code = 0;  // ExitCode::regression when a gating metric regressed, else success
+  int exit_code = 0;  // outcome_exit_code(comparison.outcome): 0, 1 regression or 5 inconclusive
 };
 
 // Reads and compares the runs, writes every warning to `warnings` (one line each,

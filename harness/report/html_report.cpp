@@ -276,9 +276,23 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   for (const auto& w : comparison.warnings) out << "<p class=\"warning\">warning: " << esc(w) << "</p>\n";
   out << "</section>\n";
 
+  // The verdict comes first: it is what the page is opened for.
+  out << "<p id=\"summary\" data-outcome=\"" << (compare ? analysis::to_string(comparison.outcome) : "single-run")
+      << "\">" << esc(summary_line(comparison)) << "</p>\n";
   if (compare) {
-    out << "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>Welch's t-test, p &lt; " << num(comparison.alpha)
-        << "; at least " << comparison.min_iterations << " iterations per run for a verdict.</p>\n"
+    auto mechanisms = mechanism_lines(comparison);
+    if (!mechanisms.empty()) {
+      out << "<section id=\"mechanism\">\n<h2>Mechanism</h2>\n<ul>\n";
+      for (const auto& m : mechanisms) {
+        std::string with;
+        for (const auto& x : m.mechanisms) with += (with.empty() ? "" : ", ") + x;
+        out << "<li>" << esc(m.run) << ": <strong class=\"regression\">" << esc(m.regressed)
+            << "</strong>; with it: " << esc(with.empty() ? std::string("no other figure changed significantly") : with)
+            << "</li>\n";
+      }
+      out << "</ul>\n</section>\n";
+    }
+    out << "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>" << esc(statistics_note(comparison)) << ".</p>\n"
         << "<table>\n<tr><th>run</th><th>metric</th><th>gating</th><th>verdict</th><th>figures</th></tr>\n";
     for (const auto& l : build_verdicts(comparison)) {
       bool bad = l.verdict == analysis::Verdict::regression;
@@ -320,9 +334,7 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
     }
     out << "</table>\n";
   }
-  if (compare)
-    out << "<p>* significant: Welch's t-test, p &lt; " << num(comparison.alpha) << "; % is the difference from "
-        << esc(runs.front().label) << ", positive = better.</p>\n";
+  if (compare) out << "<p>" << esc(statistics_note(comparison)) << ".</p>\n";
   out << "</section>\n</body>\n</html>\n";
   final_out << out.str();
 }

@@ -38,7 +38,8 @@ JunitSuite junit_suite(const analysis::Comparison& comparison) {
         body = fmt::format("\n      <failure message=\"{}\" type=\"regression\"/>\n    ",
                            xml_escape(figures(m, run, comparison)));
       } else if (cell.verdict == analysis::Verdict::not_available ||
-                 cell.verdict == analysis::Verdict::too_few_iterations) {
+                 cell.verdict == analysis::Verdict::too_few_iterations ||
+                 cell.verdict == analysis::Verdict::unreliable) {
         ++suite.skipped;
         body = fmt::format("\n      <skipped message=\"{}\"/>\n    ", xml_escape(figures(m, run, comparison)));
       } else {
@@ -48,6 +49,23 @@ JunitSuite junit_suite(const analysis::Comparison& comparison) {
                                         xml_escape(suite.name), xml_escape(m.def.id), xml_escape(runs[run].label),
                                         xml_escape(runs[0].label), body));
     }
+  // The comparison's own verdict: a regression fails it; an inconclusive one is
+  // an error (nothing was decided), so a CI page never shows it green.
+  for (const auto& v : comparison.verdicts) {
+    std::string body;
+    if (v.outcome == analysis::Outcome::regression) {
+      ++suite.failures;
+      body = fmt::format("\n      <failure message=\"{}\" type=\"regression\"/>\n    ", xml_escape(v.summary));
+    } else if (v.outcome == analysis::Outcome::inconclusive) {
+      ++suite.errors;
+      body = fmt::format("\n      <error message=\"{}\" type=\"inconclusive\"/>\n    ", xml_escape(v.summary));
+    } else {
+      body = fmt::format("\n      <system-out>{}</system-out>\n    ", xml_escape(v.summary));
+    }
+    suite.cases.push_back(fmt::format("    <testcase classname=\"{}\" name=\"verdict {} vs {}\">{}</testcase>\n",
+                                      xml_escape(suite.name), xml_escape(runs[v.run].label),
+                                      xml_escape(runs[0].label), body));
+  }
   return suite;
 }
 

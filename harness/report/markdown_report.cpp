@@ -46,18 +46,26 @@ void render_markdown(std::ostream& out, const analysis::Comparison& comparison) 
     }
   }
   if (runs.size() > 1) {
-    out << fmt::format("\n\\* significant: Welch's t-test, p < {:g}; % is the difference from {}, positive = "
-                       "better\n",
-                       comparison.alpha, escape(runs.front().label));
-    out << fmt::format("\n### Verdicts\n\nAt least {} iterations per run are needed for a verdict.\n\n",
-                       comparison.min_iterations);
+    out << "\n" << escape(statistics_note(comparison)) << "\n";
+    out << "\n### Verdicts\n\n";
     out << "| run | metric | gating | verdict | figures |\n|---|---|---|---|---|\n";
     for (const auto& l : build_verdicts(comparison))
       out << fmt::format("| {} | {} | {} | {} | {} |\n", escape(l.run), escape(l.metric), l.gates ? "yes" : "no",
                          l.verdict == analysis::Verdict::regression ? "**REGRESSION**" : verdict_word(l.verdict),
                          escape(l.reason));
+    auto mechanisms = mechanism_lines(comparison);
+    if (!mechanisms.empty()) out << "\n### Mechanism\n\n";
+    for (const auto& m : mechanisms) {
+      std::string with;
+      for (const auto& x : m.mechanisms) with += (with.empty() ? "" : ", ") + x;
+      out << fmt::format("- {}: **{}**; with it: {}\n", escape(m.run), escape(m.regressed),
+                         with.empty() ? std::string("no other figure changed significantly") : escape(with));
+    }
   }
-  out << '\n' << summary_line(comparison) << '\n';
+  out << '\n' << (comparison.outcome == analysis::Outcome::no_regression || runs.size() < 2
+                      ? escape(summary_line(comparison))
+                      : "**" + escape(summary_line(comparison)) + "**")
+      << '\n';
 }
 
 }  // namespace memharness::report

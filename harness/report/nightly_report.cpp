@@ -15,6 +15,7 @@ const char* verdict_word(NightlyVerdict verdict) {
   switch (verdict) {
     case NightlyVerdict::passed: return "passed";
     case NightlyVerdict::regressed: return "REGRESSED";
+    case NightlyVerdict::inconclusive: return "INCONCLUSIVE";
     case NightlyVerdict::no_baseline: return "no baseline";
     case NightlyVerdict::run_failed: return "RUN FAILED";
     case NightlyVerdict::not_run: return "not run";
@@ -35,6 +36,8 @@ std::string summary_detail(const NightlyTestOutcome& outcome) {
       return fmt::format("{} gating metric{} ({}) against {}", ids.size(), ids.size() == 1 ? "" : "s", list,
                          outcome.baseline.string());
     }
+    case NightlyVerdict::inconclusive:
+      return fmt::format("{} against {}", outcome.comparison->verdicts.front().summary, outcome.baseline.string());
     default: return outcome.detail;
   }
 }
@@ -46,16 +49,22 @@ void render_nightly_summary(std::ostream& out, const std::vector<NightlyTestOutc
   for (const auto& o : outcomes) width = std::max(width, o.test.size());
   out << "Nightly results\n";
   for (const auto& o : outcomes)
-    out << fmt::format("  {:<{}}  {:<11}  {}\n", o.test, width, verdict_word(o.verdict), summary_detail(o));
+    out << fmt::format("  {:<{}}  {:<12}  {}\n", o.test, width, verdict_word(o.verdict), summary_detail(o));
   auto code = nightly_exit_code(outcomes);
-  int regressed = 0;
-  for (const auto& o : outcomes) regressed += o.verdict == NightlyVerdict::regressed;
+  int regressed = 0, inconclusive = 0;
+  for (const auto& o : outcomes) {
+    regressed += o.verdict == NightlyVerdict::regressed;
+    inconclusive += o.verdict == NightlyVerdict::inconclusive;
+  }
   if (code == ExitCode::run_failed)
     out << "Nightly: a test did not run to completion.\n";
   else if (code == ExitCode::regression)
     out << fmt::format("Nightly: {} of {} tests regressed.\n", regressed, outcomes.size());
+  else if (code == ExitCode::inconclusive)
+    out << fmt::format("Nightly: inconclusive: {} of {} tests could not be judged on every gating metric.\n",
+                       inconclusive, outcomes.size());
   else
-    out << "Nightly: no gating metric regressed.\n";
+    out << "Nightly: no regression (every gating metric judged).\n";
 }
 
 void render_nightly_junit(std::ostream& out, const std::vector<NightlyTestOutcome>& outcomes) {
@@ -89,6 +98,7 @@ ExitCode nightly_exit_code(const std::vector<NightlyTestOutcome>& outcomes) {
   };
   if (any(NightlyVerdict::run_failed) || any(NightlyVerdict::not_run)) return ExitCode::run_failed;
   if (any(NightlyVerdict::regressed)) return ExitCode::regression;
+  if (any(NightlyVerdict::inconclusive)) return ExitCode::inconclusive;
   return ExitCode::success;
 }
 

@@ -14,8 +14,9 @@
 namespace memharness::report {
 
 enum class NightlyVerdict {
-  passed,       // compared with the baseline: no gating metric regressed
-  regressed,    // a gating metric regressed
+  passed,        // compared with the baseline: every gating metric judged, none regressed
+  regressed,     // a gating metric regressed
+  inconclusive,  // none regressed, but not every gating metric was judged
   no_baseline,  // nothing stored under the baseline label for this test yet
   run_failed,   // the night's run did not complete
   not_run,      // interrupted before it started
@@ -39,8 +40,9 @@ void render_nightly_summary(std::ostream& out, const std::vector<NightlyTestOutc
 void render_nightly_junit(std::ostream& out, const std::vector<NightlyTestOutcome>& outcomes);
 
 // run_failed when a test did not run to completion, regression when one
-// regressed, success otherwise (a missing baseline is not a failure: the first
-// night establishes it).
+// regressed, inconclusive when one could not be judged, success otherwise (a
+// missing baseline is not a failure: the first night establishes it). Only a
+// night that exits with success is promoted to the baseline.
 ExitCode nightly_exit_code(const std::vector<NightlyTestOutcome>& outcomes);
 
 }  // namespace memharness::report

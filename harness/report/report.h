@@ -38,7 +38,11 @@ void render_junit_document(std::ostream& out, const std::string& name, const std
 // Needs gnuplot (environment_error otherwise); writes nothing unless every plot was drawn.
 void render_html(std::ostream& out, const analysis::Comparison& comparison);
 
+// The exit code of a comparison's outcome: 0 no regression, 1 regression,
+// 5 inconclusive (README "Exit codes").
+int outcome_exit_code(analysis::Outcome outcome);
+
 // The version of the JSON document render_json writes.
-inline constexpr int json_schema_version = 1;
+inline constexpr int json_schema_version = 2;
 
 }  // namespace memharness::report

@@ -1,5 +1,9 @@
 #include "harness/report/tables.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
 #include <fmt/core.h>
 
 namespace memharness::report {
@@ -102,7 +106,8 @@ std::string verdict_word(Verdict verdict) {
   switch (verdict) {
     case Verdict::baseline: return "baseline";
     case Verdict::not_available: return "n/a";
-    case Verdict::too_few_iterations: return "no verdict";
+    case Verdict::too_few_iterations: return "not judged";
+    case Verdict::unreliable: return "not judged";
     case Verdict::no_difference: return "no difference";
     case Verdict::below_min_effect: return "within threshold";
     case Verdict::improvement: return "improvement";
@@ -124,11 +129,65 @@ std::vector<VerdictLine> build_verdicts(const Comparison& comparison) {
   return lines;
 }
 
+std::string outcome_word(analysis::Outcome outcome) {
+  switch (outcome) {
+    case analysis::Outcome::no_regression: return "no regression";
+    case analysis::Outcome::regression: return "REGRESSION";
+    case analysis::Outcome::inconclusive: return "INCONCLUSIVE";
+  }
+  return "?";
+}
+
 std::string summary_line(const Comparison& comparison) {
   if (comparison.runs.size() < 2) return "Single run: nothing to compare.";
-  if (comparison.gating_regressions == 0) return "Result: no gating metric regressed.";
-  return fmt::format("Result: {} gating metric{} regressed.", comparison.gating_regressions,
-                     comparison.gating_regressions == 1 ? "" : "s");
+  if (comparison.verdicts.size() == 1) return "Result: " + comparison.verdicts.front().summary + ".";
+  std::string line = "Result: " + outcome_word(comparison.outcome);
+  for (const auto& v : comparison.verdicts)
+    line += fmt::format("; {}: {}", comparison.runs[v.run].label, v.summary);
+  return line + ".";
+}
+
+std::string statistics_note(const Comparison& comparison) {
+  std::int64_t permutations = 0;
+  bool exact = true;
+  for (const auto& v : comparison.verdicts) {
+    permutations = std::max(permutations, v.permutations);
+    exact = exact && v.exact;
+  }
+  return fmt::format(
+      "* significant by a permutation test of the iterations ({}{} relabellings): gating metrics at a "
+      "family-wise p < {:g} (step-down max-T), the others at a false discovery rate q < {:g}; at least {} "
+      "iterations per side; detectable: the regression found with 80% power (noise {}); % is the difference "
+      "from {}, positive = better",
+      exact ? "all " : "", permutations, comparison.alpha, comparison.fdr_q, comparison.min_iterations,
+      comparison.noise_source.empty() ? std::string("of these runs") : "from " + comparison.noise_source,
+      comparison.runs.front().label);
+}
+
+std::vector<MechanismLine> mechanism_lines(const Comparison& comparison, std::size_t limit) {
+  std::vector<MechanismLine> lines;
+  for (const auto& v : comparison.verdicts) {
+    if (v.regressed.empty()) continue;
+    MechanismLine line;
+    line.run = comparison.runs[v.run].label;
+    for (const auto& m : comparison.metrics) {
+      if (!m.gates || m.cells[v.run].verdict != Verdict::regression) continue;
+      const auto& cell = m.cells[v.run];
+      line.regressed += (line.regressed.empty() ? "" : ", ") + metric_label(m.def) + " " +
+                        (cell.mean_pct ? fmt::format("{:+.1f}%", *cell.mean_pct) : std::string("from 0"));
+    }
+    for (std::size_t k = 0; k < v.mechanisms.size() && k < limit; ++k) {
+      const auto& mech = v.mechanisms[k];
+      const auto& m = comparison.metrics[mech.metric];
+      double ratio = 1 + mech.change_pct / 100;
+      std::string change = std::isinf(mech.change_pct) ? "from 0"
+                           : ratio >= 3                ? fmt::format("x{:.1f}", ratio)
+                                                       : fmt::format("{:+.0f}%", mech.change_pct);
+      line.mechanisms.push_back(m.def.title + " " + change);
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 }  // namespace memharness::report

@@ -40,7 +40,22 @@ struct VerdictLine {
 std::vector<VerdictLine> build_verdicts(const analysis::Comparison& comparison);
 
 std::string verdict_word(analysis::Verdict verdict);
+std::string outcome_word(analysis::Outcome outcome);       // "REGRESSION", "no regression", "INCONCLUSIVE"
 std::string metric_label(const analysis::MetricDef& def);  // "Elapsed (s)"
+// "Result: no regression (10 gating metrics judged: ...)." — with several
+// compared runs, each run's verdict in turn.
 std::string summary_line(const analysis::Comparison& comparison);
+// How significance was decided, one sentence naming the test and both levels.
+std::string statistics_note(const analysis::Comparison& comparison);
+
+// Per run with a regression: "6.12 vs 6.1: Elapsed (s) -142.39%; moved with it:
+// Direct compactions x3.1, compact_fail +240%, ..." (mechanism rows ranked by
+// the size of their change; at most `limit`).
+struct MechanismLine {
+  std::string run;
+  std::string regressed;                // "Elapsed (s) -142.39%, nr_vmscan_write ..."
+  std::vector<std::string> mechanisms;  // "compact_fail +240%"
+};
+std::vector<MechanismLine> mechanism_lines(const analysis::Comparison& comparison, std::size_t limit = 8);
 
 }  // namespace memharness::report

@@ -103,10 +103,8 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
 
   out << '\n';
   if (runs.size() > 1) {
-    out << fmt::format("* significant: Welch's t-test, p < {:g}; % is the difference from {}, positive = better\n",
-                       comparison.alpha, runs.front().label);
-    out << fmt::format("\nVerdicts (gating metrics, and other significant changes; at least {} iterations)\n",
-                       comparison.min_iterations);
+    for (const auto& line : wrap(statistics_note(comparison), max_width)) out << line << '\n';
+    out << "\nVerdicts (every gating metric, and the other significant changes)\n";
     auto lines = build_verdicts(comparison);
     size_t metric_width = 0;
     for (const auto& l : lines) metric_width = std::max(metric_width, l.metric.size());
@@ -129,8 +127,18 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
       out << line << '\n';
       for (size_t i = 1; i < reason.size(); ++i) out << std::string(reason_column, ' ') << reason[i] << '\n';
     }
+    auto mechanisms = mechanism_lines(comparison);
+    if (!mechanisms.empty()) out << "\nMechanism (what moved with the regression, largest change first)\n";
+    for (const auto& m : mechanisms) {
+      std::string text = fmt::format("{} vs {}: {}; with it: ", m.run, runs.front().label, m.regressed);
+      if (m.mechanisms.empty()) text += "no other figure changed significantly";
+      for (size_t i = 0; i < m.mechanisms.size(); ++i) text += (i ? ", " : "") + m.mechanisms[i];
+      auto wrapped = wrap(text, max_width - 2);
+      for (size_t i = 0; i < wrapped.size(); ++i) out << (i ? "    " : "  ") << wrapped[i] << '\n';
+    }
+    out << '\n';
   }
-  out << summary_line(comparison) << '\n';
+  for (const auto& line : wrap(summary_line(comparison), max_width)) out << line << '\n';
 }
 
 void render(std::ostream& out, const analysis::Comparison& comparison, Format format, const RenderOptions& options) {

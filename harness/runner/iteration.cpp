@@ -291,7 +291,11 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
                                      {"timeseries_rows", tracepoint_series->rows()}};
     if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
     auto document = tracepoints.recorder->finish();
-    if (document.contains("lost_events")) record["tracepoint_recorder"]["lost_events"] = document["lost_events"]["count"];
+    if (document.contains("lost_events")) {
+      const auto& lost = document["lost_events"];
+      record["tracepoint_recorder"]["lost_events"] = lost["count"];  // null when the kernel cannot count them
+      if (lost.value("observable", true) == false) record["tracepoint_recorder"]["lost_events_observable"] = false;
+    }
     results::write_json_atomically(dir / "tracepoints.json", document);
     record["tracepoints"] = probes::tracepoint_summary(document);
     tracepoints.recorder.reset();

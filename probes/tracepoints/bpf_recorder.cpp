@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdarg>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -142,12 +143,17 @@ class BpfRecorder final : public TracepointRecorder {
   };
   ProgramFigures program_figures() const {
     std::uint64_t lost = 0, runs = 0, run_ns = 0;
+    bool observable = true;
     nlohmann::json lost_by = nlohmann::json::object(), stats_by = nlohmann::json::object();
     for (const auto& [prog, name] : programs_) {
       bpf_prog_info info{};
       std::uint32_t length = sizeof info;
       if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &length) != 0)
         throw environment_error("cannot read the BPF program info of {}: {}", name, std::strerror(errno));
+      // The kernel fills only the fields it knows and says how many bytes: before
+      // 5.12 bpf_prog_info ends before recursion_misses, and a 0 there would be a
+      // claim that nothing was lost.
+      if (length < offsetof(bpf_prog_info, recursion_misses) + sizeof info.recursion_misses) observable = false;
       if (info.recursion_misses != 0) lost_by[name] = info.recursion_misses;
       if (info.run_cnt != 0) stats_by[name] = {{"runs", info.run_cnt}, {"run_time_ns", info.run_time_ns}};
       lost += info.recursion_misses;
@@ -155,10 +161,16 @@ class BpfRecorder final : public TracepointRecorder {
       run_ns += info.run_time_ns;
     }
     ProgramFigures figures;
-    figures.lost_events = {
-        {"count", lost},
-        {"source", "recursion_misses of the BPF programs: events skipped while another BPF program ran on the CPU"},
-        {"by_tracepoint", std::move(lost_by)}};
+    if (observable)
+      figures.lost_events = {
+          {"count", lost},
+          {"source", "recursion_misses of the BPF programs: events skipped while another BPF program ran on the CPU"},
+          {"by_tracepoint", std::move(lost_by)}};
+    else
+      figures.lost_events = {{"count", nullptr},
+                             {"observable", false},
+                             {"reason", "this kernel's bpf_prog_info has no recursion_misses (before 5.12): events "
+                                        "skipped while another BPF program ran are not counted"}};
     if (runs != 0)
       figures.program_stats = {{"source", "bpf_prog_info run_cnt/run_time_ns (kernel.bpf_stats_enabled)"},
                                {"runs", runs},

@@ -1,7 +1,9 @@
-// `memharness nightly` on the host, three nights of a one-test suite (root,
+// `memharness nightly` on the host, four nights of a one-test suite (root,
 // stress-ng): the first has no baseline and becomes it, the second passes
 // against it and becomes the new one, the third regresses (its elapsed time
-// triples), exits 1, says so in its JUnit file and is not stored as the baseline.
+// triples), exits 1, says so in its JUnit file and is not stored as the
+// baseline; the fourth runs too few iterations to be judged: inconclusive,
+// exit 5, not stored either.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -16,10 +18,10 @@ namespace fs = std::filesystem;
 
 // A run of fixed length (stress-ng --timeout) without memory pressure, so that
 // elapsed is the figure that tells the nights apart.
-std::string night_config(const std::string& duration) {
+std::string night_config(const std::string& duration, int iterations) {
   return "name = \"nightly-probe\"\n"
          "description = \"integration test: a short fixed-length anon-dirty\"\n"
-         "iterations = 3\n"
+         "iterations = " + std::to_string(iterations) + "\n"
          "[cgroup]\nmemory-max = \"256M\"\n"
          "[[phase]]\n[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"16M\"\nduration = \"" +
          duration + "\"\n";
@@ -52,8 +54,9 @@ class NightlyTest : public ::testing::Test {
   void TearDown() override {
     if (fs::exists(tmp_.path() / "state")) run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
   }
-  CommandResult night(int number, const std::string& duration) {
-    write_file(tmp_.path() / "probe.toml", night_config(duration));
+  // 5 iterations: the fewest a permutation test can judge at alpha 0.01.
+  CommandResult night(int number, const std::string& duration, int iterations = 5) {
+    write_file(tmp_.path() / "probe.toml", night_config(duration, iterations));
     return run_memharness({"nightly", "--suite", (tmp_.path() / "suite.toml").string(), "--results",
                            results().string(), "--compare-config", (tmp_.path() / "compare.toml").string(),
                            "--junit", junit(number).string()},
@@ -88,7 +91,7 @@ TEST_F(NightlyTest, TheFirstNightBecomesTheBaselineAndARegressionIsNotStoredAsIt
 
   auto second = night(2, "2s");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_NE(second.output.find("nightly-probe  passed       against " + runs_under("last-good")[0].string()),
+  EXPECT_NE(second.output.find("nightly-probe  passed        against " + runs_under("last-good")[0].string()),
             std::string::npos)
       << second.output;
   EXPECT_NE(second.output.find("last-good"), std::string::npos);  // the comparison's baseline column
@@ -99,7 +102,7 @@ TEST_F(NightlyTest, TheFirstNightBecomesTheBaselineAndARegressionIsNotStoredAsIt
 
   auto third = night(3, "6s");
   EXPECT_EQ(third.exit_code, 1) << third.output;
-  EXPECT_NE(third.output.find("nightly-probe  REGRESSED    1 gating metric (elapsed) against " +
+  EXPECT_NE(third.output.find("nightly-probe  REGRESSED     1 gating metric (elapsed) against " +
                               runs_under("last-good")[1].string()),
             std::string::npos)
       << third.output;
@@ -108,9 +111,19 @@ TEST_F(NightlyTest, TheFirstNightBecomesTheBaselineAndARegressionIsNotStoredAsIt
   EXPECT_EQ(runs_under("nightly").size(), 3u);
   auto xml = read_file(junit(3));
   EXPECT_NE(xml.find("<failure message=\"Elapsed (s): "), std::string::npos) << xml;
-  EXPECT_NE(xml.find("<testsuites name=\"memharness nightly\" tests=\"1\" failures=\"1\" errors=\"0\""),
+  // The gating metric and the comparison's verdict.
+  EXPECT_NE(xml.find("<testsuites name=\"memharness nightly\" tests=\"2\" failures=\"2\" errors=\"0\""),
             std::string::npos)
       << xml;
+
+  auto fourth = night(4, "2s", 3);
+  EXPECT_EQ(fourth.exit_code, 5) << fourth.output;
+  EXPECT_NE(fourth.output.find("nightly-probe  INCONCLUSIVE  inconclusive: 1 of 1 gating metrics not judged (elapsed)"),
+            std::string::npos)
+      << fourth.output;
+  EXPECT_NE(fourth.output.find("Not stored as last-good: the night was inconclusive."), std::string::npos);
+  EXPECT_EQ(runs_under("last-good").size(), 2u);
+  EXPECT_NE(read_file(junit(4)).find("type=\"inconclusive\"/>"), std::string::npos) << read_file(junit(4));
 }
 
 TEST_F(NightlyTest, ASuiteWithABadTestIsRefusedBeforeAnythingRuns) {

@@ -2,6 +2,8 @@
 // `compare` does, on the fixture runs a and b (tests/fixtures/runs).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "harness_process.h"
 
 namespace memharness::testing {
@@ -17,6 +19,8 @@ TEST(RunStored, TwoLabelsPrintCompareOutputAndExitCode) {
   auto ran = run_memharness({"run", "anon-dirty-quick", "--kernel", "a", "--kernel", "b", "--results", fixture_results},
                             env, tmp.path() / "run.log");
   ASSERT_FALSE(compared.output.empty());
+  EXPECT_EQ(compared.exit_code, 5) << compared.output;  // 3 iterations a side: inconclusive
+  EXPECT_NE(compared.output.find("Result: inconclusive: "), std::string::npos) << compared.output;
   EXPECT_EQ(ran.exit_code, compared.exit_code) << ran.output;
   // The run's output: one line per stored kernel, a blank line, then compare's output unchanged.
   auto at = ran.output.find(compared.output);
@@ -29,11 +33,18 @@ TEST(RunStored, JsonFormatIsCompares) {
   TempDir tmp("memharness-run-stored-json");
   std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
   auto config = std::string(MEMHARNESS_SOURCE_DIR) + "/configs/anon-dirty-quick.toml";
-  auto compared = run_memharness({"compare", "a", "b", "--results", fixture_results, "--format", "json"}, env,
-                                 tmp.path() / "compare.log");
+  auto compared = run_memharness({"compare", "ab", "c-regressed", "--results", fixture_results, "--format", "json"},
+                                 env, tmp.path() / "compare.log");
   auto ran = run_memharness(
-      {"run", config, "--kernel", "a", "--kernel", "b", "--results", fixture_results, "--format", "json"}, env,
-      tmp.path() / "run.log");
+      {"run", config, "--kernel", "ab", "--kernel", "c-regressed", "--results", fixture_results, "--format", "json"},
+      env, tmp.path() / "run.log");
+  // compare's document is a whole JSON comparison (an empty output would be
+  // "found" anywhere), and run prints it unchanged with the same exit code.
+  auto doc = nlohmann::json::parse(compared.output);
+  EXPECT_EQ(doc["schema"], "memharness-compare");
+  EXPECT_EQ(doc["result"]["outcome"], "regression");
+  EXPECT_EQ(compared.exit_code, 1);
+  EXPECT_EQ(ran.exit_code, compared.exit_code) << ran.output;
   EXPECT_NE(ran.output.find(compared.output), std::string::npos) << ran.output;
 }
 

@@ -24,46 +24,135 @@ const MetricResult& metric(const Comparison& c, const std::string& id) {
   throw std::runtime_error("no metric " + id);
 }
 
-TEST(Comparison, SameWorkloadTwiceHasNoRegression) {
+TEST(Comparison, ThreeIterationsAreInconclusive) {
+  // 3 against 3: a permutation test's smallest p is 1/20, so nothing can be
+  // judged at alpha 0.01, and the comparison says so instead of "fine".
   auto c = compare_runs({load("a"), load("b")}, {});
   EXPECT_EQ(c.gating_regressions, 0);
+  EXPECT_EQ(c.outcome, Outcome::inconclusive);
   EXPECT_TRUE(c.warnings.empty());
   const auto& elapsed = metric(c, "elapsed");
   EXPECT_TRUE(elapsed.gates);
   EXPECT_EQ(elapsed.cells[0].summary->n, 3);
-  EXPECT_EQ(elapsed.cells[1].verdict, Verdict::no_difference);
+  EXPECT_EQ(elapsed.cells[1].verdict, Verdict::too_few_iterations);
+  EXPECT_EQ(elapsed.cells[1].reason, "3 iterations: not judged (needs 5 per side)");
+  ASSERT_EQ(c.verdicts.size(), 1u);
+  const auto& v = c.verdicts[0];
+  EXPECT_TRUE(v.judged.empty());
+  EXPECT_EQ(v.not_judged, (std::vector<std::string>{"elapsed", "memcg.oom_kill", "psi.full_ms",
+                                                    "vmstat.nr_vmscan_write", "vmstat.thp_fault_fallback"}));
+  EXPECT_EQ(v.summary.rfind("inconclusive: 5 of 5 gating metrics not judged (elapsed, ", 0), 0u) << v.summary;
+  // Asked for 3, the test still cannot reach 0.01: not judged, and why.
+  auto three = compare_runs({load("a"), load("b")}, parse_compare_config("min_iterations = 3\n", "t.toml"));
+  EXPECT_EQ(metric(three, "elapsed").cells[1].reason,
+            "3 vs 3 iterations: a permutation test cannot reach p < 0.01; not judged");
+}
+
+TEST(Comparison, SameIterationsJudgeEveryRecordedGatingMetric) {
+  // The same six iterations on both sides: every gating metric the runs
+  // recorded is judged and none differs. The tracepoint gates and the cgroup's
+  // PSI (cgroup v1 has no memory.pressure) were recorded by neither: "not
+  // measured", listed, and not a reason for "inconclusive".
+  auto c = compare_runs({load("ab"), load("ab")}, {});
+  ASSERT_EQ(c.verdicts.size(), 1u);
+  const auto& v = c.verdicts[0];
+  EXPECT_EQ(c.outcome, Outcome::no_regression) << v.summary;
+  EXPECT_EQ(v.judged.size(), 5u);
+  EXPECT_TRUE(v.not_judged.empty());
+  EXPECT_EQ(v.not_measured,
+            (std::vector<std::string>{"tracepoint.direct_reclaim_write_file", "tracepoint.direct_reclaim_write_anon",
+                                      "tracepoint.direct_reclaim_stall_ms", "tracepoint.memcg_reclaim_stall_ms",
+                                      "memcg.psi_full_ms"}));
+  EXPECT_TRUE(v.exact);
+  EXPECT_EQ(v.permutations, 924);  // C(12, 6)
+  const auto& elapsed = metric(c, "elapsed").cells[1];
+  EXPECT_EQ(elapsed.verdict, Verdict::no_difference);
+  EXPECT_GT(*elapsed.p_adjusted, 0.5);
+  // Elapsed varies 19-50 s here: only a large regression is detectable.
+  ASSERT_TRUE(elapsed.detectable_pct);
+  EXPECT_GT(*elapsed.detectable_pct, 20);
+  EXPECT_LT(*elapsed.detectable_pct, 300);  // one iteration took 19 s, the others 31-50 s
+  EXPECT_NE(elapsed.reason.find("; detectable: >= "), std::string::npos) << elapsed.reason;
 }
 
 TEST(Comparison, DoctoredRegressionIsFound) {
-  auto c = compare_runs({load("a"), load("c-regressed")}, {});
+  auto c = compare_runs({load("ab"), load("c-regressed")}, {});
   const auto& elapsed = metric(c, "elapsed");
   EXPECT_EQ(elapsed.cells[1].verdict, Verdict::regression) << elapsed.cells[1].reason;
   EXPECT_LT(*elapsed.cells[1].mean_pct, -100);  // 42 s -> 102 s
+  // Every relabelling but the observed one mixes the +60 s iterations: only the
+  // observed split is as extreme, p = 1/924 family-wise.
+  EXPECT_NEAR(*elapsed.cells[1].p_adjusted, 1.0 / 924, 1e-12);
   EXPECT_EQ(metric(c, "vmstat.nr_vmscan_write").cells[1].verdict, Verdict::regression);
   EXPECT_EQ(c.gating_regressions, 2);
+  EXPECT_EQ(c.outcome, Outcome::regression);
+  EXPECT_EQ(c.verdicts[0].regressed, (std::vector<std::string>{"elapsed", "vmstat.nr_vmscan_write"}));
+  EXPECT_EQ(c.verdicts[0].summary, "REGRESSION in 2 of 5 gating metrics (elapsed, vmstat.nr_vmscan_write)");
   // The same change, as the baseline, is an improvement.
-  auto reverse = compare_runs({load("c-regressed"), load("a")}, {});
+  auto reverse = compare_runs({load("c-regressed"), load("ab")}, {});
   EXPECT_EQ(metric(reverse, "elapsed").cells[1].verdict, Verdict::improvement);
   EXPECT_EQ(reverse.gating_regressions, 0);
+  EXPECT_EQ(reverse.outcome, Outcome::no_regression);
 }
 
 TEST(Comparison, ConfigChangesGatingAndThresholds) {
   auto config = parse_compare_config(
-      "min_iterations = 3\n[metric.elapsed]\ngates = false\n[metric.\"vmstat.nr_vmscan_write\"]\nmin_effect_pct = 1000\n",
-      "test.toml");
-  auto c = compare_runs({load("a"), load("c-regressed")}, config);
+      "[metric.elapsed]\ngates = false\n[metric.\"vmstat.nr_vmscan_write\"]\nmin_effect_pct = 1000\n", "test.toml");
+  auto c = compare_runs({load("ab"), load("c-regressed")}, config);
   EXPECT_FALSE(metric(c, "elapsed").gates);
   EXPECT_EQ(metric(c, "vmstat.nr_vmscan_write").cells[1].verdict, Verdict::below_min_effect);
   EXPECT_EQ(c.gating_regressions, 0);
+  // Not gating, elapsed is still a significant change, by false discovery rate.
+  EXPECT_EQ(metric(c, "elapsed").cells[1].verdict, Verdict::regression);
+  EXPECT_LT(*metric(c, "elapsed").cells[1].p_adjusted, 0.05);
 }
 
-TEST(Comparison, TooFewIterationsGivesNoVerdict) {
-  auto base = load("a"), one = load("c-regressed");
+TEST(Comparison, TooFewIterationsAreNotJudged) {
+  auto base = load("ab"), one = load("c-regressed");
   one.iterations.resize(1);
   auto c = compare_runs({base, one}, {});
   EXPECT_EQ(metric(c, "elapsed").cells[1].verdict, Verdict::too_few_iterations);
-  EXPECT_EQ(metric(c, "elapsed").cells[1].reason, "1 iteration: no verdict");
+  EXPECT_EQ(metric(c, "elapsed").cells[1].reason, "1 iteration: not judged (needs 5 per side)");
   EXPECT_EQ(c.gating_regressions, 0);
+  EXPECT_EQ(c.outcome, Outcome::inconclusive);
+}
+
+// A gated count going from 0 to a constant: significant (p = 1/924, not 0),
+// and a regression only beyond the floor for a zero baseline (1 event).
+TEST(Comparison, ZeroBaselineHasAnAbsoluteFloor) {
+  auto base = load("ab"), other = load("ab");
+  for (auto& it : base.iterations) it.record["memcg"]["events_delta"]["oom_kill"] = 0;
+  for (auto& it : other.iterations) it.record["memcg"]["events_delta"]["oom_kill"] = 2;
+  auto c = compare_runs({base, other}, {});
+  const auto& oom = metric(c, "memcg.oom_kill").cells[1];
+  EXPECT_EQ(oom.verdict, Verdict::regression) << oom.reason;
+  EXPECT_NEAR(*oom.p_adjusted, 1.0 / 924, 1e-12);
+  EXPECT_EQ(oom.reason.rfind("from 0 to 2 events, p=0.00108 (family-wise)", 0), 0u) << oom.reason;
+  auto config = parse_compare_config("[metric.\"memcg.oom_kill\"]\nmin_effect_abs = 3\n", "t.toml");
+  auto floored = compare_runs({base, other}, config);
+  const auto& small = metric(floored, "memcg.oom_kill").cells[1];
+  EXPECT_EQ(small.verdict, Verdict::below_min_effect);
+  EXPECT_NE(small.reason.find("below the floor of 3 events for a zero baseline"), std::string::npos) << small.reason;
+}
+
+// Rates are shown as harmonic means, so they are tested on 1/x: a rate that
+// is lower on every iteration is a regression of a higher-is-better metric.
+TEST(Comparison, RatesAreTestedAsTheyAreShown) {
+  auto base = load("ab"), other = load("ab");
+  auto rate = [](results::StoredRun& run, double scale) {
+    double v = 40;
+    for (auto& it : run.iterations)
+      for (auto& w : it.record["phases"][0]["workloads"])
+        if (w.contains("metrics")) w["metrics"]["vm-bogo-ops-per-second-real-time"] = scale * (v += 1);
+  };
+  rate(base, 1.0);
+  rate(other, 0.5);
+  auto c = compare_runs({base, other}, parse_compare_config("[metric.\"workload.anon-dirty.vm-bogo-ops-per-second-real-time\"]\n"
+                                                            "gates = true\n", "t.toml"));
+  const auto& m = metric(c, "workload.anon-dirty.vm-bogo-ops-per-second-real-time");
+  ASSERT_TRUE(m.def.harmonic_mean);
+  EXPECT_EQ(m.cells[1].verdict, Verdict::regression) << m.cells[1].reason;
+  EXPECT_NEAR(*m.cells[1].mean_pct, -50, 1e-9);
 }
 
 TEST(Comparison, MissingMetricIsNotAvailableNotZero) {
@@ -190,11 +279,16 @@ TEST(CompareConfig, ErrorsNameFileLineAndKey) {
     return std::string("(no error)");
   };
   EXPECT_EQ(error_of("alpha = 0.01\nbeta = 2\n"),
-            "compare.toml:2:8: error: unknown key \"beta\" (expected alpha, min_iterations, min_effect_pct, metric)");
+            "compare.toml:2:8: error: unknown key \"beta\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
+            "max_lost_events, max_unpaired_ends, metric)");
   EXPECT_EQ(error_of("min_iterations = 1\n"),
-            "compare.toml:1:18: error: key \"min_iterations\": expected an integer >= 2 (the t-test needs two)");
+            "compare.toml:1:18: error: key \"min_iterations\": expected an integer >= 2 (a spread needs two)");
   EXPECT_EQ(error_of("[metric.elapsed]\ngate = true\n"),
-            "compare.toml:2:8: error: metric \"elapsed\": unknown key \"gate\" (expected gates, min_effect_pct)");
+            "compare.toml:2:8: error: metric \"elapsed\": unknown key \"gate\" (expected gates, min_effect_pct, "
+            "min_effect_abs)");
+  EXPECT_EQ(error_of("fdr_q = 0.7\n"), "compare.toml:1:9: error: key \"fdr_q\": expected a rate in (0, 0.5)");
+  EXPECT_EQ(error_of("max_lost_events = -1\n"),
+            "compare.toml:1:19: error: key \"max_lost_events\": expected a count >= 0");
 }
 
 }  // namespace

@@ -23,10 +23,11 @@ NightlyTestOutcome compared(const std::string& baseline, const std::string& nigh
   outcome.run_directory = results::resolve_run(night, results_dir);
   outcome.comparison = analysis::compare_runs(
       {results::read_run(outcome.baseline), results::read_run(outcome.run_directory)}, {});
-  bool regressed = false;
-  for (const auto& m : outcome.comparison->metrics)
-    regressed = regressed || (m.gates && m.cells[1].verdict == analysis::Verdict::regression);
-  outcome.verdict = regressed ? NightlyVerdict::regressed : NightlyVerdict::passed;
+  switch (outcome.comparison->outcome) {
+    case analysis::Outcome::regression: outcome.verdict = NightlyVerdict::regressed; break;
+    case analysis::Outcome::inconclusive: outcome.verdict = NightlyVerdict::inconclusive; break;
+    case analysis::Outcome::no_regression: outcome.verdict = NightlyVerdict::passed; break;
+  }
   return outcome;
 }
 
@@ -39,7 +40,7 @@ NightlyTestOutcome uncompared(const std::string& test, NightlyVerdict verdict, c
 }
 
 TEST(NightlyReport, ARegressionFailsTheNightAndNamesItsMetrics) {
-  std::vector<NightlyTestOutcome> night{compared("a", "c-regressed")};
+  std::vector<NightlyTestOutcome> night{compared("ab", "c-regressed")};
   night.push_back(uncompared("kernbench", NightlyVerdict::no_baseline,
                              "no complete run of kernbench stored under last-good yet"));
   ASSERT_EQ(night[0].verdict, NightlyVerdict::regressed);
@@ -47,18 +48,20 @@ TEST(NightlyReport, ARegressionFailsTheNightAndNamesItsMetrics) {
 
   std::ostringstream summary;
   render_nightly_summary(summary, night);
-  EXPECT_NE(summary.str().find("  anon-dirty-quick  REGRESSED    2 gating metrics (elapsed, vmstat.nr_vmscan_write) "
+  EXPECT_NE(summary.str().find("  anon-dirty-quick  REGRESSED     2 gating metrics (elapsed, vmstat.nr_vmscan_write) "
                                "against "),
             std::string::npos)
       << summary.str();
-  EXPECT_NE(summary.str().find("  kernbench         no baseline  no complete run of kernbench"), std::string::npos)
+  EXPECT_NE(summary.str().find("  kernbench         no baseline   no complete run of kernbench"), std::string::npos)
       << summary.str();
   EXPECT_NE(summary.str().find("Nightly: 1 of 2 tests regressed."), std::string::npos) << summary.str();
 
   std::ostringstream junit;
   render_nightly_junit(junit, night);
   auto xml = junit.str();
-  EXPECT_NE(xml.find("<testsuites name=\"memharness nightly\" tests=\"11\" failures=\"2\" errors=\"0\" skipped=\"6\">"),
+  // 10 gating metrics (5 recorded by neither run: skipped) and the verdict, a
+  // <failure> too; kernbench's missing baseline.
+  EXPECT_NE(xml.find("<testsuites name=\"memharness nightly\" tests=\"12\" failures=\"3\" errors=\"0\" skipped=\"6\">"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testsuite name=\"memharness.kernbench\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\">"),
@@ -69,7 +72,7 @@ TEST(NightlyReport, ARegressionFailsTheNightAndNamesItsMetrics) {
 }
 
 TEST(NightlyReport, AFailedRunOutranksARegression) {
-  std::vector<NightlyTestOutcome> night{compared("a", "c-regressed")};
+  std::vector<NightlyTestOutcome> night{compared("ab", "c-regressed")};
   night.push_back(uncompared("dd-writeback", NightlyVerdict::run_failed,
                              "the run did not complete: results/nightly/dd-writeback/x"));
   night.push_back(uncompared("kernbench", NightlyVerdict::not_run, "the night was interrupted before this test started"));
@@ -87,13 +90,37 @@ TEST(NightlyReport, AFailedRunOutranksARegression) {
 }
 
 TEST(NightlyReport, APassingNight) {
-  std::vector<NightlyTestOutcome> night{compared("a", "b")};
+  std::vector<NightlyTestOutcome> night{compared("ab", "ab")};
   ASSERT_EQ(night[0].verdict, NightlyVerdict::passed);
   EXPECT_EQ(nightly_exit_code(night), ExitCode::success);
   std::ostringstream summary;
   render_nightly_summary(summary, night);
-  EXPECT_NE(summary.str().find("anon-dirty-quick  passed       against "), std::string::npos) << summary.str();
-  EXPECT_NE(summary.str().find("Nightly: no gating metric regressed."), std::string::npos);
+  EXPECT_NE(summary.str().find("anon-dirty-quick  passed        against "), std::string::npos) << summary.str();
+  EXPECT_NE(summary.str().find("Nightly: no regression (every gating metric judged)."), std::string::npos);
+}
+
+// Three iterations a side cannot be judged: the night is neither passed nor
+// promoted (exit 5), and the CI page shows an error, not green.
+TEST(NightlyReport, AnInconclusiveNightIsNotAPass) {
+  std::vector<NightlyTestOutcome> night{compared("a", "b")};
+  ASSERT_EQ(night[0].verdict, NightlyVerdict::inconclusive);
+  EXPECT_EQ(nightly_exit_code(night), ExitCode::inconclusive);
+  night.push_back(compared("ab", "c-regressed"));
+  EXPECT_EQ(nightly_exit_code(night), ExitCode::regression);  // a regression outranks it
+  night.pop_back();
+  std::ostringstream summary;
+  render_nightly_summary(summary, night);
+  EXPECT_NE(summary.str().find("anon-dirty-quick  INCONCLUSIVE  inconclusive: 5 of 5 gating metrics not judged"),
+            std::string::npos)
+      << summary.str();
+  EXPECT_NE(summary.str().find("Nightly: inconclusive: 1 of 1 tests could not be judged on every gating metric."),
+            std::string::npos)
+      << summary.str();
+  std::ostringstream junit;
+  render_nightly_junit(junit, night);
+  EXPECT_NE(junit.str().find("<error message=\"inconclusive: 5 of 5 gating metrics not judged"), std::string::npos)
+      << junit.str();
+  EXPECT_NE(junit.str().find("type=\"inconclusive\"/>"), std::string::npos);
 }
 
 }  // namespace
