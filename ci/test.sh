@@ -12,4 +12,4 @@ build/memharness check-config configs/*.toml
 echo "== fetch the Debian kernels the vm suite boots (cached)"
 bash ci/fetch-kernels.sh >/dev/null || echo "ci/test.sh: warning: cannot fetch the kernels: the vm tests will skip (fail under CI=true)" >&2
 echo "== meson test (unit, integration, vm)"
-meson test -C build --print-errorlogs "$@"
+meson test -C build --print-errorlogs --no-suite headline "$@"

@@ -255,7 +255,10 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   std::string title = fmt::format("memharness {}: {}", compare ? "compare" : "report", test);
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(title)
       << "</title>\n<style>\n" << style << "\n</style>\n</head>\n<body>\n<h1>" << esc(title) << "</h1>\n";
-  out << "<p id=\"summary\">" << esc(summary_line(comparison)) << "</p>\n";
+  // The verdict comes first, then the plots of what the test is for: they are
+  // what the page is opened for.
+  out << "<p id=\"summary\" data-outcome=\"" << (compare ? analysis::to_string(comparison.outcome) : "single-run")
+      << "\">" << esc(summary_line(comparison)) << "</p>\n";
   auto write_metric_figures = [&](bool headline_only) {
     for (size_t k = 0; k < metric_captions.size(); ++k)
       if (metric_headline[k] == headline_only)
@@ -276,9 +279,6 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   for (const auto& w : comparison.warnings) out << "<p class=\"warning\">warning: " << esc(w) << "</p>\n";
   out << "</section>\n";
 
-  // The verdict comes first: it is what the page is opened for.
-  out << "<p id=\"summary\" data-outcome=\"" << (compare ? analysis::to_string(comparison.outcome) : "single-run")
-      << "\">" << esc(summary_line(comparison)) << "</p>\n";
   if (compare) {
     auto mechanisms = mechanism_lines(comparison);
     if (!mechanisms.empty()) {

@@ -86,9 +86,10 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
   auto run = run_memharness({"run", source_config(test), "--kernel", kernels.v6_1.string(), "--kernel",
                              kernels.v6_12.string(), "--results", results.string()},
                             env, scratch() / "log");
-  // 0, or 1 when some other gating metric regressed on 6.12: either way both
-  // kernels ran and were compared (4 would mean a kernel's run failed).
-  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.output;
+  // 5: compare's permutation test needs 5 iterations a side (docs/compare.md),
+  // so with the reference config's 3 the verdict is inconclusive, never
+  // "fine" (4 would mean a kernel's run failed).
+  ASSERT_EQ(run.exit_code, 5) << run.output;
   EXPECT_EQ(run.output.find("config hash differs"), std::string::npos) << run.output;
   auto runs_6_1 = run_directories(results, release_6_1, test), runs_6_12 = run_directories(results, release_6_12, test);
   ASSERT_EQ(runs_6_1.size(), 1u);
@@ -121,11 +122,13 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     }
   }
 
-  // compare, 6.1 the baseline: the success percentages gate, are judged with
-  // three iterations each, and 6.12 improved both passes under load.
+  // compare, 6.1 the baseline: the success percentages gate, higher is
+  // better, and with three iterations a side they are reported as not judged
+  // (inconclusive, exit 5) rather than judged by a test that cannot reach its
+  // alpha; the separation above is the data's, not a verdict.
   auto forward = run_memharness({"compare", runs_6_1.front().string(), runs_6_12.front().string(), "--format", "json"},
                                 env, scratch() / "compare-forward.log");
-  ASSERT_TRUE(forward.exit_code == 0 || forward.exit_code == 1) << forward.output;
+  ASSERT_EQ(forward.exit_code, 5) << forward.output;
   auto comparison = json_document(forward.output);
   for (const std::string pass : {"pass1", "pass2", "at-rest"}) {
     const auto& m = metric(comparison, "workload.highalloc." + pass + "-success-pct");
@@ -133,19 +136,8 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     EXPECT_EQ(m["direction"], "higher_is_better");
     EXPECT_EQ(m["runs"][0]["summary"]["n"], 3) << m.dump();
     EXPECT_EQ(m["runs"][1]["summary"]["n"], 3) << m.dump();
-    EXPECT_NE(m["runs"][1]["verdict"], "too_few_iterations") << m.dump();
-    EXPECT_NE(m["runs"][1]["verdict"], "not_available") << m.dump();
+    EXPECT_EQ(m["runs"][1]["verdict"], "too_few_iterations") << m.dump();
   }
-  EXPECT_EQ(metric(comparison, "workload.highalloc.pass2-success-pct")["runs"][1]["verdict"], "improvement");
-
-  // ... and 6.12 the baseline: 6.1 is a gating regression, exit 1.
-  auto backward = run_memharness(
-      {"compare", runs_6_12.front().string(), runs_6_1.front().string(), "--format", "json"}, env,
-      scratch() / "compare-backward.log");
-  EXPECT_EQ(backward.exit_code, 1) << backward.output;
-  auto reversed = json_document(backward.output);
-  EXPECT_EQ(metric(reversed, "workload.highalloc.pass2-success-pct")["runs"][1]["verdict"], "regression");
-  EXPECT_GE(reversed["result"]["gating_regressions"].get<int>(), 1);
 }
 
 }  // namespace
