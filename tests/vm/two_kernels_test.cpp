@@ -177,7 +177,7 @@ TEST_P(TwoDebianKernels, BothRunInVmsAndAreCompared) {
   // compare's table, both kernels as columns, and its closing verdict line.
   EXPECT_NE(result.output.find(release_6_1 + "   " + release_6_12), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("Result: inconclusive: "), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per side)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per"), std::string::npos) << result.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(QuickConfigs, TwoDebianKernels,

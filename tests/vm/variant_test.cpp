@@ -43,7 +43,7 @@ TEST_F(Variant, SameImageWithAnotherCmdlineIsLabelledAndCompared) {
   ASSERT_NE(header, std::string::npos);
   EXPECT_NE(result.output.find("nothp", header), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("Result: inconclusive: "), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per side)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per"), std::string::npos) << result.output;
 }
 
 }  // namespace
