@@ -50,6 +50,10 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
       (k == "max_lost_events" ? config.max_lost_events : config.max_unpaired_ends) = static_cast<std::uint64_t>(*v);
     } else if (k == "min_effect_pct") {
       config.min_effect_pct = number(node, source_name, k);
+    } else if (k == "noise_source") {
+      auto v = node.value<std::string>();
+      if (!v) throw usage_error("{}: error: key \"noise_source\": expected a string", where(source_name, node.source()));
+      config.noise_source = *v;
     } else if (k == "metric") {
       const auto* metrics = node.as_table();
       if (!metrics) throw usage_error("{}: error: \"metric\" must be a table", where(source_name, node.source()));
@@ -68,6 +72,12 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
             policy.gates = *b;
           } else if (pk.str() == "min_effect_pct") {
             policy.min_effect_pct = number(pv, source_name, "min_effect_pct");
+          } else if (pk.str() == "noise_cov_pct") {
+            double cov = number(pv, source_name, "noise_cov_pct");
+            if (cov < 0)
+              throw usage_error("{}: error: metric \"{}\": key \"noise_cov_pct\": expected a number >= 0",
+                                where(source_name, pv.source()), id.str());
+            config.noise_cov_pct[std::string(id.str())] = cov;
           } else if (pk.str() == "min_effect_abs") {
             policy.min_effect_abs = number(pv, source_name, "min_effect_abs");
             if (*policy.min_effect_abs < 0)
@@ -75,7 +85,8 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
                                 where(source_name, pv.source()), id.str());
           } else {
             throw usage_error(
-                "{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct, min_effect_abs)",
+                "{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct, min_effect_abs, "
+                "noise_cov_pct)",
                               where(source_name, pv.source()), id.str(), pk.str());
           }
         }
@@ -83,7 +94,7 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
       }
     } else {
       throw usage_error("{}: error: unknown key \"{}\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
-                        "max_lost_events, max_unpaired_ends, metric)",
+                        "max_lost_events, max_unpaired_ends, noise_source, metric)",
                         where(source_name, node.source()), k);
     }
   }

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   memharness::cli::add_check_config_command(app, exit_code);
   memharness::cli::add_restore_command(app, exit_code);
   memharness::cli::add_compare_command(app, exit_code);
+  memharness::cli::add_calibrate_command(app, exit_code);
   memharness::cli::add_nightly_command(app, exit_code);
   memharness::cli::add_report_command(app, exit_code);
   memharness::cli::add_import_trace_command(app, exit_code);

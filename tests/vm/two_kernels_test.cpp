@@ -181,7 +181,7 @@ TEST_P(TwoDebianKernels, BothRunInVmsAndAreCompared) {
   // One config, one hash, whatever MemTotal each guest resolved "0.25x" against.
   EXPECT_EQ(result.output.find("config hash differs"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("Result: inconclusive: "), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per side)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1 iteration: not judged (needs 5 per"), std::string::npos) << result.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(QuickConfigs, TwoDebianKernels,

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include <fmt/core.h>
 
 #include "harness/analysis/comparison.h"
 #include "harness/analysis/metric_catalog.h"
+#include "harness/analysis/noise_calibration.h"
 #include "harness/common/error.h"
 
 namespace memharness::analysis {
@@ -269,6 +271,30 @@ TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
   for (const auto& m : catalog) EXPECT_TRUE(ids.insert(m.id).second) << m.id;
 }
 
+// calibrate: the noise of repeats, as a compare config compare then uses for
+// "detectable" instead of the two runs' own spread.
+TEST(NoiseCalibration, RepeatsGiveACompareConfigThatDetectableUses) {
+  auto calibration = calibrate_noise({load("a"), load("b")});
+  EXPECT_EQ(calibration.runs, 2);
+  EXPECT_EQ(calibration.iterations, 6);
+  EXPECT_EQ(calibration.degrees.at("elapsed"), 4);  // 2 per run: each about its own mean
+  EXPECT_GT(calibration.cov_pct.at("elapsed"), 5);
+  EXPECT_FALSE(calibration.cov_pct.count("tracepoint.direct_reclaim_stall_ms"));  // not recorded
+  auto toml = noise_config_toml(calibration);
+  auto config = parse_compare_config(toml, "noise.toml");
+  EXPECT_EQ(config.noise_source, "calibration of anon-dirty-quick on 6.18.44-fc-v669 (2 runs, 6 iterations)");
+  EXPECT_DOUBLE_EQ(config.noise_cov_pct.at("elapsed"), std::round(calibration.cov_pct.at("elapsed") * 1000) / 1000);
+  // A made-up small noise makes small regressions detectable.
+  config.noise_cov_pct["elapsed"] = 2;
+  auto c = compare_runs({load("ab"), load("ab")}, config);
+  EXPECT_EQ(c.noise_source, config.noise_source);
+  EXPECT_LT(*metric(c, "elapsed").cells[1].detectable_pct, 10);
+  // Runs of another test are refused.
+  auto other = load("b");
+  other.manifest["test"] = "kernbench";
+  EXPECT_THROW(calibrate_noise({load("a"), other}), Error);
+}
+
 TEST(CompareConfig, ErrorsNameFileLineAndKey) {
   auto error_of = [](const std::string& text) {
     try {
@@ -280,12 +306,12 @@ TEST(CompareConfig, ErrorsNameFileLineAndKey) {
   };
   EXPECT_EQ(error_of("alpha = 0.01\nbeta = 2\n"),
             "compare.toml:2:8: error: unknown key \"beta\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
-            "max_lost_events, max_unpaired_ends, metric)");
+            "max_lost_events, max_unpaired_ends, noise_source, metric)");
   EXPECT_EQ(error_of("min_iterations = 1\n"),
             "compare.toml:1:18: error: key \"min_iterations\": expected an integer >= 2 (a spread needs two)");
   EXPECT_EQ(error_of("[metric.elapsed]\ngate = true\n"),
             "compare.toml:2:8: error: metric \"elapsed\": unknown key \"gate\" (expected gates, min_effect_pct, "
-            "min_effect_abs)");
+            "min_effect_abs, noise_cov_pct)");
   EXPECT_EQ(error_of("fdr_q = 0.7\n"), "compare.toml:1:9: error: key \"fdr_q\": expected a rate in (0, 0.5)");
   EXPECT_EQ(error_of("max_lost_events = -1\n"),
             "compare.toml:1:19: error: key \"max_lost_events\": expected a count >= 0");

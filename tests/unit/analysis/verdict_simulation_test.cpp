@@ -137,7 +137,7 @@ TEST(VerdictSimulation, FalseAlarmsPerComparisonAtMostOnePercent) {
 // here is ~45% with the outliers, so these are shifts of ~1, 2 and 4 sd).
 // Detection must grow with the shift and with n; the price of controlling false
 // alarms over ten gates with outlier-laden noise is that at n = 5 only large
-// changes are found reliably, which is what --iterations auto is for.
+// changes are found reliably; more iterations buy power back quickly.
 TEST(VerdictSimulation, InjectedRegressionIsDetected) {
   double previous = 0;
   for (double factor : {1.5, 2.0, 3.0}) {
