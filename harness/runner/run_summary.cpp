@@ -32,7 +32,12 @@ std::function<std::optional<double>(const nlohmann::json&)> workload_total(const
     double total = 0;
     for (const auto& phase : it.value("phases", nlohmann::json::array()))
       for (const auto& w : phase.value("workloads", nlohmann::json::array()))
-        total += w["process"].value(field, 0.0);
+        if (w.contains("process") && w["process"].contains(field)) {
+          // null: not measured (usage_lost), so the total is not known either
+          // (a fresh-clone run crashed here reading it as a number).
+          if (!w["process"][field].is_number()) return std::nullopt;
+          total += w["process"][field].get<double>();
+        }
     return total;
   };
 }

@@ -51,6 +51,20 @@ TEST(RunSummary, WhatWasNotRecordedIsNotAvailableNotZero) {
   EXPECT_THAT(text, HasSubstr("  Pages scanned (memcg pgscan)                           n/a           n/a           n/a\n"));
 }
 
+// A workload whose supervisor was killed has null CPU times (usage_lost): the
+// row's total is unknown in that iteration, not a crash (a fresh-clone run
+// died with "type must be number, but is null") and not a partial sum.
+TEST(RunSummary, ANullCpuTimeMakesTheIterationsTotalUnknown) {
+  auto lost = iteration(20, 5, 300, true);
+  lost["phases"][0]["workloads"].push_back({{"process", {{"user_s", nullptr}, {"sys_s", nullptr}}}});
+  std::ostringstream out;
+  write_run_summary(out, manifest(), {iteration(10, 3, 100, true), lost}, "/r/x");
+  EXPECT_THAT(out.str(), HasSubstr("  User (s)                                              3.00          3.00          3.00\n"));
+  std::ostringstream only_lost;
+  write_run_summary(only_lost, manifest(), {lost}, "/r/x");
+  EXPECT_THAT(only_lost.str(), HasSubstr("  User (s)                                               n/a           n/a           n/a\n"));
+}
+
 TEST(RunSummary, IncompleteIterationsAreLeftOutAndTheReasonShown) {
   auto m = manifest();
   m["status"] = "incomplete";
