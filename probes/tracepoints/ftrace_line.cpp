@@ -44,10 +44,10 @@ std::optional<T> whole_number(std::string_view s, int base = 10) {
     if constexpr (std::is_unsigned_v<T>) {
       return decimal_digits<T>(s);
     } else {
-      bool negative = !s.empty() && s.front() == '-';
-      auto magnitude = decimal_digits<std::make_unsigned_t<T>>(negative ? s.substr(1) : s);
-      if (!magnitude) return std::nullopt;
       using U = std::make_unsigned_t<T>;
+      bool negative = !s.empty() && s.front() == '-';
+      auto magnitude = decimal_digits<U>(negative ? s.substr(1) : s);
+      if (!magnitude) return std::nullopt;
       const U limit = static_cast<U>(std::numeric_limits<T>::max()) + (negative ? 1 : 0);
       if (*magnitude > limit) return std::nullopt;
       return negative ? static_cast<T>(U{0} - *magnitude) : static_cast<T>(*magnitude);
