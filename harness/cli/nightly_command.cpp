@@ -91,6 +91,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
       .results_root = options.results,
       .state_dir = state_dir(),
       .terminal = ::isatty(STDOUT_FILENO) == 1,
+      .stop_after_round = {},
   };
   auto run = runner::run_on_host(system, request, stop, std::cout);
   outcome.run_directory = run.run_directory;

@@ -1,11 +1,17 @@
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <iostream>
 #include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
+#include "harness/analysis/comparison.h"
+#include "harness/analysis/sequential.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
@@ -30,7 +36,10 @@ struct RunOptions {
   std::string test;
   std::vector<std::string> kernels;
   std::string label;
+  std::string iterations_text;  // --iterations N | auto
   std::optional<int> iterations;
+  int max_iterations = 20;     // --iterations auto's
+  std::string time_budget;     // --iterations auto's; empty: none
   std::string results = "results";
   std::string vm_memory;
   std::optional<int> vm_cpus;
@@ -121,24 +130,99 @@ config::TestPlan load_plan_or_explain(const std::filesystem::path& file, const c
   }
 }
 
+// `--iterations auto` (analysis/sequential.h): after each round of the
+// interleaved host variants, compare them at the looks the schedule fixed and
+// stop once every gating metric is decided, or when the budget would be spent.
+class AutoIterations {
+ public:
+  AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
+                 analysis::CompareConfig config)
+      : schedule_(std::move(schedule)), budget_(budget), config_(std::move(config)),
+        started_(std::chrono::steady_clock::now()) {
+    config_.alpha = schedule_.alpha_per_look;
+  }
+
+  const analysis::CompareConfig& config() const { return config_; }
+  std::string describe() const {
+    return fmt::format("--iterations auto: looks at {} iterations per side, each at alpha = {:.3g} ({} looks)",
+                       fmt::join(schedule_.looks, ", "), schedule_.alpha_per_look, schedule_.looks.size());
+  }
+
+  std::optional<std::string> after_round(int rounds, const std::vector<std::filesystem::path>& run_directories) {
+    if (std::find(schedule_.looks.begin(), schedule_.looks.end(), rounds) != schedule_.looks.end()) {
+      std::vector<results::StoredRun> runs;
+      for (const auto& dir : run_directories) runs.push_back(results::read_run(dir));
+      auto decision = analysis::decide_at_look(analysis::compare_runs(runs, config_), rounds);
+      if (decision.stop) return decision.reason;
+      std::cout << fmt::format("memharness: --iterations auto: after {} iterations not yet decided: {}\n", rounds,
+                               fmt::join(decision.undecided, ", "));
+    }
+    if (budget_) {
+      auto spent = std::chrono::steady_clock::now() - started_;
+      auto next_round_done = spent + spent / rounds;
+      if (next_round_done > *budget_)
+        return fmt::format("the time budget of {}s would be spent by another round; stopped after {} iterations",
+                           budget_->count(), rounds);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  analysis::LookSchedule schedule_;
+  std::optional<std::chrono::seconds> budget_;
+  analysis::CompareConfig config_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// Parses --iterations (a positive number or "auto") and the options of auto;
+// returns the schedule when it is auto.
+std::optional<AutoIterations> parse_iterations(RunOptions& options, const std::vector<targets::KernelSpec>& specs) {
+  if (options.iterations_text.empty()) return std::nullopt;
+  if (options.iterations_text != "auto") {
+    int value = 0;
+    auto [end, ec] = std::from_chars(options.iterations_text.data(),
+                                     options.iterations_text.data() + options.iterations_text.size(), value);
+    if (ec != std::errc() || end != options.iterations_text.data() + options.iterations_text.size() || value < 1)
+      throw usage_error("--iterations {}: expected a positive number or auto", options.iterations_text);
+    options.iterations = value;
+    return std::nullopt;
+  }
+  std::size_t hosts = 0;
+  for (const auto& spec : specs) hosts += spec.kind == targets::KernelKind::host;
+  if (hosts < 2 || hosts != specs.size())
+    throw usage_error(
+        "--iterations auto: needs two or more variants of the running kernel and nothing else (--kernel A=host "
+        "--kernel B=host,sysctl=...): their iterations interleave, so the run can stop when the answer is clear");
+  std::optional<std::chrono::seconds> budget;
+  if (!options.time_budget.empty()) {
+    auto duration = config::parse_duration(options.time_budget);
+    if (!duration || *duration < std::chrono::seconds(1))
+      throw usage_error("--time-budget {}: expected a duration like \"30m\"", options.time_budget);
+    budget = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+  }
+  analysis::CompareConfig config;
+  auto schedule = analysis::plan_looks(config.min_iterations, options.max_iterations, config.alpha);
+  options.iterations = options.max_iterations;
+  return AutoIterations(std::move(schedule), budget, config);
+}
+
 void print_not_compared(const std::vector<KernelResult>& results, std::ostream& out) {
   for (const auto& r : results)
     if (!r.failure.empty())
       out << fmt::format("{}: not compared: {} ({})\n", r.kernel, r.failure, r.run_directory.string());
 }
 
-int run(const RunOptions& options) {
+int run(RunOptions options) {
   // Before any thread exists, so every thread inherits the blocked signals.
   runner::SignalStopper stopper;
   system::SystemRoot system("/");
-  if (options.iterations && *options.iterations < 1)
-    throw usage_error("--iterations {}: expected a positive number", *options.iterations);
   auto format = report::parse_format(options.format);  // before anything runs
   if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
   config::check_sysctls_allowed(plan, options.allowed_sysctls);
   auto specs = kernel_specs(options, plan);
+  auto auto_iterations = parse_iterations(options, specs);
   auto vm = vm_settings(options, plan.vm);
 
   // A host run changes this machine's global state: one memharness at a time.
@@ -157,16 +241,36 @@ int run(const RunOptions& options) {
       targets::check_vm_preconditions(specs[i]);
   }
 
-  std::vector<KernelResult> results;
+  // Every --kernel that is the running kernel runs at once, interleaved
+  // (host_run.h), in the place of the first of them.
+  std::vector<std::size_t> host_indices;
+  std::vector<runner::HostVariant> host_variants;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].kind == targets::KernelKind::host) {
+      host_indices.push_back(i);
+      // The command line's sysctls are the operator's own choice, unlike a
+      // config's (sysctl_policy.h), so they need no --allow-sysctl.
+      host_variants.push_back({.label = !specs[i].name.empty() ? specs[i].name
+                                        : !options.label.empty() ? options.label
+                                                                 : runner::running_release(system),
+                               .sysctls = specs[i].sysctls});
+    }
+  runner::check_distinct_labels(host_variants);
+
+  std::vector<KernelResult> results(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const auto& spec = specs[i];
-    if (stopper.token().stop_requested()) break;
-    KernelResult result;
+    if (stopper.token().stop_requested()) {
+      results.resize(i);
+      break;
+    }
+    KernelResult& result = results[i];
     result.kernel = spec.given;
     if (spec.kind == targets::KernelKind::stored) {
       result.run_directory = *stored[i];
       std::cout << fmt::format("== {}: stored results {}\n", spec.given, result.run_directory.string());
     } else if (spec.kind == targets::KernelKind::host) {
+      if (i != host_indices.front()) continue;  // ran with the first
       runner::HostRunRequest request{
           .plan = plan,
           .config_file = config_file,
@@ -175,11 +279,22 @@ int run(const RunOptions& options) {
           .results_root = options.results,
           .state_dir = state_dir(),
           .terminal = ::isatty(STDOUT_FILENO) == 1,
+          .stop_after_round = {},
       };
-      auto outcome = runner::run_on_host(system, request, stopper.token(), std::cout);
-      result.run_directory = outcome.run_directory;
-      result.exit_code = outcome.exit_code;
-      if (outcome.exit_code != ExitCode::success) result.failure = "the host run did not complete";
+      if (auto_iterations) {
+        std::cout << "memharness: " << auto_iterations->describe() << '\n';
+        request.stop_after_round = [&auto_iterations](int rounds, const std::vector<std::filesystem::path>& dirs) {
+          return auto_iterations->after_round(rounds, dirs);
+        };
+      }
+      auto outcomes = runner::run_interleaved_on_host(system, request, host_variants, stopper.token(), std::cout);
+      for (std::size_t h = 0; h < host_indices.size(); ++h) {
+        KernelResult& host_result = results[host_indices[h]];
+        host_result.kernel = specs[host_indices[h]].given;
+        host_result.run_directory = outcomes[h].run_directory;
+        host_result.exit_code = outcomes[h].exit_code;
+        if (outcomes[h].exit_code != ExitCode::success) host_result.failure = "the host run did not complete";
+      }
     } else {
       targets::KernelSpec labelled = spec;
       if (labelled.name.empty() && !options.label.empty()) labelled.name = options.label;
@@ -197,7 +312,6 @@ int run(const RunOptions& options) {
       result.failure = outcome.failure;
       result.kernel = outcome.run_directory.parent_path().parent_path().filename().string();  // its label
     }
-    results.push_back(std::move(result));
   }
 
   int exit_code = static_cast<int>(ExitCode::success);
@@ -209,6 +323,7 @@ int run(const RunOptions& options) {
   comparison.results_root = options.results;
   comparison.test = plan.name;
   comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
+  if (auto_iterations) comparison.config = auto_iterations->config();  // the alpha of each look
   for (const auto& r : results)
     if (r.failure.empty()) comparison.runs.push_back(r.run_directory.string());
   std::cout << "\n";
@@ -234,7 +349,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->default_str("host, or the config's [[kernel]]s");
   sub->add_option("--label", options->label,
                   "name the results are stored under (default: the kernel release; one --kernel only)");
-  sub->add_option("--iterations", options->iterations, "override the config's iteration count");
+  sub->add_option("--iterations", options->iterations_text,
+                  "override the config's iteration count; `auto`: with several host variants, interleave them and "
+                  "stop once every gating metric is decided (at most --max-iterations)");
+  sub->add_option("--max-iterations", options->max_iterations, "with --iterations auto: the most iterations per kernel")
+      ->capture_default_str();
+  sub->add_option("--time-budget", options->time_budget,
+                  "with --iterations auto: stop before another round would end after this long, like \"30m\"");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
   sub->add_option("--vm-memory", options->vm_memory, "guest memory for kernel images (default: [vm] memory, or 2G)");
   sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");

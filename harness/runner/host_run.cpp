@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <memory>
 #include <ostream>
 
 #include <fmt/core.h>
@@ -97,49 +99,155 @@ system::MemoryController check_host_preconditions(const system::SystemRoot& syst
   return controller;
 }
 
-HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request, std::stop_token stop,
-                           std::ostream& out) {
-  const auto& plan = request.plan;
-  auto controller = check_host_preconditions(system, plan, request.state_dir);
-  // The full machine description is taken once the test's sysctls and swap
-  // are in place; the label only needs the release.
+namespace {
+
+// One variant's run directory, manifest, records and how it is going.
+struct VariantRun {
+  HostVariant variant;
+  std::unique_ptr<results::RunDirectory> dir;
+  std::unique_ptr<ManifestKeeper> keeper;
+  std::unique_ptr<Progress> progress;
+  std::vector<nlohmann::json> records;
+  results::RunStatus status = results::RunStatus::complete;
+  std::string status_reason;
+  bool stopped = false;  // failed: no more iterations
+};
+
+// The order of round `round` (1-based): forward in odd rounds, backward in even ones.
+std::vector<std::size_t> round_order(int round, std::size_t variants) {
+  std::vector<std::size_t> order(variants);
+  for (std::size_t i = 0; i < variants; ++i) order[i] = round % 2 == 1 ? i : variants - 1 - i;
+  return order;
+}
+
+// Runs one iteration of one variant with its sysctls set around it.
+void run_variant_iteration(VariantRun& run, const IterationSetup& base, int round) {
+  std::size_t begin = base.journal.change_count();
+  std::size_t end = begin;
+  nlohmann::json record;
+  try {
+    for (const auto& [name, value] : run.variant.sysctls) {
+      base.journal.set_sysctl(name, value);
+      end = base.journal.change_count();
+    }
+    IterationSetup setup{base.system, base.controller, base.journal, base.plan, base.limits, base.stop, *run.progress};
+    run.progress->iteration_started(round);
+    record = run_iteration(setup, round, run.dir->make_iteration_dir(round));
+  } catch (...) {
+    try {
+      base.journal.revert_values(begin, end);
+    } catch (const std::exception&) {  // the original error says more; restore() retries these
+    }
+    throw;
+  }
+  base.journal.revert_values(begin, end);
+
+  std::string iteration_status = record["status"];
+  if (record.contains("tracepoint_recorder"))
+    run.keeper->json()["tracepoint_recorder"]["used"] = record["tracepoint_recorder"];
+  run.records.push_back(std::move(record));
+  if (iteration_status == "complete") {
+    run.keeper->json()["iterations"]["completed"] = round;
+    run.keeper->write();
+    run.progress->iteration_finished(round);
+  } else if (iteration_status == "failed") {
+    run.status = results::RunStatus::failed;
+    run.status_reason = run.records.back().contains("error")
+                            ? fmt::format("iteration {}: {}", round, run.records.back()["error"].get<std::string>())
+                            : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", round, round);
+    run.stopped = true;
+  }
+}
+
+}  // namespace
+
+std::string running_release(const system::SystemRoot& system) {
   auto release_text = system.try_read("/proc/sys/kernel/osrelease");
   std::string release = release_text ? *release_text : "unknown-kernel";
   while (!release.empty() && std::isspace(static_cast<unsigned char>(release.back()))) release.pop_back();
-  std::string label = request.label.empty() ? release : request.label;
+  return release;
+}
+
+void check_distinct_labels(const std::vector<HostVariant>& variants) {
+  for (std::size_t i = 0; i < variants.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (variants[i].label == variants[j].label)
+        throw usage_error("two host runs are labelled \"{}\": name each one, e.g. --kernel A=host --kernel B=host",
+                          variants[i].label);
+}
+
+HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request, std::stop_token stop,
+                           std::ostream& out) {
+  std::string label = request.label.empty() ? running_release(system) : request.label;
+  return run_interleaved_on_host(system, request, {HostVariant{.label = label, .sysctls = {}}}, stop, out).front();
+}
+
+std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& system, const HostRunRequest& request,
+                                                    const std::vector<HostVariant>& variants, std::stop_token stop,
+                                                    std::ostream& out) {
+  const auto& plan = request.plan;
+  if (variants.empty()) throw std::logic_error("run_interleaved_on_host: no variant");
+  check_distinct_labels(variants);
+  auto controller = check_host_preconditions(system, plan, request.state_dir);
+  for (const auto& variant : variants)
+    for (const auto& [name, value] : variant.sysctls) {
+      std::string path = "/proc/sys/" + name;
+      std::replace(path.begin(), path.end(), '.', '/');
+      if (name.find("..") != std::string::npos || !system.exists(path))
+        throw usage_error("host variant {}: sysctl {} does not exist on this kernel (no {})", variant.label, name,
+                          path);
+    }
   int iterations = request.iterations.value_or(plan.iterations);
+  std::string release = running_release(system);
 
   auto started_at = std::chrono::system_clock::now();
-  auto run_dir = results::RunDirectory::create(request.results_root, label, plan.name, started_at);
-  results::write_file_atomically(run_dir.path() / "config.toml", read_file_text(request.config_file));
+  std::vector<VariantRun> runs;
+  for (const auto& variant : variants) {
+    VariantRun run;
+    run.variant = variant;
+    run.dir = std::make_unique<results::RunDirectory>(
+        results::RunDirectory::create(request.results_root, variant.label, plan.name, started_at));
+    results::write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
+    nlohmann::json manifest = {
+        {"schema_version", 1},
+        {"status", results::to_string(results::RunStatus::running)},
+        {"harness", {{"version", MEMHARNESS_VERSION}, {"git_commit", MEMHARNESS_GIT_COMMIT}}},
+        {"test", plan.name},
+        {"description", plan.description},
+        {"label", variant.label},
+        {"target", "host"},
+        {"started_at", results::timestamp_iso8601(started_at)},
+        {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}, {"resolved", plan.resolved}}},
+        {"cgroup", {{"version", controller.version == system::CgroupVersion::v1 ? "v1" : "v2"},
+                    {"mount_point", controller.mount_point},
+                    {"parent", controller.own_path}}},
+        {"tools", {{"stress-ng", program_version("stress-ng")}}},
+        {"iterations", {{"planned", iterations}, {"completed", 0}}},
+    };
+    if (variants.size() > 1) {
+      nlohmann::json others = nlohmann::json::array();
+      for (const auto& other : variants)
+        if (other.label != variant.label) others.push_back(other.label);
+      manifest["interleaved"] = {{"with", others},
+                                 {"order", "rounds of one iteration per variant, alternating forward and backward"}};
+    }
+    if (!variant.sysctls.empty()) {
+      manifest["variant_sysctls"] = nlohmann::json::object();
+      for (const auto& [name, value] : variant.sysctls) manifest["variant_sysctls"][name] = value;
+    }
+    run.keeper = std::make_unique<ManifestKeeper>(*run.dir, std::move(manifest));
+    std::string progress_name = variants.size() > 1 ? fmt::format("{} {}", plan.name, variant.label) : plan.name;
+    run.progress = std::make_unique<Progress>(out, request.terminal, progress_name, iterations);
+    runs.push_back(std::move(run));
+  }
+  if (system.is_live()) {
+    auto protection = protect_harness_from_pressure();
+    for (auto& run : runs) run.keeper->json()["self_protection"] = protection;
+  }
 
-  nlohmann::json manifest = {
-      {"schema_version", 1},
-      {"status", results::to_string(results::RunStatus::running)},
-      {"harness", {{"version", MEMHARNESS_VERSION}, {"git_commit", MEMHARNESS_GIT_COMMIT}}},
-      {"test", plan.name},
-      {"description", plan.description},
-      {"label", label},
-      {"target", "host"},
-      {"started_at", results::timestamp_iso8601(started_at)},
-      {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}, {"resolved", plan.resolved}}},
-      {"cgroup", {{"version", controller.version == system::CgroupVersion::v1 ? "v1" : "v2"},
-                  {"mount_point", controller.mount_point},
-                  {"parent", controller.own_path}}},
-      {"tools", {{"stress-ng", program_version("stress-ng")}}},
-      {"iterations", {{"planned", iterations}, {"completed", 0}}},
-  };
-  if (system.is_live()) manifest["self_protection"] = protect_harness_from_pressure();
-  ManifestKeeper keeper(run_dir, std::move(manifest));
-
-  HostRunOutcome outcome;
-  outcome.run_directory = run_dir.path();
-  std::vector<nlohmann::json> iteration_records;
-  std::string status_reason;
-  auto status = results::RunStatus::complete;
   {
     auto journal = system::Journal::begin(system, request.state_dir);
-    journal.record_run_manifest(run_dir.path() / "manifest.json");
+    for (auto& run : runs) journal.record_run_manifest(run.dir->path() / "manifest.json");
     for (const auto& sysctl : plan.sysctls) journal.set_sysctl(sysctl.name, sysctl.value);
     if (plan.swap.mode == config::SwapMode::swapfile)
       journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
@@ -153,53 +261,64 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
         recorder["tracefs"] = e.what();  // the recorder will say it could not start
       }
     }
-    keeper.json()["tracepoint_recorder"] = std::move(recorder);
-    // The machine as the test sees it: after the test's sysctls and swap.
-    keeper.json()["machine"] = describe_machine(system);
-    keeper.json()["sysctls_set"] = nlohmann::json::object();
-    for (const auto& s : plan.sysctls) keeper.json()["sysctls_set"][s.name] = s.value;
-    keeper.write();
-
-    Progress progress(out, request.terminal, plan.name, iterations);
-    IterationSetup setup{system, controller, journal, plan, limits_for(plan), stop, progress};
-    for (int i = 1; i <= iterations; ++i) {
-      if (stop.stop_requested()) break;
-      progress.iteration_started(i);
-      auto record = run_iteration(setup, i, run_dir.make_iteration_dir(i));
-      std::string iteration_status = record["status"];
-      if (record.contains("tracepoint_recorder"))
-        keeper.json()["tracepoint_recorder"]["used"] = record["tracepoint_recorder"];
-      iteration_records.push_back(std::move(record));
-      if (iteration_status == "complete") {
-        keeper.json()["iterations"]["completed"] = i;
-        keeper.write();
-        progress.iteration_finished(i);
-      } else if (iteration_status == "failed") {
-        status = results::RunStatus::failed;
-        status_reason = iteration_records.back().contains("error")
-                            ? fmt::format("iteration {}: {}", i, iteration_records.back()["error"].get<std::string>())
-                            : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", i, i);
-        break;
-      } else {
-        break;  // interrupted
-      }
+    // The machine as the test sees it: after the test's sysctls and swap
+    // (a variant's own sysctls are set only around its iterations).
+    auto machine = describe_machine(system);
+    for (auto& run : runs) {
+      run.keeper->json()["tracepoint_recorder"] = recorder;
+      run.keeper->json()["machine"] = machine;
+      auto& set = run.keeper->json()["sysctls_set"] = nlohmann::json::object();
+      for (const auto& s : plan.sysctls) set[s.name] = s.value;
+      for (const auto& [name, value] : run.variant.sysctls) set[name] = value;
+      run.keeper->write();
     }
-    progress.finish();
-    if (stop.stop_requested()) {
-      status = results::RunStatus::incomplete;
-      status_reason = fmt::format("interrupted by a signal after {} of {} iterations",
-                                  keeper.json()["iterations"]["completed"].get<int>(), iterations);
+
+    IterationSetup base{system, controller, journal, plan, limits_for(plan), stop, *runs.front().progress};
+    for (int round = 1; round <= iterations && !stop.stop_requested(); ++round) {
+      for (std::size_t index : round_order(round, runs.size())) {
+        auto& run = runs[index];
+        if (run.stopped || stop.stop_requested()) continue;
+        run_variant_iteration(run, base, round);
+      }
+      if (std::all_of(runs.begin(), runs.end(), [](const VariantRun& r) { return r.stopped; })) break;
+      bool round_complete = std::all_of(runs.begin(), runs.end(), [round](const VariantRun& r) {
+        return r.keeper->json()["iterations"]["completed"].get<int>() == round;
+      });
+      std::vector<std::filesystem::path> directories;
+      for (const auto& run : runs) directories.push_back(run.dir->path());
+      if (request.stop_after_round && round_complete && !stop.stop_requested())
+        if (auto reason = request.stop_after_round(round, directories)) {
+          for (auto& run : runs) {
+            run.keeper->json()["iterations"]["stopped_early"] = *reason;
+            run.keeper->write();
+          }
+          break;
+        }
+    }
+    for (auto& run : runs) {
+      run.progress->finish();
+      if (stop.stop_requested() && !run.stopped) {
+        run.status = results::RunStatus::incomplete;
+        run.status_reason = fmt::format("interrupted by a signal after {} of {} iterations",
+                                        run.keeper->json()["iterations"]["completed"].get<int>(), iterations);
+      }
     }
     auto problems = journal.restore();
     if (!problems.empty()) {
-      keeper.json()["restore_problems"] = problems;
+      for (auto& run : runs) run.keeper->json()["restore_problems"] = problems;
       for (const auto& p : problems) out << "memharness: restore: " << p << '\n';
     }
   }
-  keeper.finish(status, status_reason);
-  write_run_summary(out, keeper.json(), iteration_records, run_dir.path());
-  outcome.exit_code = status == results::RunStatus::complete ? ExitCode::success : ExitCode::run_failed;
-  return outcome;
+
+  std::vector<HostRunOutcome> outcomes;
+  for (auto& run : runs) {
+    run.keeper->finish(run.status, run.status_reason);
+    write_run_summary(out, run.keeper->json(), run.records, run.dir->path());
+    outcomes.push_back({.exit_code = run.status == results::RunStatus::complete ? ExitCode::success
+                                                                                : ExitCode::run_failed,
+                        .run_directory = run.dir->path()});
+  }
+  return outcomes;
 }
 
 }  // namespace memharness::runner

@@ -754,6 +754,23 @@ std::string Journal::undo(const json& change) {
   throw run_error("this memharness does not know how to undo \"{}\" (a journal of a newer version?)", op);
 }
 
+void Journal::revert_values(std::size_t begin, std::size_t end) {
+  for (std::size_t i = std::min(end, changes_.size()); i > begin; --i) {
+    const Json& change = changes_[i - 1];
+    if (change.at("op") != "write_value")
+      throw std::logic_error("revert_values: a " + change.at("op").get<std::string>() + " change between the marks");
+    auto seq = change.at("seq").get<std::uint64_t>();
+    if (restored_.contains(seq)) continue;
+    try {
+      undo(change);
+    } catch (const std::exception& e) {
+      throw environment_error("could not {}: {}", describe(change), e.what());
+    }
+    restored_.insert(seq);
+    append({{"type", "restored"}, {"seq", seq}});
+  }
+}
+
 std::vector<std::string> Journal::restore(std::ostream* log) {
   restore_pending_ = false;
   std::vector<std::string> failures;

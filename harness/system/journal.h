@@ -137,6 +137,16 @@ class Journal {
   // again retries only what failed; new changes may be journaled afterwards.
   std::vector<std::string> restore(std::ostream* log = nullptr);
 
+  // The number of changes journaled so far: marks for revert_values().
+  std::size_t change_count() const noexcept { return changes_.size(); }
+  // Undoes, newest first, the value writes journaled from mark `begin` up to
+  // `end` (a variant's sysctls around one of its iterations), leaving every
+  // other change in place and the journal open. Throws Error(environment)
+  // naming the first value that could not be put back: the next iteration must
+  // not run on a machine in an unknown state. Only write_value changes may lie
+  // between the marks (a logic_error otherwise).
+  void revert_values(std::size_t begin, std::size_t end);
+
  private:
   using Json = nlohmann::ordered_json;  // keys in the order written: readable journals
 

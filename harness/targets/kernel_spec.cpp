@@ -79,13 +79,19 @@ KernelSpec parse_kernel_spec(std::string_view text) {
     check_label(text, spec.name);
     spec.image = std::string(head.substr(equals + 1));
     if (spec.image.empty()) throw usage_error("--kernel {}: expected NAME=PATH with the path of a kernel image", text);
+    // NAME=host: the running kernel under a name, with sysctls of its own (an
+    // image file called "host" is ./host).
+    if (spec.image == "host") {
+      spec.kind = KernelKind::host;
+      spec.image.clear();
+    }
   } else if (looks_like_path(head)) {
     spec.kind = KernelKind::image;
     spec.image = std::string(head);
   } else {
     if (comma != std::string_view::npos)
-      throw usage_error("--kernel {}: options (cmdline=, sysctl=) need a kernel image: NAME=PATH,{}", text,
-                        text.substr(comma + 1));
+      throw usage_error("--kernel {}: options (cmdline=, sysctl=) need a name: NAME=PATH,{} or NAME=host,{}", text,
+                        text.substr(comma + 1), text.substr(comma + 1));
     spec.kind = KernelKind::stored;
     spec.name = std::string(text);
     check_label(text, spec.name);
@@ -96,6 +102,9 @@ KernelSpec parse_kernel_spec(std::string_view text) {
     add_option(spec, text.substr(comma + 1, next == std::string_view::npos ? next : next - comma - 1));
     comma = next;
   }
+  if (spec.kind == KernelKind::host && (!spec.cmdline.empty() || !spec.modules.empty()))
+    throw usage_error("--kernel {}: the running kernel takes only sysctl= (its command line and modules are fixed)",
+                      text);
   return spec;
 }
 

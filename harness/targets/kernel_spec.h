@@ -9,6 +9,9 @@
 //   /boot/vmlinuz-6.12.1                 an image (a path: holds '/' or exists)
 //   NAME=PATH[,cmdline=ARGS][,sysctl=K=V]...[,modules=DIR]
 //                                        an image labelled NAME; sysctl repeats
+//   NAME=host[,sysctl=K=V]...            the running kernel labelled NAME, with
+//                                        these sysctls set around each of its
+//                                        iterations (a host variant)
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -22,11 +25,11 @@ enum class KernelKind { host, stored, image };
 struct KernelSpec {
   KernelKind kind = KernelKind::host;
   std::string given;                 // as written, for messages
-  std::string name;                  // stored: the label; image: NAME= or empty (the guest's release)
+  std::string name;                  // stored: the label; image, host: NAME= or empty (the release)
   std::filesystem::path image;       // image only
   std::filesystem::path modules;     // image only; empty: found beside the image
   std::vector<std::string> cmdline;  // extra kernel arguments, in order
-  std::vector<std::pair<std::string, std::string>> sysctls;  // set at boot (sysctl.K=V arguments)
+  std::vector<std::pair<std::string, std::string>> sysctls;  // image: set at boot (sysctl.K=V); host: per iteration
 
   // The extra arguments a VM boots with: cmdline, then sysctl.K=V per sysctl.
   std::vector<std::string> boot_arguments() const;

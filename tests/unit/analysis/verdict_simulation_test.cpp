@@ -18,6 +18,8 @@
 
 #include "harness/analysis/comparison.h"
 #include "harness/analysis/compare_config.h"
+#include "harness/common/error.h"
+#include "harness/analysis/sequential.h"
 
 namespace memharness::analysis {
 namespace {
@@ -150,6 +152,68 @@ TEST(VerdictSimulation, InjectedRegressionIsDetected) {
     previous = n5.regression;
   }
   EXPECT_GE(previous, 0.5);  // tripling the elapsed time is found at n = 5 in most comparisons
+}
+
+// --iterations auto (sequential.h): both runs get up to 20 iterations, the rule
+// looks at the schedule's points with alpha split over the looks, and stops at
+// the first look that decides. Returns the share of sequences that ended in
+// "regression" and the mean iterations per side used.
+struct SequentialRates {
+  double regression = 0;
+  double mean_iterations = 0;
+};
+
+results::StoredRun first_iterations(const results::StoredRun& run, int n) {
+  results::StoredRun head = run;
+  head.iterations.resize(static_cast<std::size_t>(n));
+  return head;
+}
+
+SequentialRates simulate_sequential(uint64_t seed, int trials, const Injection& injection) {
+  auto schedule = plan_looks(5, 20, 0.01);
+  CompareConfig config;
+  config.alpha = schedule.alpha_per_look;
+  Rng rng(seed);
+  SequentialRates rates;
+  for (int t = 0; t < trials; ++t) {
+    auto a = synthetic_run(rng, "a", 20, {});
+    auto b = synthetic_run(rng, "b", 20, injection);
+    for (int n : schedule.looks) {
+      auto c = compare_runs({first_iterations(a, n), first_iterations(b, n)}, config);
+      auto decision = decide_at_look(c, n);
+      if (decision.stop || n == schedule.looks.back()) {
+        rates.regression += c.outcome == Outcome::regression;
+        rates.mean_iterations += n;
+        break;
+      }
+    }
+  }
+  rates.regression /= trials;
+  rates.mean_iterations /= trials;
+  return rates;
+}
+
+TEST(Sequential, LooksStartWhereAPermutationTestCanRejectAndSplitAlpha) {
+  auto schedule = plan_looks(5, 20, 0.01);
+  EXPECT_EQ(schedule.looks, (std::vector<int>{7, 9, 12, 16, 20}));
+  EXPECT_DOUBLE_EQ(schedule.alpha_per_look, 0.002);
+  // 5 against 5 reaches p = 2/252 = 0.0079 at best: a single look there is fine at alpha 0.01.
+  EXPECT_EQ(plan_looks(5, 5, 0.01).looks, (std::vector<int>{5}));
+  EXPECT_THROW(plan_looks(5, 4, 0.01), Error);
+}
+
+// Looking five times must not buy false alarms: A/A sequences end in
+// "regression" at most alpha = 1% of the time; and a tripled elapsed time is
+// found, mostly at an early look.
+TEST(Sequential, AARarelyRegressesAndALargeChangeStopsEarly) {
+  auto aa = simulate_sequential(20261204, 100, {});
+  auto tripled = simulate_sequential(20261205, 40, {.elapsed_factor = 3.0});
+  std::printf("--iterations auto: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 detected %.1f%% "
+              "(mean %.1f iterations)\n",
+              100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
+  EXPECT_LE(aa.regression, 0.01);
+  EXPECT_GE(tripled.regression, 0.9);
+  EXPECT_LT(tripled.mean_iterations, 12);
 }
 
 }  // namespace

@@ -30,6 +30,21 @@ TEST(KernelSpec, NamedVariantWithCmdlineSysctlsAndModules) {
                                       "sysctl.vm.swappiness=100"}));
 }
 
+TEST(KernelSpec, NamedHostIsAHostVariantWithItsSysctls) {
+  auto plain = parse_kernel_spec("A=host");
+  EXPECT_EQ(plain.kind, KernelKind::host);
+  EXPECT_EQ(plain.name, "A");
+  EXPECT_TRUE(plain.sysctls.empty());
+  auto variant = parse_kernel_spec("dirty2m=host,sysctl=vm.dirty_bytes=2097152,sysctl=vm.swappiness=10");
+  EXPECT_EQ(variant.kind, KernelKind::host);
+  EXPECT_EQ(variant.name, "dirty2m");
+  EXPECT_TRUE(variant.image.empty());
+  EXPECT_EQ(variant.sysctls, (std::vector<std::pair<std::string, std::string>>{{"vm.dirty_bytes", "2097152"},
+                                                                              {"vm.swappiness", "10"}}));
+  // An image file named host is a path.
+  EXPECT_EQ(parse_kernel_spec("A=./host").kind, KernelKind::image);
+}
+
 void expect_usage_error(const std::string& text, const std::string& fragment) {
   try {
     parse_kernel_spec(text);
@@ -48,7 +63,9 @@ TEST(KernelSpec, BadInputNamesTheArgumentAndWhatWasExpected) {
   expect_usage_error("x=/boot/vmlinuz,cmdline", "expected KEY=VALUE");
   expect_usage_error("x=/boot/vmlinuz,sysctl=vm.swappiness", "sysctl=NAME=VALUE");
   expect_usage_error("x=/boot/vmlinuz,initrd=/a", "unknown option \"initrd\"");
-  expect_usage_error("label,cmdline=quiet", "need a kernel image");
+  expect_usage_error("label,cmdline=quiet", "need a name: NAME=PATH,cmdline=quiet or NAME=host,cmdline=quiet");
+  expect_usage_error("x=host,cmdline=quiet", "the running kernel takes only sysctl=");
+  expect_usage_error("x=host,modules=/tmp/m", "the running kernel takes only sysctl=");
 }
 
 }  // namespace
