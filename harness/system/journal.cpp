@@ -41,6 +41,11 @@ namespace text = procfs::text;
 using json = nlohmann::ordered_json;
 
 constexpr int kFormat = 1;
+// How long restore waits for a dead run's killed processes to go before it
+// gives up on their cgroup: a dd killed while throttled in reclaim sits in D
+// state until its writeback is done (measured 5-16 s under a 128 MiB limit on
+// cgroup v1, which has no cgroup.kill and no per-cgroup dirty throttling).
+constexpr std::chrono::seconds kRestoreKillTimeout{30};
 constexpr std::string_view kFilePrefix = "journal-";
 constexpr std::string_view kFileSuffix = ".jsonl";
 
@@ -677,7 +682,7 @@ std::string Journal::undo(const json& change) {
   }
   if (op == "cgroup") {
     if (!root_.exists(path)) return fmt::format("cgroup {} was gone already", path);
-    kill_cgroup_processes(root_, path, killer_);
+    kill_cgroup_processes(root_, path, killer_, kRestoreKillTimeout);
     remove_cgroup_directory(root_, path);
     return fmt::format("removed cgroup {}", path);
   }
