@@ -109,8 +109,13 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
   std::string label = request.label.empty() ? release : request.label;
   int iterations = request.iterations.value_or(plan.iterations);
 
+  // The journal (a file only with its first change) comes first: the manifest
+  // is journaled before it is written as "running", so a run killed at any
+  // point is marked incomplete by the next restore, never left "running".
+  auto journal = system::Journal::begin(system, request.state_dir);
   auto started_at = std::chrono::system_clock::now();
   auto run_dir = results::RunDirectory::create(request.results_root, label, plan.name, started_at);
+  journal.record_run_manifest(run_dir.path() / "manifest.json");
   results::write_file_atomically(run_dir.path() / "config.toml", read_file_text(request.config_file));
 
   nlohmann::json manifest = {
@@ -138,8 +143,6 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
   std::string status_reason;
   auto status = results::RunStatus::complete;
   {
-    auto journal = system::Journal::begin(system, request.state_dir);
-    journal.record_run_manifest(run_dir.path() / "manifest.json");
     for (const auto& sysctl : plan.sysctls) journal.set_sysctl(sysctl.name, sysctl.value);
     if (plan.swap.mode == config::SwapMode::swapfile)
       journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
