@@ -68,6 +68,7 @@ std::int64_t read_int(const system::SystemRoot& system, const char* path) {
 
 struct PassResult {
   std::string name;
+  std::int64_t planned_attempts = 0;
   std::int64_t attempts = 0;
   std::int64_t successes = 0;
   std::vector<double> latencies_ms;
@@ -79,6 +80,8 @@ struct PassResult {
   double free_at_start_ceiling_pct = 0;
   std::map<std::string, std::int64_t> failures;  // by highalloc::FailureReason
 };
+
+bool past_deadline(const WorkloadContext& context) { return std::chrono::steady_clock::now() >= context.deadline; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -149,7 +152,7 @@ class HighAlloc final : public Workload {
       timeline.event("load-start", {{"anon_bytes", load.anon_bytes()}, {"file_bytes", load.file_bytes()}});
       result.details["warmup"] = warm_up(context, load.anon_bytes(), timeline);
       for (const char* name : {"pass1", "pass2"}) {
-        if (context.stop.stop_requested()) break;
+        if (context.stop.stop_requested() || past_deadline(context)) break;
         passes.push_back(run_pass(context, name, setup));
       }
       auto stopping = std::chrono::steady_clock::now();
@@ -157,7 +160,7 @@ class HighAlloc final : public Workload {
       result.details["load_stop_s"] = seconds_since(stopping);
       timeline.event("load-stopped");
     }
-    if (!context.stop.stop_requested()) {
+    if (!context.stop.stop_requested() && !past_deadline(context)) {
       // At Rest: the load is gone with its files; drop the page cache it left.
       auto dropping = std::chrono::steady_clock::now();
       context.system.write("/proc/sys/vm/drop_caches", "3");
@@ -176,6 +179,7 @@ class HighAlloc final : public Workload {
       result.metrics[pass.name + "-latency-max-ms"] = percentile(pass.latencies_ms, 100);
       pass_details.push_back({{"pass", pass.name},
                               {"attempts", pass.attempts},
+                              {"planned_attempts", pass.planned_attempts},
                               {"successes", pass.successes},
                               {"failures", pass.failures},
                               {"mem_free_at_start_bytes", pass.free_at_start_bytes},
@@ -185,6 +189,15 @@ class HighAlloc final : public Workload {
     result.details["passes"] = pass_details;
     if (context.stop.stop_requested()) {
       result.failure = "interrupted";
+      return result;
+    }
+    // Passes cut short (or never begun) are not the figures asked for.
+    const bool all_passes = passes.size() == 3 && std::all_of(passes.begin(), passes.end(), [](const PassResult& p) {
+                              return p.attempts == p.planned_attempts;
+                            });
+    if (past_deadline(context) && !all_passes) {
+      result.failure = fmt::format("the phase timeout came before the passes were done ({} of 3 begun{})",
+                                   passes.size(), passes.empty() ? ", the load was still warming up" : "");
       return result;
     }
     result.succeeded = true;
@@ -283,18 +296,33 @@ class HighAlloc final : public Workload {
     const bool until_full = params_.text("scope") == "machine";
     CounterMap meminfo;
     bool full = false;
+    std::string ended_by = "load-warmup";  // what ended it: the time, memory-full, the deadline, a stop
     for (;;) {
       meminfo = system::procfs::parse_meminfo(context.system.read("/proc/meminfo"));
       const auto anon_held = meminfo.at("AnonPages") + meminfo.at("SwapTotal") - meminfo.at("SwapFree");
       full = meminfo.at("MemFree") <= meminfo.at("MemTotal") / kFullFreeDivisor &&
              static_cast<double>(anon_held) >= kAnonResidentShare * static_cast<double>(anon_bytes);
       auto now = std::chrono::steady_clock::now();
-      if ((until_full && full) || now >= until || context.stop.stop_requested()) break;
-      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - now, std::chrono::milliseconds(100)));
+      if (now >= context.deadline) {
+        ended_by = "deadline";
+        break;
+      }
+      if (context.stop.stop_requested()) {
+        ended_by = "stop";
+        break;
+      }
+      if (until_full && full) {
+        ended_by = "memory-full";
+        break;
+      }
+      if (now >= until) break;
+      auto wake = std::min(until, context.deadline);
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(wake - now, std::chrono::milliseconds(100)));
     }
     nlohmann::json record = {{"elapsed_s", seconds_since(started)},
                              {"until_full", until_full},
                              {"memory_full", full},
+                             {"ended_by", ended_by},
                              {"mem_free_bytes", meminfo.at("MemFree")},
                              {"anon_pages_bytes", meminfo.at("AnonPages")},
                              {"swap_used_bytes", meminfo.at("SwapTotal") - meminfo.at("SwapFree")}};
@@ -330,9 +358,13 @@ class HighAlloc final : public Workload {
     for (const auto reason :
          {highalloc::FailureReason::memory, highalloc::FailureReason::fragmentation, highalloc::FailureReason::raced})
       pass.failures[highalloc::to_string(reason)] = 0;
+    pass.planned_attempts = attempts;
     auto next = std::chrono::steady_clock::now();
     for (std::int64_t i = 0; i < attempts && !context.stop.stop_requested(); ++i) {
-      std::this_thread::sleep_until(next);
+      // The phase timeout bounds the pass (a slow rate or slow faults must not
+      // run past it): no attempt is begun after it.
+      std::this_thread::sleep_until(std::min(next, context.deadline));
+      if (past_deadline(context)) break;
       next += interval;
       ++pass.attempts;
       double latency_ms = 0;
@@ -370,7 +402,10 @@ class HighAlloc final : public Workload {
     if (pass.attempts > 0)
       pass.free_at_start_ceiling_pct =
           std::min(100.0, 100.0 * static_cast<double>(room_at_start) / static_cast<double>(pass.attempts));
-    setup.timeline.event("pass-end", {{"pass", name}, {"attempts", pass.attempts}, {"successes", pass.successes}});
+    setup.timeline.event("pass-end", {{"pass", name},
+                                      {"attempts", pass.attempts},
+                                      {"planned_attempts", pass.planned_attempts},
+                                      {"successes", pass.successes}});
     return pass;
   }
 
