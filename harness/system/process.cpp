@@ -175,9 +175,12 @@ void reset_signals(const sigset_t& blocked) {
                    ? ::open("/dev/null", O_WRONLY | O_CLOEXEC)
                    : ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) worker_fail(error_fd, open_log);
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  ::dup2(log_fd, STDOUT_FILENO);
+  // The shepherd put the given pipes at 0 and 1 already.
+  if (options.stdin_fd < 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  }
+  if (options.stdout_fd < 0) ::dup2(log_fd, STDOUT_FILENO);
   ::dup2(log_fd, STDERR_FILENO);
   if (options.working_directory && ::chdir(options.working_directory->c_str()) != 0)
     worker_fail(error_fd, change_directory);
@@ -197,6 +200,10 @@ void reset_signals(const sigset_t& blocked) {
   sigemptyset(&term.sa_mask);
   ::sigaction(SIGTERM, &term, nullptr);
   reset_signals(term_only);
+  // The command's pipes, when given, go to 0 and 1 (the shepherd itself reads
+  // and writes neither); then the rest is closed.
+  if (options.stdin_fd >= 0) ::dup2(options.stdin_fd, STDIN_FILENO);
+  if (options.stdout_fd >= 0) ::dup2(options.stdout_fd, STDOUT_FILENO);
   // A fork of the harness holds copies of all its descriptors: the journal
   // (whose lock then outlives a crashed harness), BPF maps and links, other
   // shepherds' pipes. Keep only the report pipe.

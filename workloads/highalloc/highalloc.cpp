@@ -35,6 +35,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "harness/results/atomic_file.h"
@@ -45,7 +46,7 @@
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
 #include "workloads/highalloc/attempt_timeline.h"
-#include "workloads/highalloc/thp_faults.h"
+#include "workloads/highalloc/thp_child.h"
 #include "workloads/registry.h"
 
 namespace memharness::workloads {
@@ -353,8 +354,19 @@ class HighAlloc final : public Workload {
     const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(static_cast<double>(page_bytes) / static_cast<double>(params_.integer("rate"))));
     std::int64_t pool = original_pool;
-    highalloc::ThpFaults faults(page_bytes);
     const bool thp = params_.text("method") == "thp";
+    // THP attempts fault memory: in a child in the test cgroup, never in the
+    // (mlocked, OOM-protected) harness. It holds the pass's pages until it ends.
+    std::optional<highalloc::ThpAttemptChild> faults;
+    if (thp) {
+      system::SpawnOptions options;
+      options.cgroup_procs_file = context.cgroup_procs_file;
+      options.log_file = context.output_dir / fmt::format("thp-attempts-{}.log", name);
+      options.working_directory = context.output_dir;
+      options.deadline = context.deadline;
+      options.stop = context.stop;
+      faults.emplace(std::filesystem::read_symlink("/proc/self/exe"), page_bytes, options);
+    }
     for (const auto reason :
          {highalloc::FailureReason::memory, highalloc::FailureReason::fragmentation, highalloc::FailureReason::raced})
       pass.failures[highalloc::to_string(reason)] = 0;
@@ -370,7 +382,7 @@ class HighAlloc final : public Workload {
       double latency_ms = 0;
       bool success = false;
       if (thp) {
-        auto attempt = faults.attempt();
+        auto attempt = faults->attempt();
         latency_ms = attempt.fault_ms;
         success = attempt.huge;
       } else {
@@ -394,9 +406,11 @@ class HighAlloc final : public Workload {
       setup.timeline.attempt(name, latency_ms, success, free, reason);
     }
     // Give the pass's pages back.
-    if (thp)
-      faults.release();
-    else
+    if (thp) {
+      auto ended = faults->finish();
+      if (!ended.exited_zero() && !context.stop.stop_requested() && !past_deadline(context))
+        throw environment_error("highalloc: the THP attempt process of {}: {}", name, ended.failure_sentence());
+    } else
       context.system.write(kNrHugepages, std::to_string(original_pool));
     pass.elapsed_s = seconds_since(started);
     if (pass.attempts > 0)
