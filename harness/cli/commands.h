@@ -15,5 +15,6 @@ void add_nightly_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_import_trace_command(CLI::App& app, int& exit_code);
 void add_internal_dirty_anon_command(CLI::App& app, int& exit_code);  // hidden: anon-dirty's dirtier
+void add_internal_thp_attempts_command(CLI::App& app, int& exit_code);  // hidden: highalloc's THP attempts
 
 }  // namespace memharness::cli

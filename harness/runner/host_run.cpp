@@ -200,6 +200,10 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   int iterations = request.iterations.value_or(plan.iterations);
   std::string release = running_release(system);
 
+  // The journal (a file only with its first change) comes first: each manifest
+  // is journaled before it is written as "running", so a run killed at any
+  // point is marked incomplete by the next restore, never left "running".
+  auto journal = system::Journal::begin(system, request.state_dir);
   auto started_at = std::chrono::system_clock::now();
   std::vector<VariantRun> runs;
   for (const auto& variant : variants) {
@@ -207,6 +211,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     run.variant = variant;
     run.dir = std::make_unique<results::RunDirectory>(
         results::RunDirectory::create(request.results_root, variant.label, plan.name, started_at));
+    journal.record_run_manifest(run.dir->path() / "manifest.json");
     results::write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
     nlohmann::json manifest = {
         {"schema_version", 1},
@@ -246,8 +251,6 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   }
 
   {
-    auto journal = system::Journal::begin(system, request.state_dir);
-    for (auto& run : runs) journal.record_run_manifest(run.dir->path() / "manifest.json");
     for (const auto& sysctl : plan.sysctls) journal.set_sysctl(sysctl.name, sysctl.value);
     if (plan.swap.mode == config::SwapMode::swapfile)
       journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),

@@ -12,6 +12,7 @@
 
 #include "harness/common/error.h"
 #include "harness/results/atomic_file.h"
+#include "harness/runner/iteration_cleanup.h"
 #include "harness/runner/progress.h"
 #include "harness/system/journal.h"
 #include "harness/system/procfs/psi.h"
@@ -337,8 +338,14 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
   record["psi_memory"] = psi_stall_delta(start, end, "/proc/pressure/memory");
   record["memcg"]["psi_memory"] = psi_stall_delta(start, end, "cgroup/memory.pressure");
 
-  cgroup->kill_all();
-  cgroup->remove();
+  // The measurements are complete: a cgroup that cannot be emptied yet (a
+  // killed dd in D state) is said in the record, not allowed to lose it.
+  if (auto problem = end_iteration_cgroup(*cgroup); !problem.empty()) {
+    record["cleanup_problem"] = problem;
+    setup.progress.note(fmt::format("iteration {}: {}; its results are kept, and the cgroup is removed again when "
+                                    "the run restores",
+                                    number, problem));
+  }
   results::write_json_atomically(dir / "result.json", record);
   return record;
 }

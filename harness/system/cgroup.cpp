@@ -237,7 +237,7 @@ MemoryCgroup::~MemoryCgroup() {
   }
 }
 
-void MemoryCgroup::kill_all() { kill_cgroup_processes(root_, path_, killer_); }
+void MemoryCgroup::kill_all(std::chrono::milliseconds timeout) { kill_cgroup_processes(root_, path_, killer_, timeout); }
 
 void MemoryCgroup::remove() {
   remove_cgroup_directory(root_, path_);

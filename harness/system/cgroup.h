@@ -132,8 +132,9 @@ class MemoryCgroup {
   // Raw memory.pressure text (v2 with PSI); nullopt on v1 or without PSI.
   virtual std::optional<std::string> pressure() const = 0;
 
-  // SIGKILLs every process in the cgroup and waits (bounded) until it is empty.
-  void kill_all();
+  // SIGKILLs every process in the cgroup and waits (bounded) until it is empty;
+  // Error(run_failed) naming the survivors after `timeout`.
+  void kill_all(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Removes the (empty) cgroup; kill_all() first when it may have processes.
   void remove();
 

@@ -1,7 +1,6 @@
 #include "harness/system/journal.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -28,9 +27,8 @@
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
 #include "harness/results/atomic_file.h"
+#include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
-
-extern char** environ;
 
 namespace memharness::system {
 
@@ -41,6 +39,12 @@ namespace text = procfs::text;
 using json = nlohmann::ordered_json;
 
 constexpr int kFormat = 1;
+// How long restore waits for a dead run's killed processes to go before it
+// gives up on their cgroup: a dd killed while throttled in reclaim sits in D
+// state until its writeback is done (measured 5-16 s under a 128 MiB limit on
+// cgroup v1, which has no cgroup.kill and no per-cgroup dirty throttling).
+constexpr std::chrono::seconds kRestoreKillTimeout{30};
+constexpr std::chrono::minutes kMkswapLimit{2};
 constexpr std::string_view kFilePrefix = "journal-";
 constexpr std::string_view kFileSuffix = ".jsonl";
 
@@ -400,33 +404,22 @@ void create_swapfile(const fs::path& file, std::int64_t bytes) {
 class RealSwapControl final : public SwapControl {
  public:
   void mkswap(const fs::path& file) override {
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw environment_error("cannot run mkswap: {}", std::strerror(errno));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-    std::string program = "mkswap", path = file.string();
-    char* argv[] = {program.data(), path.data(), nullptr};
-    pid_t pid = 0;
-    int spawn_error = ::posix_spawnp(&pid, "mkswap", &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    std::string output;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      output.append(buffer, static_cast<std::size_t>(n));
+    // argv, a private log directory, and a bound: mkswap takes well under a
+    // second; one that hangs must not hang the run holding the machine's lock.
+    TemporaryDirectory scratch("memharness-mkswap-");
+    SpawnOptions options;
+    options.argv = {"mkswap", file.string()};
+    options.log_file = scratch.path() / "mkswap.log";
+    options.deadline = std::chrono::steady_clock::now() + kMkswapLimit;
+    auto outcome = run_process(options);
+    if (!outcome.started) throw environment_error("cannot run mkswap (package util-linux): {}", outcome.failure);
+    if (!outcome.exited_zero()) {
+      std::ifstream log(options.log_file);
+      std::stringstream output;
+      output << log.rdbuf();
+      throw environment_error("mkswap {} failed: {}{}", file.string(), outcome.failure_sentence(),
+                              output.str().empty() ? "" : ": " + output.str());
     }
-    ::close(pipe_fds[0]);
-    if (spawn_error != 0)
-      throw environment_error("cannot run mkswap (package util-linux): {}", std::strerror(spawn_error));
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      throw environment_error("mkswap {} failed: {}", path, output);
   }
 
   void swapon(const fs::path& file) override {
@@ -677,7 +670,7 @@ std::string Journal::undo(const json& change) {
   }
   if (op == "cgroup") {
     if (!root_.exists(path)) return fmt::format("cgroup {} was gone already", path);
-    kill_cgroup_processes(root_, path, killer_);
+    kill_cgroup_processes(root_, path, killer_, kRestoreKillTimeout);
     remove_cgroup_directory(root_, path);
     return fmt::format("removed cgroup {}", path);
   }

@@ -23,9 +23,17 @@ namespace memharness::system {
 // included, until none is left. Its RUSAGE_CHILDREN then covers the whole tree,
 // which wait4 on the worker alone would not (daemonised or orphaned descendants).
 // The worker joins the test cgroup and a new process group before exec; on a
-// deadline or a stop the harness signals the shepherd, which SIGKILLs that group.
-// Anything that escaped the group is still in the cgroup, which the runner empties
-// at the end of every iteration.
+// deadline or a stop the harness signals the shepherd (SIGTERM), which SIGKILLs
+// that group and then every process of the tree still left: as a subreaper it
+// is the parent of every orphan, so its children (listed in
+// /proc/<pid>/task/<pid>/children, pids it alone can release) are the tree.
+//
+// Nothing of the tree may outlive the harness (a SIGKILLed harness left
+// stress-ng --timeout 0 running): the shepherd gets SIGTERM when the harness
+// dies (PR_SET_PDEATHSIG) and ends the tree as on a stop, and the worker gets
+// SIGKILL when the shepherd dies. Anything that escaped even that is still in
+// the test cgroup, which the runner empties at the end of every iteration and
+// restore empties after a crash.
 
 namespace {
 
@@ -49,9 +57,56 @@ const char* stage_description(int stage) {
 }
 
 volatile sig_atomic_t worker_group = 0;
+volatile sig_atomic_t ending_tree = 0;  // SIGTERM came: the stop, deadline or the harness's death
+
+bool kill_own_children();
 
 void shepherd_on_term(int) {
+  int saved_errno = errno;
+  ending_tree = 1;
   if (worker_group > 0) ::kill(-worker_group, SIGKILL);
+  // Also here, not only in the reaping loop: when only processes outside the
+  // group are left, nothing would wake its waitpid.
+  kill_own_children();
+  errno = saved_errno;
+}
+
+// SIGKILLs every child of the calling (single-threaded) process. A child's pid
+// cannot be reused before its parent reaps it, so no unrelated process is hit.
+// Async-signal-safe: open/read/kill only, no allocation. Returns whether the
+// children could be listed (no /proc, or a kernel without CONFIG_PROC_CHILDREN).
+bool kill_own_children() {
+  char path[64] = "/proc/self/task/";
+  // The shepherd's only thread is its main one: its tid is its pid.
+  pid_t self = ::getpid();
+  char digits[16];
+  int n = 0;
+  for (pid_t v = self; v > 0 && n < 15; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+  std::size_t at = std::strlen(path);
+  while (n > 0) path[at++] = digits[--n];
+  const char suffix[] = "/children";
+  for (char c : suffix) path[at++] = c;  // copies the terminating NUL too
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[4096];
+  pid_t pid = 0;
+  for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) != 0;) {
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (ssize_t i = 0; i < got; ++i) {
+      if (buffer[i] >= '0' && buffer[i] <= '9') {
+        pid = pid * 10 + (buffer[i] - '0');
+      } else {
+        if (pid > 0) ::kill(pid, SIGKILL);
+        pid = 0;
+      }
+    }
+  }
+  if (pid > 0) ::kill(pid, SIGKILL);
+  ::close(fd);
+  return true;
 }
 
 bool write_all(int fd, const void* data, std::size_t size) {
@@ -78,11 +133,10 @@ bool read_all(int fd, void* data, std::size_t size) {
   return true;
 }
 
-void reset_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP}) ::signal(sig, SIG_DFL);
+// Default dispositions for what the harness handles; `blocked` stays blocked.
+void reset_signals(const sigset_t& blocked) {
+  for (int sig : {SIGINT, SIGPIPE, SIGCHLD, SIGHUP}) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &blocked, nullptr);
 }
 
 [[noreturn]] void worker_fail(int error_fd, int stage) {
@@ -92,7 +146,17 @@ void reset_signals() {
 }
 
 // In the worker: everything between fork and exec. Only async-signal-safe calls.
-[[noreturn]] void become_worker(const SpawnOptions& options, char* const* argv, int error_fd) {
+[[noreturn]] void become_worker(const SpawnOptions& options, char* const* argv, int error_fd, pid_t shepherd) {
+  // Dies with the shepherd (also when the harness SIGKILLs a stuck one); kept
+  // across exec, so the command itself goes too. A shepherd already gone
+  // before the prctl would never send it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != shepherd) ::_exit(127);
+  // The shepherd blocked SIGTERM around this fork; exec keeps the mask.
+  ::signal(SIGTERM, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::setpgid(0, 0);
   if (!options.cgroup_procs_file.empty()) {
     int fd = ::open(options.cgroup_procs_file.c_str(), O_WRONLY | O_CLOEXEC);
@@ -111,9 +175,12 @@ void reset_signals() {
                    ? ::open("/dev/null", O_WRONLY | O_CLOEXEC)
                    : ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) worker_fail(error_fd, open_log);
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-  ::dup2(log_fd, STDOUT_FILENO);
+  // The shepherd put the given pipes at 0 and 1 already.
+  if (options.stdin_fd < 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+  }
+  if (options.stdout_fd < 0) ::dup2(log_fd, STDOUT_FILENO);
   ::dup2(log_fd, STDERR_FILENO);
   if (options.working_directory && ::chdir(options.working_directory->c_str()) != 0)
     worker_fail(error_fd, change_directory);
@@ -121,36 +188,48 @@ void reset_signals() {
   worker_fail(error_fd, exec_failed);
 }
 
-[[noreturn]] void become_shepherd(const SpawnOptions& options, char* const* argv, int report_fd) {
-  reset_signals();
+[[noreturn]] void become_shepherd(const SpawnOptions& options, char* const* argv, int report_fd, pid_t harness) {
+  // SIGTERM ends the tree; blocked until the handler is in place and the
+  // worker's group is known, so that none is lost in between.
+  sigset_t term_only;
+  sigemptyset(&term_only);
+  sigaddset(&term_only, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &term_only, nullptr);
+  struct sigaction term {};
+  term.sa_handler = shepherd_on_term;
+  sigemptyset(&term.sa_mask);
+  ::sigaction(SIGTERM, &term, nullptr);
+  reset_signals(term_only);
+  // The command's pipes, when given, go to 0 and 1 (the shepherd itself reads
+  // and writes neither); then the rest is closed.
+  if (options.stdin_fd >= 0) ::dup2(options.stdin_fd, STDIN_FILENO);
+  if (options.stdout_fd >= 0) ::dup2(options.stdout_fd, STDOUT_FILENO);
   // A fork of the harness holds copies of all its descriptors: the journal
   // (whose lock then outlives a crashed harness), BPF maps and links, other
   // shepherds' pipes. Keep only the report pipe.
   if (report_fd > 3) ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
   ::close_range(static_cast<unsigned>(report_fd) + 1, ~0U, 0);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  // If the harness dies, the shepherd goes too; the cgroup clean-up (or
-  // `memharness restore`) ends what is left of the tree.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // If the harness dies (the thread that forked this one, strictly), the tree
+  // is ended as on a stop. A harness gone before the prctl: nothing to start.
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != harness) ::_exit(126);
 
   int error_pipe[2];
   if (::pipe2(error_pipe, O_CLOEXEC) != 0) ::_exit(126);
 
-  struct sigaction term {};
-  term.sa_handler = shepherd_on_term;
-  sigemptyset(&term.sa_mask);
-  ::sigaction(SIGTERM, &term, nullptr);
-
+  pid_t shepherd = ::getpid();
   pid_t worker = ::fork();
   if (worker < 0) ::_exit(126);
   if (worker == 0) {
     ::close(error_pipe[0]);
     ::close(report_fd);
-    become_worker(options, argv, error_pipe[1]);
+    become_worker(options, argv, error_pipe[1], shepherd);
   }
   // Set the group from both sides so a kill right after fork cannot miss it.
   ::setpgid(worker, worker);
   worker_group = worker;
+  ::sigprocmask(SIG_UNBLOCK, &term_only, nullptr);  // a pending SIGTERM is handled here
   ::close(error_pipe[1]);
 
   ShepherdReport report;
@@ -162,7 +241,11 @@ void reset_signals() {
   ::close(error_pipe[0]);
 
   // Reap the worker and every orphan reparented to us until nothing is left.
+  // Once the tree is being ended, whatever left the worker's process group
+  // (setsid) is killed too, round after round: a killed process's own
+  // children are reparented here and show up in the next listing.
   for (;;) {
+    if (ending_tree && !kill_own_children() && worker_group > 0) ::kill(-worker_group, SIGKILL);
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) {
@@ -216,6 +299,7 @@ ProcessOutcome run_process(const SpawnOptions& options) {
     return outcome;
   }
   auto started = std::chrono::steady_clock::now();
+  const pid_t harness = ::getpid();
   pid_t shepherd = ::fork();
   if (shepherd < 0) {
     outcome.failure = fmt::format("fork failed: {}", std::strerror(errno));
@@ -225,7 +309,7 @@ ProcessOutcome run_process(const SpawnOptions& options) {
   }
   if (shepherd == 0) {
     ::close(report_pipe[0]);
-    become_shepherd(options, argv.data(), report_pipe[1]);
+    become_shepherd(options, argv.data(), report_pipe[1], harness);
   }
   ::close(report_pipe[1]);
 

@@ -41,6 +41,11 @@ struct SpawnOptions {
   // File to write the child's pid to before exec ("cgroup.procs" / "tasks"); empty: none.
   std::filesystem::path cgroup_procs_file;
   std::filesystem::path log_file;  // stdout and stderr appended here; empty: /dev/null
+  // Descriptors of the harness that become the command's stdin / stdout
+  // instead (pipes to a helper the harness talks to); -1: /dev/null and
+  // log_file. They are not closed here.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
   std::optional<std::filesystem::path> working_directory;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::stop_token stop;

@@ -12,6 +12,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
+#include "harness/common/owned_files.h"
 #include "harness/system/process.h"
 #include "harness/targets/checksums.h"
 #include "harness/targets/cpio_archive.h"
@@ -43,9 +44,14 @@ struct Entry {
   Transform transform;
 };
 
+// The longest a host tool building the initramfs may take (decompressing a
+// module, stripping memharness, ldd): seconds normally; a hung one must not
+// hang the run.
+constexpr auto kToolLimit = std::chrono::minutes(5);
+
 // Runs argv with stdout to `output`; throws environment_error with stderr's gist.
 void run_to_file(const std::vector<std::string>& argv, const fs::path& output) {
-  auto outcome = system::run_process(host_command(argv, output));
+  auto outcome = system::run_process(host_command(argv, output, kToolLimit));
   if (!outcome.exited_zero())
     throw environment_error("{} (output in {})", outcome.failure_sentence(), output.string());
 }
@@ -167,10 +173,12 @@ const std::vector<std::string>& optional_guest_modules() {
 }
 
 std::vector<fs::path> shared_libraries(const fs::path& program) {
-  fs::path listing = fs::temp_directory_path() / fmt::format("memharness-ldd-{}.txt", ::getpid());
+  // In a private directory: a predictable name in /tmp is one another user
+  // can plant a symlink at, which root's output would then be appended to.
+  TemporaryDirectory scratch("memharness-ldd-");
+  fs::path listing = scratch.path() / "ldd.txt";
   run_to_file({"ldd", program.string()}, listing);
   std::string text = read_file_text(listing);
-  fs::remove(listing);
   std::vector<fs::path> libraries;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {

@@ -294,6 +294,28 @@ TEST_F(WorkloadRunTest, HighallocsFileLoadTakesTheDirectoryAsDataNotAsShell) {
   EXPECT_FALSE(std::filesystem::exists(scratch)) << scratch;
 }
 
+// The phase timeout bounds highalloc too: a warm-up longer than the phase
+// ends at it, no pass begins after it, and the workload fails saying so
+// (the warm-up ran on past it, then every pass, with the load already killed).
+TEST_F(WorkloadRunTest, HighallocStopsAtThePhaseTimeoutAndSaysSo) {
+  MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+  MEMHARNESS_REQUIRE(std::filesystem::exists("/proc/sys/vm/nr_hugepages"), "needs hugetlb (CONFIG_HUGETLBFS)");
+  const auto pool_before = nr_hugepages();
+  auto result = run_config(
+      "timeout = \"3s\"\n[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
+      "attempt = \"8M\"\nload = \"100%\"\nload-warmup = \"10m\"\n");
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  auto record = only_iteration_record();
+  const auto& workload = record["phases"][0]["workloads"][0];
+  EXPECT_FALSE(workload["succeeded"].get<bool>()) << workload.dump(2);
+  EXPECT_NE(workload.value("failure", "").find("the phase timeout came before the passes were done"),
+            std::string::npos)
+      << workload.dump(2);
+  EXPECT_EQ(workload["details"]["warmup"].value("ended_by", ""), "deadline") << workload["details"].dump(2);
+  EXPECT_TRUE(workload["details"]["passes"].empty()) << workload["details"].dump(2);
+  EXPECT_EQ(nr_hugepages(), pool_before);
+}
+
 TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine) {
   auto result = run_config(
       "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"

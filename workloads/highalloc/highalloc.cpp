@@ -35,6 +35,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "harness/results/atomic_file.h"
@@ -45,7 +46,7 @@
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
 #include "workloads/highalloc/attempt_timeline.h"
-#include "workloads/highalloc/thp_faults.h"
+#include "workloads/highalloc/thp_child.h"
 #include "workloads/registry.h"
 
 namespace memharness::workloads {
@@ -68,6 +69,7 @@ std::int64_t read_int(const system::SystemRoot& system, const char* path) {
 
 struct PassResult {
   std::string name;
+  std::int64_t planned_attempts = 0;
   std::int64_t attempts = 0;
   std::int64_t successes = 0;
   std::vector<double> latencies_ms;
@@ -79,6 +81,8 @@ struct PassResult {
   double free_at_start_ceiling_pct = 0;
   std::map<std::string, std::int64_t> failures;  // by highalloc::FailureReason
 };
+
+bool past_deadline(const WorkloadContext& context) { return std::chrono::steady_clock::now() >= context.deadline; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -149,7 +153,7 @@ class HighAlloc final : public Workload {
       timeline.event("load-start", {{"anon_bytes", load.anon_bytes()}, {"file_bytes", load.file_bytes()}});
       result.details["warmup"] = warm_up(context, load.anon_bytes(), timeline);
       for (const char* name : {"pass1", "pass2"}) {
-        if (context.stop.stop_requested()) break;
+        if (context.stop.stop_requested() || past_deadline(context)) break;
         passes.push_back(run_pass(context, name, setup));
       }
       auto stopping = std::chrono::steady_clock::now();
@@ -157,7 +161,7 @@ class HighAlloc final : public Workload {
       result.details["load_stop_s"] = seconds_since(stopping);
       timeline.event("load-stopped");
     }
-    if (!context.stop.stop_requested()) {
+    if (!context.stop.stop_requested() && !past_deadline(context)) {
       // At Rest: the load is gone with its files; drop the page cache it left.
       auto dropping = std::chrono::steady_clock::now();
       context.system.write("/proc/sys/vm/drop_caches", "3");
@@ -176,6 +180,7 @@ class HighAlloc final : public Workload {
       result.metrics[pass.name + "-latency-max-ms"] = percentile(pass.latencies_ms, 100);
       pass_details.push_back({{"pass", pass.name},
                               {"attempts", pass.attempts},
+                              {"planned_attempts", pass.planned_attempts},
                               {"successes", pass.successes},
                               {"failures", pass.failures},
                               {"mem_free_at_start_bytes", pass.free_at_start_bytes},
@@ -185,6 +190,15 @@ class HighAlloc final : public Workload {
     result.details["passes"] = pass_details;
     if (context.stop.stop_requested()) {
       result.failure = "interrupted";
+      return result;
+    }
+    // Passes cut short (or never begun) are not the figures asked for.
+    const bool all_passes = passes.size() == 3 && std::all_of(passes.begin(), passes.end(), [](const PassResult& p) {
+                              return p.attempts == p.planned_attempts;
+                            });
+    if (past_deadline(context) && !all_passes) {
+      result.failure = fmt::format("the phase timeout came before the passes were done ({} of 3 begun{})",
+                                   passes.size(), passes.empty() ? ", the load was still warming up" : "");
       return result;
     }
     result.succeeded = true;
@@ -283,18 +297,33 @@ class HighAlloc final : public Workload {
     const bool until_full = params_.text("scope") == "machine";
     CounterMap meminfo;
     bool full = false;
+    std::string ended_by = "load-warmup";  // what ended it: the time, memory-full, the deadline, a stop
     for (;;) {
       meminfo = system::procfs::parse_meminfo(context.system.read("/proc/meminfo"));
       const auto anon_held = meminfo.at("AnonPages") + meminfo.at("SwapTotal") - meminfo.at("SwapFree");
       full = meminfo.at("MemFree") <= meminfo.at("MemTotal") / kFullFreeDivisor &&
              static_cast<double>(anon_held) >= kAnonResidentShare * static_cast<double>(anon_bytes);
       auto now = std::chrono::steady_clock::now();
-      if ((until_full && full) || now >= until || context.stop.stop_requested()) break;
-      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - now, std::chrono::milliseconds(100)));
+      if (now >= context.deadline) {
+        ended_by = "deadline";
+        break;
+      }
+      if (context.stop.stop_requested()) {
+        ended_by = "stop";
+        break;
+      }
+      if (until_full && full) {
+        ended_by = "memory-full";
+        break;
+      }
+      if (now >= until) break;
+      auto wake = std::min(until, context.deadline);
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(wake - now, std::chrono::milliseconds(100)));
     }
     nlohmann::json record = {{"elapsed_s", seconds_since(started)},
                              {"until_full", until_full},
                              {"memory_full", full},
+                             {"ended_by", ended_by},
                              {"mem_free_bytes", meminfo.at("MemFree")},
                              {"anon_pages_bytes", meminfo.at("AnonPages")},
                              {"swap_used_bytes", meminfo.at("SwapTotal") - meminfo.at("SwapFree")}};
@@ -325,20 +354,35 @@ class HighAlloc final : public Workload {
     const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(static_cast<double>(page_bytes) / static_cast<double>(params_.integer("rate"))));
     std::int64_t pool = original_pool;
-    highalloc::ThpFaults faults(page_bytes);
     const bool thp = params_.text("method") == "thp";
+    // THP attempts fault memory: in a child in the test cgroup, never in the
+    // (mlocked, OOM-protected) harness. It holds the pass's pages until it ends.
+    std::optional<highalloc::ThpAttemptChild> faults;
+    if (thp) {
+      system::SpawnOptions options;
+      options.cgroup_procs_file = context.cgroup_procs_file;
+      options.log_file = context.output_dir / fmt::format("thp-attempts-{}.log", name);
+      options.working_directory = context.output_dir;
+      options.deadline = context.deadline;
+      options.stop = context.stop;
+      faults.emplace(std::filesystem::read_symlink("/proc/self/exe"), page_bytes, options);
+    }
     for (const auto reason :
          {highalloc::FailureReason::memory, highalloc::FailureReason::fragmentation, highalloc::FailureReason::raced})
       pass.failures[highalloc::to_string(reason)] = 0;
+    pass.planned_attempts = attempts;
     auto next = std::chrono::steady_clock::now();
     for (std::int64_t i = 0; i < attempts && !context.stop.stop_requested(); ++i) {
-      std::this_thread::sleep_until(next);
+      // The phase timeout bounds the pass (a slow rate or slow faults must not
+      // run past it): no attempt is begun after it.
+      std::this_thread::sleep_until(std::min(next, context.deadline));
+      if (past_deadline(context)) break;
       next += interval;
       ++pass.attempts;
       double latency_ms = 0;
       bool success = false;
       if (thp) {
-        auto attempt = faults.attempt();
+        auto attempt = faults->attempt();
         latency_ms = attempt.fault_ms;
         success = attempt.huge;
       } else {
@@ -362,15 +406,20 @@ class HighAlloc final : public Workload {
       setup.timeline.attempt(name, latency_ms, success, free, reason);
     }
     // Give the pass's pages back.
-    if (thp)
-      faults.release();
-    else
+    if (thp) {
+      auto ended = faults->finish();
+      if (!ended.exited_zero() && !context.stop.stop_requested() && !past_deadline(context))
+        throw environment_error("highalloc: the THP attempt process of {}: {}", name, ended.failure_sentence());
+    } else
       context.system.write(kNrHugepages, std::to_string(original_pool));
     pass.elapsed_s = seconds_since(started);
     if (pass.attempts > 0)
       pass.free_at_start_ceiling_pct =
           std::min(100.0, 100.0 * static_cast<double>(room_at_start) / static_cast<double>(pass.attempts));
-    setup.timeline.event("pass-end", {{"pass", name}, {"attempts", pass.attempts}, {"successes", pass.successes}});
+    setup.timeline.event("pass-end", {{"pass", name},
+                                      {"attempts", pass.attempts},
+                                      {"planned_attempts", pass.planned_attempts},
+                                      {"successes", pass.successes}});
     return pass;
   }
 

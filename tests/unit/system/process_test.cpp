@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
 
 #include "harness/system/process.h"
 
@@ -100,31 +103,116 @@ TEST_F(ProcessTest, DeadlineKillsTheWholeTree) {
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
+// Whether a process with this pid exists and is not a zombie (the processes
+// tested here are not children of the test: init reaps them).
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z' && text[close + 2] != 'X';
+}
+
+// Waits (bounded) for `pid` to end; true when it did.
+bool ends_within(pid_t pid, std::chrono::seconds limit) {
+  for (auto until = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < until;) {
+    if (!alive(pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !alive(pid);
+}
+
+pid_t read_pid(const std::filesystem::path& file) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream in(file);
+    pid_t pid = 0;
+    if (in >> pid && pid > 0) return pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 // A process that left the tree's process group (setsid) survives the kill of
-// the group, and the supervisor waits for it as a subreaper: after the grace
-// period the supervisor is killed, and the outcome says the CPU times are lost
-// instead of reporting zeros.
-TEST_F(ProcessTest, ASupervisorStuckAfterTheDeadlineLosesTheUsageAndSaysSo) {
+// the group; the supervisor, as the subreaper it was reparented to, kills it
+// too, and reports the tree's CPU times.
+TEST_F(ProcessTest, TheDeadlineAlsoKillsWhatLeftTheProcessGroup) {
   auto pid_file = dir_ / "escaped.pid";
   SpawnOptions options;
-  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$1\"; exec sleep 30' sh \"$1\" & sleep 30", "sh",
+  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 30' sh \"$1\" & sleep 30",
+                  "sh", pid_file.string()};
+  options.log_file = dir_ / "log";
+  // Stopped once the escape happened (a deadline could come before it).
+  std::stop_source stop;
+  options.stop = stop.get_token();
+  ProcessOutcome outcome;
+  std::thread supervisor([&] { outcome = run_process(options); });
+  pid_t escaped = read_pid(pid_file);
+  stop.request_stop();
+  supervisor.join();
+  ASSERT_GT(escaped, 0) << "the escaping process never wrote its pid";
+  bool killed = ends_within(escaped, std::chrono::seconds(5));
+  if (!killed) ::kill(escaped, SIGKILL);  // ours: it escaped on purpose
+  EXPECT_TRUE(killed) << "process " << escaped << " outside the worker's group outlived the stop";
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_FALSE(outcome.usage_lost) << outcome.failure;
+}
+
+// A supervisor that cannot act on the stop (here: stopped by its own worker)
+// is killed after the grace period, and the outcome says the CPU times are
+// lost instead of reporting zeros. The worker dies with it.
+TEST_F(ProcessTest, ASupervisorStuckAfterTheDeadlineLosesTheUsageAndSaysSo) {
+  auto pid_file = dir_ / "worker.pid";
+  SpawnOptions options;
+  options.argv = {"sh", "-c", "kill -STOP $PPID; echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 30", "sh",
                   pid_file.string()};
   options.log_file = dir_ / "log";
-  options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
   options.stop_grace = std::chrono::milliseconds(200);
-  auto outcome = run_process(options);
-  if (std::ifstream in(pid_file); in) {
-    pid_t escaped = 0;
-    in >> escaped;
-    if (escaped > 0) ::kill(escaped, SIGKILL);  // ours: it escaped the tree on purpose
-  }
-  EXPECT_TRUE(outcome.timed_out);
+  std::stop_source stop;
+  options.stop = stop.get_token();
+  ProcessOutcome outcome;
+  std::thread supervisor([&] { outcome = run_process(options); });
+  pid_t worker = read_pid(pid_file);  // written once the supervisor is stopped
+  stop.request_stop();
+  supervisor.join();
+  EXPECT_TRUE(outcome.stopped);
   EXPECT_TRUE(outcome.usage_lost);
   EXPECT_EQ(outcome.failure, "the process supervisor died before reporting (killed?)");
   EXPECT_LT(outcome.elapsed_s, 10.0);
   ProcessOutcome total;
   total.accumulate(outcome);
   EXPECT_TRUE(total.usage_lost);
+  ASSERT_GT(worker, 0);
+  bool died = ends_within(worker, std::chrono::seconds(5));
+  if (!died) ::kill(worker, SIGKILL);
+  EXPECT_TRUE(died) << "the worker outlived its killed supervisor";
+}
+
+// The harness dies (SIGKILL: nothing of it runs any more): the supervisor
+// ends the whole tree, including what left the process group, by itself.
+TEST_F(ProcessTest, NothingOfTheTreeOutlivesTheHarness) {
+  auto worker_file = dir_ / "worker.pid", escaped_file = dir_ / "escaped.pid";
+  pid_t fake_harness = ::fork();
+  ASSERT_GE(fake_harness, 0);
+  if (fake_harness == 0) {
+    SpawnOptions options;
+    // One literal script (tests/unit/source/no_shell_with_data_test.sh): the paths are "$1" and "$2".
+    options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$2.tmp\"; mv \"$2.tmp\" \"$2\"; exec sleep 60' sh \"$1\" \"$2\" & echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 60",
+                    "sh", worker_file.string(), escaped_file.string()};
+    options.log_file = dir_ / "log";
+    run_process(options);
+    ::_exit(0);
+  }
+  pid_t worker = read_pid(worker_file), escaped = read_pid(escaped_file);
+  ::kill(fake_harness, SIGKILL);
+  int status = 0;
+  ::waitpid(fake_harness, &status, 0);
+  ASSERT_GT(worker, 0);
+  ASSERT_GT(escaped, 0);
+  bool worker_died = ends_within(worker, std::chrono::seconds(5));
+  bool escaped_died = ends_within(escaped, std::chrono::seconds(5));
+  for (pid_t p : {worker, escaped})
+    if (alive(p)) ::kill(p, SIGKILL);
+  EXPECT_TRUE(worker_died) << "the worker outlived the harness";
+  EXPECT_TRUE(escaped_died) << "a process outside the worker's group outlived the harness";
 }
 
 TEST_F(ProcessTest, StopTokenStopsIt) {

@@ -1,0 +1,234 @@
+// A host run killed with SIGKILL (nothing of the harness runs any more): no
+// process of it may outlive it, and the next state-changing command (an
+// explicit `memharness restore`, or simply the next run) leaves the machine
+// as it was — knobs, swap, cgroups, tracefs instances, scratch directories —
+// with the dead run's directory marked incomplete.
+//
+// The random-kill test takes its number of kills from
+// MEMHARNESS_SIGKILL_ROUNDS (default 5, for CI) and its seed from
+// MEMHARNESS_SIGKILL_SEED (default: random, printed); bench/sigkill-tally.sh
+// runs it with 200 kills and prints the tally line it ends with.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "dead_run.h"
+#include "harness/system/cgroup.h"
+#include "harness/system/system_root.h"
+#include "harness_process.h"
+#include "live_state.h"
+#include "require.h"
+
+namespace memharness::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSourceDir = MEMHARNESS_SOURCE_DIR;
+// Where the quick configs put their scratch directories and swapfile.
+const fs::path kScratchParent = "/var/tmp";
+// A killed dd can sit in D state until its writeback is done (5-16 s seen).
+constexpr std::chrono::seconds kProcessExitLimit{30};
+
+std::string describe(const std::vector<ProcessIdentity>& processes) {
+  std::string text;
+  for (const auto& p : processes) text += fmt::format("\n  {} {}", p.pid, p.command);
+  return text;
+}
+
+bool file_named_below(const fs::path& root, const std::string& name) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() == name) return true;
+  return false;
+}
+
+// Every run directory's manifest below `results` that still says "running".
+std::vector<std::string> manifests_left_running(const fs::path& results) {
+  std::vector<std::string> running;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(results, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename() != "manifest.json") continue;
+    auto manifest = nlohmann::json::parse(read_file(it->path()), nullptr, false);
+    if (manifest.is_discarded())
+      running.push_back(it->path().string() + " (not JSON)");
+    else if (manifest.value("status", "") == "running")
+      running.push_back(it->path().string());
+  }
+  return running;
+}
+
+int journals_in(const fs::path& state) {
+  int journals = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(state, ec))
+    if (entry.path().filename().string().starts_with("journal-")) ++journals;
+  return journals;
+}
+
+// A run that ends by itself within seconds: what the last kill left is
+// restored at its start, and it restores its own changes at its end.
+std::string short_config() {
+  return "name = \"after-the-crashes\"\n"
+         "description = \"integration test: a short run after killed ones\"\n"
+         "iterations = 1\n"
+         "sample-interval = \"500ms\"\n"
+         "[cgroup]\nmemory-max = \"128M\"\n"
+         "[[phase]]\nname = \"dirty\"\n"
+         "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"16M\"\nduration = \"2s\"\n";
+}
+
+class CrashTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MEMHARNESS_REQUIRE_ROOT();
+    MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
+    MEMHARNESS_REQUIRE_PROGRAM("dd");
+    system::MemoryController controller;
+    MEMHARNESS_REQUIRE_MEMORY_CONTROLLER(system::SystemRoot("/"), controller);
+    own_cgroup_ = controller.own_cgroup();
+    env_ = {{"MEMHARNESS_STATE_DIR", (tmp_.path() / "state").string()}};
+    knobs_before_ = global_knobs();
+  }
+  void TearDown() override {
+    // The safety net when a test failed half-way.
+    if (fs::exists(tmp_.path() / "state")) run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
+  }
+
+  std::string own_cgroup_;
+  std::map<std::string, std::string> env_;
+  std::map<std::string, std::string> knobs_before_;
+  TempDir tmp_{"memharness-crash-test"};
+};
+
+// highalloc's load (stress-ng --timeout 0 and a dd loop) ran on after a
+// SIGKILL of the harness until someone ran restore.
+TEST_F(CrashTest, TheLoadDiesWithTheHarnessAndRestoreLeavesNothing) {
+  const fs::path results = tmp_.path() / "results";
+  auto harness = start_memharness(
+      {"run", (kSourceDir / "configs" / "stress-highalloc-quick.toml").string(), "--results", results.string()}, env_,
+      tmp_.path() / "log");
+  bool loaded = false;
+  for (int i = 0; i < 600 && !loaded; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    loaded = file_named_below(results, "load-anon.log");
+  }
+  ASSERT_TRUE(loaded) << "the load never started:\n" << read_file(tmp_.path() / "log");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto processes = processes_of_run(harness.pid, own_cgroup_);
+  ASSERT_TRUE(std::any_of(processes.begin(), processes.end(),
+                          [](const ProcessIdentity& p) { return p.command.starts_with("stress-ng"); }))
+      << "no stress-ng among the run's processes:" << describe(processes);
+
+  ::kill(harness.pid, SIGKILL);
+  harness.wait();
+  auto alive = survivors(processes, kProcessExitLimit);
+  EXPECT_TRUE(alive.empty()) << "alive " << kProcessExitLimit.count() << " s after the harness was killed:"
+                             << describe(alive);
+
+  auto restored = run_memharness({"restore"}, env_, tmp_.path() / "restore.log");
+  EXPECT_EQ(restored.exit_code, 0) << restored.output;
+  EXPECT_TRUE(survivors(processes, std::chrono::seconds(0)).empty());
+  EXPECT_EQ(leftovers_of_run(harness.pid, own_cgroup_, kScratchParent), std::vector<std::string>{});
+  EXPECT_EQ(knob_differences(knobs_before_, global_knobs()), std::vector<std::string>{});
+  EXPECT_EQ(manifests_left_running(results), std::vector<std::string>{});
+  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);
+}
+
+// SIGKILL at seeded random times into runs of the host quick configs, each
+// run started right after the last kill (no manual restore in between).
+TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
+  const char* rounds_env = std::getenv("MEMHARNESS_SIGKILL_ROUNDS");
+  const int rounds = rounds_env ? std::atoi(rounds_env) : 5;
+  ASSERT_GT(rounds, 0) << "MEMHARNESS_SIGKILL_ROUNDS=" << rounds_env;
+  const char* seed_env = std::getenv("MEMHARNESS_SIGKILL_SEED");
+  const std::uint64_t seed = seed_env ? std::strtoull(seed_env, nullptr, 10) : std::random_device{}();
+  std::cout << "sigkill seed: " << seed << " (MEMHARNESS_SIGKILL_SEED=" << seed << " repeats it)" << std::endl;
+  RecordProperty("seed", std::to_string(seed));
+  std::mt19937_64 random(seed);
+  const std::vector<std::string> configs = {"anon-dirty-quick", "dd-writeback-quick", "stress-highalloc-quick",
+                                            "stress-highalloc-thp-quick"};
+  // From the very start (state lock, restore of the last kill, journal,
+  // swapfile) well into the workloads.
+  std::uniform_int_distribution<int> delay_ms(0, 10'000);
+  std::uniform_int_distribution<std::size_t> pick(0, configs.size() - 1);
+
+  int killed = 0, ended_first = 0, outlived = 0;
+  std::vector<pid_t> dead;
+  std::vector<std::string> problems;
+  for (int round = 1; round <= rounds; ++round) {
+    const std::string config = configs[pick(random)];
+    const auto delay = std::chrono::milliseconds(delay_ms(random));
+    auto log = tmp_.path() / fmt::format("round-{}.log", round);
+    auto harness = start_memharness(
+        {"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results",
+         (tmp_.path() / "results").string()},
+        env_, log);
+    std::this_thread::sleep_for(delay);
+    auto processes = processes_of_run(harness.pid, own_cgroup_);
+    int status = 0;
+    if (::waitpid(harness.pid, &status, WNOHANG) == harness.pid) {
+      // Ended before the kill (a refusal, or a failure): said, not hidden.
+      ++ended_first;
+      problems.push_back(fmt::format("round {} ({}): ended by itself before the kill at {} ms: {}", round, config,
+                                     delay.count(), read_file(log)));
+      continue;
+    }
+    ::kill(harness.pid, SIGKILL);
+    harness.wait();
+    ++killed;
+    dead.push_back(harness.pid);
+    auto alive = survivors(processes, kProcessExitLimit);
+    std::cout << fmt::format("round {}: {} killed after {} ms ({} processes, {} outlived it)", round, config,
+                             delay.count(), processes.size(), alive.size())
+              << std::endl;
+    if (!alive.empty()) {
+      ++outlived;
+      problems.push_back(fmt::format("round {} ({} killed after {} ms): outlived by{}", round, config, delay.count(),
+                                     describe(alive)));
+    }
+  }
+
+  // The next run, once more without a manual restore.
+  write_file(tmp_.path() / "short.toml", short_config());
+  auto last = run_memharness({"run", (tmp_.path() / "short.toml").string(), "--results",
+                              (tmp_.path() / "results-after").string()},
+                             env_, tmp_.path() / "after.log");
+  EXPECT_EQ(last.exit_code, 0) << last.output;
+
+  int leftovers = 0;
+  for (pid_t pid : dead)
+    for (const auto& left : leftovers_of_run(pid, own_cgroup_, kScratchParent)) {
+      ++leftovers;
+      problems.push_back(fmt::format("run {} left {}", pid, left));
+    }
+  auto differences = knob_differences(knobs_before_, global_knobs());
+  for (const auto& d : differences) problems.push_back("not restored: " + d);
+  auto running = manifests_left_running(tmp_.path() / "results");
+  for (const auto& m : running) problems.push_back("still \"running\": " + m);
+  int journals = journals_in(tmp_.path() / "state");
+  if (journals > 0) problems.push_back(fmt::format("{} journal(s) left in the state directory", journals));
+
+  std::cout << fmt::format("sigkill tally: seed={} rounds={} killed={} ended_first={} outlived={} leftovers={} "
+                           "knobs_not_restored={} manifests_running={} journals_left={}",
+                           seed, rounds, killed, ended_first, outlived, leftovers, differences.size(), running.size(),
+                           journals)
+            << std::endl;
+  EXPECT_EQ(problems, std::vector<std::string>{}) << "seed " << seed;
+}
+
+}  // namespace
+}  // namespace memharness::testing
