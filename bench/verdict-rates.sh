@@ -1,57 +1,82 @@
 #!/usr/bin/env bash
 # The verdict's false-alarm and detection rates on real host runs (issue 11,
-# item 8), not only simulated: PAIRS A/A pairs of dd-writeback-quick (the same
-# config run twice, back to back) and PAIRS injected-regression pairs (the
-# second run with vm.dirty_bytes = 2 MiB, which throttles every writer: a change
-# of known direction in elapsed time and throughput), ITERATIONS iterations per
-# run, each pair compared with `memharness compare --format json`.
+# item 8), not only simulated: PAIRS A/A pairs (two host variants with the same
+# settings) and PAIRS injected pairs (the second variant with vm.dirty_bytes =
+# INJECT, which throttles every writer: a change of known direction in elapsed
+# time), each pair one `memharness run` of a short dd-writeback config with the
+# two variants interleaved and ITERATIONS iterations (a number, or auto: stop
+# at the first look that decides, README "Kernels and VMs"). The verdict is the
+# run's own closing comparison (--format json), so auto's per-look alpha holds.
 #
 # Usage (root, from the source tree, after ci/build.sh):
-#   bash bench/verdict-rates.sh [PAIRS [ITERATIONS]]     # defaults 10 and 5
-# Takes about PAIRS x 4 runs x (ITERATIONS x ~7 s + setup) on the 2-core
-# development VM. Prints one line per pair and the rates; README "Compare and
-# report" quotes them with the machine and its load.
+#   bash bench/verdict-rates.sh [PAIRS [ITERATIONS]]      # defaults 10 and auto
+#   INJECT=2097152 bash bench/verdict-rates.sh 10 6       # a milder injection
+# A pair takes ~2 x ITERATIONS x 3-5 s on the 2-core development VM. Prints one
+# line per pair and the rates; README "Compare and report" quotes them with the
+# machine and its load.
 set -u
 cd "$(dirname "$0")/.."
 memharness=${MEMHARNESS:-build/memharness}
 pairs=${1:-10}
-iterations=${2:-5}
+iterations=${2:-auto}
+inject=${INJECT:-65536}
 work=$(mktemp -d /var/tmp/memharness-verdict-rates.XXXXXX)
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT  # KEEP=1 keeps the runs for a look
-cp configs/dd-writeback-quick.toml "$work/base.toml"
-cp configs/dd-writeback-quick.toml "$work/injected.toml"
-printf '\n[sysctl]\nvm.dirty_bytes = 2097152\n' >>"$work/injected.toml"
+mkdir "$work/scratch"
+cat >"$work/writeback.toml" <<EOF
+name = "verdict-rates"
+description = "bench/verdict-rates.sh: two dd writers, 256 MiB under a 128 MiB limit"
+iterations = 1
+sample-interval = "500ms"
+timeout = "3m"
+[cgroup]
+memory-max = "128M"
+[[phase]]
+name = "write"
+[[phase.workload]]
+type = "dd-writeback"
+min-threads = 2
+max-threads = 2
+total = "200%"
+directory = "$work/scratch"
+EOF
 
-run() {  # run CONFIG LABEL
-  "$memharness" run "$1" --kernel host --label "$2" --iterations "$iterations" --results "$work/results" \
-    >"$work/$2.log" 2>&1 || { echo "run $2 failed: see $work/$2.log" >&2; tail -5 "$work/$2.log" >&2; exit 1; }
-}
-
-verdict() {  # verdict BASE OTHER -> "outcome regressed-ids" and the compare exit code
-  "$memharness" compare "$1" "$2" --results "$work/results" --format json >"$work/$1-$2.json" 2>/dev/null
+pair() {  # pair NAME SECOND-KERNEL -> "outcome exit regressed mechanisms iterations"
+  local log="$work/$1.log"
+  "$memharness" run "$work/writeback.toml" --kernel a=host --kernel "$2" --iterations "$iterations" \
+    --results "$work/results-$1" --format json >"$log" 2>&1
   local code=$?
-  python3 - "$work/$1-$2.json" "$code" <<'PY'
+  python3 - "$log" "$code" <<'PY'
 import json, sys
-doc = json.load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()
+start = text.rfind("\n{\n")
+if start < 0:
+    print("failed", sys.argv[2], "-", "-", "-", f"(see {sys.argv[1]})")
+    sys.exit()
+doc = json.loads(text[start:])
 v = doc["verdicts"][0]
+n = min(r["iterations_complete"] for r in doc["runs"]) if "runs" in doc else "?"
 print(v["outcome"], sys.argv[2], ",".join(v["regressed"]) or "-",
-      ",".join(m["id"] for m in v["mechanisms"][:3]) or "-")
+      ",".join(m["id"] for m in v["mechanisms"][:3]) or "-", n)
 PY
 }
 
 declare -A count
+declare -A used
 for kind in aa injected; do
   for ((i = 1; i <= pairs; i++)); do
-    run "$work/base.toml" "$kind-$i-a"
-    if [[ $kind == aa ]]; then run "$work/base.toml" "$kind-$i-b"; else run "$work/injected.toml" "$kind-$i-b"; fi
-    line=$(verdict "$kind-$i-a" "$kind-$i-b")
+    if [[ $kind == aa ]]; then second=b=host; else second=b=host,sysctl=vm.dirty_bytes=$inject; fi
+    line=$(pair "$kind-$i" "$second")
     echo "$kind pair $i: $line"
     outcome=${line%% *}
     count[$kind-$outcome]=$((${count[$kind-$outcome]:-0} + 1))
+    n=${line##* }
+    [[ $n =~ ^[0-9]+$ ]] && used[$kind]=$((${used[$kind]:-0} + n))
   done
 done
 rate() { echo "${count[$1]:-0}/$pairs"; }
+mean() { awk -v s="${used[$1]:-0}" -v n="$pairs" 'BEGIN { printf "%.1f", s / n }'; }
 echo
-echo "iterations per run: $iterations; load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "A/A pairs:      regression $(rate aa-regression), no regression $(rate aa-no_regression), inconclusive $(rate aa-inconclusive)"
-echo "injected pairs: regression $(rate injected-regression), no regression $(rate injected-no_regression), inconclusive $(rate injected-inconclusive)"
+echo "iterations: $iterations; injected vm.dirty_bytes = $inject; load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "A/A pairs:      regression $(rate aa-regression), no regression $(rate aa-no_regression), inconclusive $(rate aa-inconclusive), failed $(rate aa-failed); mean iterations per side $(mean aa)"
+echo "injected pairs: regression $(rate injected-regression), no regression $(rate injected-no_regression), inconclusive $(rate injected-inconclusive), failed $(rate injected-failed); mean iterations per side $(mean injected)"

@@ -153,7 +153,7 @@ class AutoIterations {
       std::vector<results::StoredRun> runs;
       for (const auto& dir : run_directories) runs.push_back(results::read_run(dir));
       auto decision = analysis::decide_at_look(analysis::compare_runs(runs, config_), rounds);
-      if (decision.stop) return decision.reason;
+      if (decision.stop) return stopped_because_ = decision.reason;
       std::cout << fmt::format("memharness: --iterations auto: after {} iterations not yet decided: {}\n", rounds,
                                fmt::join(decision.undecided, ", "));
     }
@@ -161,8 +161,9 @@ class AutoIterations {
       auto spent = std::chrono::steady_clock::now() - started_;
       auto next_round_done = spent + spent / rounds;
       if (next_round_done > *budget_)
-        return fmt::format("the time budget of {}s would be spent by another round; stopped after {} iterations",
-                           budget_->count(), rounds);
+        return stopped_because_ = fmt::format(
+                   "the time budget of {}s would be spent by another round; stopped after {} iterations",
+                   budget_->count(), rounds);
     }
     return std::nullopt;
   }
@@ -172,6 +173,11 @@ class AutoIterations {
   std::optional<std::chrono::seconds> budget_;
   analysis::CompareConfig config_;
   std::chrono::steady_clock::time_point started_;
+  std::string stopped_because_;
+
+ public:
+  // Why the run stopped before --max-iterations; empty when it did not.
+  const std::string& stopped_because() const { return stopped_because_; }
 };
 
 // Parses --iterations (a positive number or "auto") and the options of auto;
@@ -288,6 +294,11 @@ int run(RunOptions options) {
         };
       }
       auto outcomes = runner::run_interleaved_on_host(system, request, host_variants, stopper.token(), std::cout);
+      if (auto_iterations && !stopper.token().stop_requested())
+        std::cout << fmt::format("memharness: --iterations auto: {}\n",
+                                 auto_iterations->stopped_because().empty()
+                                     ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
+                                     : auto_iterations->stopped_because());
       for (std::size_t h = 0; h < host_indices.size(); ++h) {
         KernelResult& host_result = results[host_indices[h]];
         host_result.kernel = specs[host_indices[h]].given;

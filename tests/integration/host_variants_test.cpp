@@ -2,7 +2,8 @@
 // kernel, dd): an A/A pair of the same configuration ends "no regression" with
 // every gating metric judged, and a variant with a tiny vm.dirty_bytes (a known,
 // large writeback slowdown) is flagged as a regression in Elapsed, with the
-// mechanism rows named; both leave the dirty limits as they found them.
+// mechanism rows named, at fixed n and with --iterations auto; all leave the
+// dirty limits as they found them.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -138,6 +139,37 @@ TEST_F(HostVariantsTest, ATinyDirtyBytesVariantIsARegressionInElapsedWithItsMech
   EXPECT_NE(std::find(verdict["regressed"].begin(), verdict["regressed"].end(), "elapsed"), verdict["regressed"].end())
       << verdict.dump(2);
   EXPECT_FALSE(verdict["mechanisms"].empty()) << verdict.dump(2);
+}
+
+// --iterations auto stops at the first look (7 iterations a side) that finds
+// the regression, and says so in the manifests and the output.
+TEST_F(HostVariantsTest, IterationsAutoStopsAtTheFirstLookThatFindsTheRegression) {
+  auto result = run_memharness({"run", config_file().string(), "--kernel", "base=host", "--kernel",
+                                "dirty64k=host,sysctl=vm.dirty_bytes=65536", "--iterations", "auto", "--results",
+                                results().string()},
+                               env_, tmp_.path() / "run.log");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  expect_dirty_limits_restored();
+  EXPECT_NE(result.output.find("looks at 7, 9, 12, 16, 20 iterations per side"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("--iterations auto: a gating metric regressed after 7 iterations"), std::string::npos)
+      << result.output;
+  for (const char* label : {"base", "dirty64k"}) {
+    auto manifest = nlohmann::json::parse(read_file(run_dir(label) / "manifest.json"));
+    EXPECT_EQ(manifest["iterations"]["completed"], 7) << label;
+    EXPECT_EQ(manifest["iterations"]["planned"], 20) << label;
+    EXPECT_EQ(manifest["iterations"]["stopped_early"], "a gating metric regressed after 7 iterations") << label;
+  }
+}
+
+TEST_F(HostVariantsTest, IterationsAutoNeedsHostVariantsOnly) {
+  auto result = run_memharness({"run", config_file().string(), "--kernel", "A=host", "--iterations", "auto",
+                                "--results", results().string()},
+                               env_, tmp_.path() / "run.log");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--iterations auto: needs two or more variants of the running kernel"),
+            std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(results()));
 }
 
 TEST_F(HostVariantsTest, TwoVariantsWithOneLabelAreRefusedBeforeAnythingRuns) {
