@@ -1,7 +1,7 @@
 // Throughput of the ftrace text parser + aggregation (the tracefs fallback
 // recorder and import-trace) on a large capture: the 6.1, 6.12 and 6.18
 // fixtures repeated to ~64 MiB, fed in 64 KiB chunks as trace_pipe reads
-// deliver them. Bytes/s and events/s (items) are what the README quotes. Run:
+// deliver them. Bytes/s and events/s (items) are what docs/benchmarks.md quotes. Run:
 //   build/bench/trace-parser-bench
 #include <benchmark/benchmark.h>
 

@@ -5,14 +5,14 @@
 # INJECT, which throttles every writer: a change of known direction in elapsed
 # time), each pair one `memharness run` of a short dd-writeback config with the
 # two variants interleaved and ITERATIONS iterations (a number, or auto: stop
-# at the first look that decides, README "Kernels and VMs"). The verdict is the
+# at the first look that decides, docs/vms.md "Host variants and --iterations auto"). The verdict is the
 # run's own closing comparison (--format json), so auto's per-look alpha holds.
 #
 # Usage (root, from the source tree, after ci/build.sh):
 #   bash bench/verdict-rates.sh [PAIRS [ITERATIONS]]      # defaults 10 and auto
 #   INJECT=2097152 bash bench/verdict-rates.sh 10 6       # a milder injection
 # A pair takes ~2 x ITERATIONS x 3-5 s on the 2-core development VM. Prints one
-# line per pair and the rates; README "Compare and report" quotes them with the
+# line per pair and the rates; docs/compare.md "On real host runs" quotes them with the
 # machine and its load.
 set -u
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A test machine's nightly job: set up, build, and run a nightly suite on the
-# kernel the machine booted (README "Nightly"). Exit code as `memharness
+# kernel the machine booted (docs/nightly.md). Exit code as `memharness
 # nightly`: 0 passed, 1 regression, 4 a test did not complete.
 # Usage: ci/nightly.sh [SUITE] [memharness nightly options...]
 # e.g. from cron, once the machine has booted tonight's kernel:

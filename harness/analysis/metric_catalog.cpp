@@ -136,8 +136,8 @@ MetricDef memcg(const std::string& id, const std::string& title, const std::stri
   return m;
 }
 
-// Tracepoint aggregates: iterations/N/tracepoints.json (schema_version 1, README
-// "Tracepoint probes"), which the run reader mounts at /tracepoints_json. System
+// Tracepoint aggregates: iterations/N/tracepoints.json (schema_version 1, docs/probes.md
+// "tracepoints.json"), which the run reader mounts at /tracepoints_json. System
 // scope, as in the postings. A figure the kernel lacks is {"available": false}:
 // the pointer finds no number, so the metric is n/a. Only these pointers change
 // with that schema.

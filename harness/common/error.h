@@ -9,7 +9,8 @@
 
 namespace memharness {
 
-// Process exit codes: part of the user contract, documented in README.md.
+// Process exit codes: part of the user contract, documented in docs/runs.md
+// ("Exit codes").
 enum class ExitCode : int {
   success = 0,
   regression = 1,   // compare: a gating metric regressed

@@ -39,7 +39,7 @@ void render_junit_document(std::ostream& out, const std::string& name, const std
 void render_html(std::ostream& out, const analysis::Comparison& comparison);
 
 // The exit code of a comparison's outcome: 0 no regression, 1 regression,
-// 5 inconclusive (README "Exit codes").
+// 5 inconclusive (docs/runs.md "Exit codes").
 int outcome_exit_code(analysis::Outcome outcome);
 
 // The version of the JSON document render_json writes.

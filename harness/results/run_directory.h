@@ -2,7 +2,7 @@
 // The on-disk record of one run:
 //
 //   <results>/<label>/<test>/<timestamp>/
-//     manifest.json          what ran where (see README "Run directories"); "status"
+//     manifest.json          what ran where (see docs/runs.md "Run directories"); "status"
 //                            is running -> complete | incomplete | failed
 //     config.toml            the config file as given
 //     iterations/<n>/        one directory per iteration (see runner/iteration_record.h)

@@ -1,7 +1,7 @@
 #pragma once
 // The recorder's aggregates in user space: the per-CPU values read from the BPF
 // maps (or computed by a text parser) summed into RawAggregates, and their JSON
-// form, iterations/N/tracepoints.json (schema in README.md, "Tracepoint probes").
+// form, iterations/N/tracepoints.json (schema in docs/probes.md, "tracepoints.json").
 // No libbpf here: decoding is pure, so it is unit tested without privilege.
 #include <array>
 #include <cstdint>
