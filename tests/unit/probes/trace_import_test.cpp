@@ -90,5 +90,24 @@ TEST(ImportTrace, AFileWithNoEventLinesIsAUsageErrorNamingTheLine) {
   EXPECT_THROW(import_trace_file(dir_618() / "trace.txt", {.format = TraceFormat::automatic, .root_pid = std::nullopt, .events_root = dir_618() / "per_cpu"}), Error);
 }
 
+// A file without newlines (a binary, a compressed capture) is refused once a
+// line passes the limit, naming where it started, instead of being read whole
+// into one line.
+TEST(ImportTrace, AFileWithoutNewlinesIsRefusedNamingTheOffset) {
+  std::istringstream in("   dd-7 (7) [000] .....  5.000000: mm_vmscan_memcg_reclaim_begin: order=0\n" +
+                        std::string(8 << 20, '\x1f'));
+  try {
+    import_trace(in, "capture.gz", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_STREQ(e.what(),
+                 "capture.gz:2: byte offset 74: a line longer than 65536 bytes: not ftrace text (trace_pipe or "
+                 "trace-cmd report output has short lines)");
+  }
+  // It stopped reading at the first chunk past the limit, not at the end.
+  EXPECT_LT(in.tellg(), std::streampos(2 << 20));
+}
+
 }  // namespace
 }  // namespace memharness::probes
