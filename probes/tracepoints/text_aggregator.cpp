@@ -4,6 +4,8 @@
 #include <bit>
 #include <charconv>
 
+#include "harness/common/utf8.h"
+
 namespace memharness::probes {
 
 // Declared in the header so that TextAggregator::handle can take one.
@@ -220,7 +222,9 @@ void TextAggregator::problem(std::string_view what, std::string_view line) {
   auto& p = stats_.unparsable[std::string(what)];
   if (p.count++ == 0) {
     p.first_line = line_number_;
-    p.example = std::string(line.substr(0, 200));
+    // Valid UTF-8, since it goes into tracepoints.json: a comm may hold any
+    // bytes, and the cut at 200 may split a character.
+    p.example = valid_utf8(line.substr(0, 200));
   }
 }
 

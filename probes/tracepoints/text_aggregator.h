@@ -53,7 +53,7 @@ struct TextCaptureStats {
   struct Problem {
     std::uint64_t count = 0;
     std::uint64_t first_line = 0;  // 1-based
-    std::string example;           // the first such line (truncated)
+    std::string example;           // the first such line (truncated, invalid UTF-8 replaced)
   };
   std::map<std::string, Problem> unparsable;  // by what was wrong
   std::uint64_t unparsable_lines() const;
