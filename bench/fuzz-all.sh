@@ -27,10 +27,12 @@ echo "$(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /pro
 printf '%-14s %10s %8s %10s %8s %8s\n' target runs seconds execs/s corpus crashes
 total_crashes=0
 for target in "${fuzz_targets[@]}"; do
+  dict=()
+  [[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
   mkdir -p "$work/$target/corpus" "$work/$target/crashes"
   start=$(date +%s.%N)
   nice -n "${NICE:-10}" build-fuzz/fuzz/"fuzz-$target" -runs="$runs" -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix="$work/$target/crashes/" -print_final_stats=1 \
+    -artifact_prefix="$work/$target/crashes/" -print_final_stats=1 "${dict[@]}" \
     "$work/$target/corpus" "fuzz/corpus/$target" >"$work/$target/log" 2>&1
   end=$(date +%s.%N)
   executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target/log" | tail -1)

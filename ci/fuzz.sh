@@ -19,11 +19,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/memharness-ci-fuzz-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failed=()
 for target in "${fuzz_targets[@]}"; do
+  dict=()
+  [[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
   mkdir -p "$work/$target/new" "$work/$target/crashes"
   start=$SECONDS
   # New inputs go to the first (scratch) directory; the committed corpus is read only.
   if build-fuzz/fuzz/"fuzz-$target" -runs="$runs" -seed=1 -rss_limit_mb=2048 -timeout=10 \
-       -artifact_prefix="$work/$target/crashes/" -print_final_stats=1 \
+       -artifact_prefix="$work/$target/crashes/" -print_final_stats=1 "${dict[@]}" \
        "$work/$target/new" "fuzz/corpus/$target" >"$work/$target/log" 2>&1; then
     echo "fuzz-$target: $runs runs, no crash ($((SECONDS - start)) s)"
   else
