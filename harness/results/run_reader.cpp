@@ -22,7 +22,7 @@ nlohmann::json read_json_file(const fs::path& file) {
   buffer << in.rdbuf();
   try {
     return nlohmann::json::parse(buffer.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e3080
     throw usage_error("{}: not valid JSON: {}", file.string(), e.what());
   }
 }

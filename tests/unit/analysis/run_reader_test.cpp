@@ -117,6 +117,16 @@ TEST_F(DamagedRunTest, PhasesOfTheWrongShapeAreNamed) {
                                                    ": \"phases\"[0].\"workloads\"[0].\"metrics\" must be an object");
 }
 
+// Found by fuzz-run_directory: a number beyond a double ("1e3080") made
+// nlohmann's parser throw out_of_range 406, not parse_error, so it escaped the
+// reader as "internal error" instead of "not valid JSON".
+TEST_F(DamagedRunTest, ANumberBeyondADoubleIsInvalidJsonNamingTheFile) {
+  auto result = run_ / "iterations" / "2" / "result.json";
+  std::ofstream(result) << R"({"status":"complete","elapsed_s":1e3080})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            result.string() + ": not valid JSON: [json.exception.out_of_range.406] number overflow parsing '1e3080'");
+}
+
 // What compare reads by name from a record and from tracepoints.json, of the
 // wrong type: `compare` and `report` ended with "internal error:
 // [json.exception.type_error.302]" (a string "iteration") and ".306" (an array
