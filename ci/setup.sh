@@ -18,6 +18,8 @@ packages=(
   linux-source-6.1 make flex bison bc libelf-dev libssl-dev xz-utils
   # probes (BPF) — used by the probes issue, installed now so machines match
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  # fuzz targets (ci/fuzz.sh): libFuzzer's runtime, only a Recommends of clang
+  libclang-rt-14-dev
   # VM targets and fixture capture
   qemu-system-x86 busybox-static cpio kmod
   # VM runs: the guest's initramfs (ldd: libc-bin; objcopy: binutils; xz, zstd

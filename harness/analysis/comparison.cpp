@@ -35,7 +35,11 @@ std::string unavailable_reason(const json& record, const std::string& source) {
   for (; !p.empty(); p = p.parent_pointer()) {
     if (!record.contains(p)) continue;
     const auto& v = record.at(p);
-    if (v.is_object() && v.value("available", true) == false) return v.value("reason", "not available");
+    if (!v.is_object()) continue;
+    // Of another type (a damaged or foreign file) the marker does not count.
+    auto available = v.find("available"), reason = v.find("reason");
+    if (available != v.end() && available->is_boolean() && !available->get<bool>())
+      return reason != v.end() && reason->is_string() ? reason->get<std::string>() : "not available";
   }
   return {};
 }
@@ -427,7 +431,10 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
         c.warnings.push_back(fmt::format("{}: iteration {}'s {} tracepoint recorder lost {} event(s): its tracepoint "
                                          "figures are undercounts",
                                          runs[i].label(), it->record.value("iteration", 0),
-                                         recorder.value("kind", "unknown"), lost->dump()));
+                                         recorder.contains("kind") && recorder["kind"].is_string()
+                                             ? recorder["kind"].get<std::string>()
+                                             : "unknown",
+                                         lost->dump()));
       if (recorder.value("lost_events_observable", true) == false) unobservable = true;
     }
     if (unobservable)

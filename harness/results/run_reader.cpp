@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -21,7 +22,7 @@ nlohmann::json read_json_file(const fs::path& file) {
   buffer << in.rdbuf();
   try {
     return nlohmann::json::parse(buffer.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e3080
     throw usage_error("{}: not valid JSON: {}", file.string(), e.what());
   }
 }
@@ -66,6 +67,48 @@ void check_record_shape(const nlohmann::json& record, const fs::path& file) {
                           w);
     }
   }
+}
+
+// The members compare reads by name (analysis/comparison.cpp): "iteration",
+// "tracepoint_recorder" with its "kind", "lost_events" and
+// "lost_events_observable". Of another type they are named here, where the
+// file is known, instead of ending compare with a JSON type_error.
+void check_record_members(const nlohmann::json& record, const fs::path& file) {
+  if (auto it = record.find("iteration"); it != record.end()) {
+    bool whole = it->is_number_integer() && it->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                 it->get<std::int64_t>() <= std::numeric_limits<int>::max();
+    if (it->is_number_unsigned()) whole = it->get<std::uint64_t>() <= std::numeric_limits<int>::max();
+    if (!whole) throw usage_error("{}: \"iteration\" must be a whole number", file.string());
+  }
+  auto recorder = record.find("tracepoint_recorder");
+  if (recorder == record.end()) return;
+  if (!recorder->is_object()) throw usage_error("{}: \"tracepoint_recorder\" must be an object", file.string());
+  auto member = [&](const char* key, bool (*fits)(const nlohmann::json&), const char* what) {
+    auto it = recorder->find(key);
+    if (it != recorder->end() && !fits(*it))
+      throw usage_error("{}: \"tracepoint_recorder\".\"{}\" must be {}", file.string(), key, what);
+  };
+  member("kind", [](const nlohmann::json& v) { return v.is_string() || v.is_null(); }, "a string or null");
+  member("lost_events", [](const nlohmann::json& v) { return v.is_number() || v.is_null(); }, "a number or null");
+  member("lost_events_observable", [](const nlohmann::json& v) { return v.is_boolean(); }, "true or false");
+}
+
+// tracepoints.json: compare reads scopes.system.pairing's counts by name.
+void check_tracepoints_shape(const nlohmann::json& doc, const fs::path& file) {
+  if (!doc.is_object()) throw usage_error("{}: expected a JSON object", file.string());
+  auto scopes = doc.find("scopes");
+  if (scopes == doc.end()) return;
+  if (!scopes->is_object()) throw usage_error("{}: \"scopes\" must be an object", file.string());
+  auto system = scopes->find("system");
+  if (system == scopes->end()) return;
+  if (!system->is_object()) throw usage_error("{}: \"scopes\".\"system\" must be an object", file.string());
+  auto pairing = system->find("pairing");
+  if (pairing == system->end()) return;
+  if (!pairing->is_object())
+    throw usage_error("{}: \"scopes\".\"system\".\"pairing\" must be an object", file.string());
+  for (const char* key : {"unpaired_ends", "open_stall_overflow"})
+    if (auto it = pairing->find(key); it != pairing->end() && !it->is_number_unsigned())
+      throw usage_error("{}: \"scopes\".\"system\".\"pairing\".\"{}\" must be a count", file.string(), key);
 }
 
 std::string manifest_status(const fs::path& run_dir) {
@@ -139,8 +182,13 @@ StoredRun read_run(const fs::path& run_dir) {
     it.record = read_json_file(dir / "result.json");
     if (!it.record.is_object()) throw usage_error("{}: expected a JSON object", (dir / "result.json").string());
     check_record_shape(it.record, dir / "result.json");
+    check_record_members(it.record, dir / "result.json");
     it.status = string_at(it.record, "status");
-    if (fs::exists(dir / "tracepoints.json")) it.record["tracepoints_json"] = read_json_file(dir / "tracepoints.json");
+    if (fs::exists(dir / "tracepoints.json")) {
+      auto tracepoints = read_json_file(dir / "tracepoints.json");
+      check_tracepoints_shape(tracepoints, dir / "tracepoints.json");
+      it.record["tracepoints_json"] = std::move(tracepoints);
+    }
     run.iterations.push_back(std::move(it));
   }
   return run;

@@ -87,14 +87,16 @@ std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterati
           if (!value.is_number()) continue;
           std::string instance = w.value("instance", "");
           if (!seen.insert(instance + "/" + name).second) continue;
-          auto extract = [phase_name = phase.value("name", ""), instance, name](const nlohmann::json& record)
-              -> std::optional<double> {
+          // metric = name: a structured binding cannot be captured before
+          // C++20's P1091, which clang 14 (the fuzz build's) lacks.
+          auto extract = [phase_name = phase.value("name", ""), instance,
+                          metric = std::string(name)](const nlohmann::json& record) -> std::optional<double> {
             for (const auto& p : record.value("phases", nlohmann::json::array()))
               if (p.value("name", "") == phase_name)
                 for (const auto& wl : p.value("workloads", nlohmann::json::array()))
                   if (wl.value("instance", "") == instance && wl.contains("metrics") &&
-                      wl["metrics"].contains(name) && wl["metrics"][name].is_number())
-                    return wl["metrics"][name].get<double>();
+                      wl["metrics"].contains(metric) && wl["metrics"][metric].is_number())
+                    return wl["metrics"][metric].get<double>();
             return std::nullopt;
           };
           rows.push_back({instance + " " + name, extract, 2});

@@ -180,10 +180,18 @@ std::string utc_now_iso8601() {
   return buffer;
 }
 
+// Only pid and start_ticks are checked when a journal is loaded; the rest of
+// the header is description, so members of another type (a damaged or forged
+// file) print as unknown rather than throw.
 std::string owner_description(const json& header) {
-  auto argv = header.value("command_line", std::vector<std::string>{});
+  std::vector<std::string> argv;
+  if (auto it = header.find("command_line"); it != header.end() && it->is_array())
+    for (const auto& arg : *it) argv.push_back(arg.is_string() ? arg.get<std::string>() : "?");
+  auto started = header.find("started_at");
   return fmt::format("memharness process {} (`{}`, started {})", header.at("pid").get<std::int64_t>(),
-                     fmt::join(argv, " "), header.value("started_at", std::string("at an unknown time")));
+                     fmt::join(argv, " "),
+                     started != header.end() && started->is_string() ? started->get<std::string>()
+                                                                      : std::string("at an unknown time"));
 }
 
 // ------------------------------------------------------------------ files

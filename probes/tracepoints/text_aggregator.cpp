@@ -4,6 +4,8 @@
 #include <bit>
 #include <charconv>
 
+#include "harness/common/utf8.h"
+
 namespace memharness::probes {
 
 // Declared in the header so that TextAggregator::handle can take one.
@@ -170,37 +172,59 @@ TextAggregator::TextAggregator(std::int64_t root_tgid, CompactionStatusValues st
     : root_tgid_(root_tgid), statuses_(std::move(statuses)) {}
 
 void TextAggregator::feed(std::string_view chunk) {
-  stats_.bytes += chunk.size();
   while (!chunk.empty()) {
     auto newline = chunk.find('\n');
-    if (newline == std::string_view::npos) {
-      partial_.append(chunk);
-      return;
-    }
-    if (partial_.empty()) {
-      add_line(chunk.substr(0, newline));
-    } else {
-      partial_.append(chunk.substr(0, newline));
+    bool complete = newline != std::string_view::npos;
+    std::string_view piece = chunk.substr(0, newline);
+    if (skipping_overlong_) {
+      // The rest of a line already reported as too long: dropped, not kept.
+    } else if (partial_.size() + piece.size() > kMaxLineBytes) {
+      partial_.append(piece.substr(0, kMaxLineBytes - partial_.size()));
+      overlong_line();
+      partial_.clear();
+      skipping_overlong_ = true;
+    } else if (complete && partial_.empty()) {
+      add_line(piece);
+    } else if (complete) {
+      partial_.append(piece);
       std::string line = std::move(partial_);
       partial_.clear();
       add_line(line);
+    } else {
+      partial_.append(piece);
     }
-    chunk.remove_prefix(newline + 1);
+    std::size_t consumed = complete ? newline + 1 : chunk.size();
+    stats_.bytes += consumed;
+    if (complete) {
+      skipping_overlong_ = false;
+      line_start_offset_ = stats_.bytes;
+    }
+    chunk.remove_prefix(consumed);
   }
 }
 
 void TextAggregator::flush() {
+  skipping_overlong_ = false;
   if (partial_.empty()) return;
   std::string line = std::move(partial_);
   partial_.clear();
   add_line(line);
 }
 
+void TextAggregator::overlong_line() {
+  ++line_number_;
+  ++stats_.lines;
+  problem(kOverlongLine, partial_);
+  if (!stats_.first_overlong_line) stats_.first_overlong_line = {line_number_, line_start_offset_};
+}
+
 void TextAggregator::problem(std::string_view what, std::string_view line) {
   auto& p = stats_.unparsable[std::string(what)];
   if (p.count++ == 0) {
     p.first_line = line_number_;
-    p.example = std::string(line.substr(0, 200));
+    // Valid UTF-8, since it goes into tracepoints.json: a comm may hold any
+    // bytes, and the cut at 200 may split a character.
+    p.example = valid_utf8(line.substr(0, 200));
   }
 }
 

@@ -53,11 +53,18 @@ struct TextCaptureStats {
   struct Problem {
     std::uint64_t count = 0;
     std::uint64_t first_line = 0;  // 1-based
-    std::string example;           // the first such line (truncated)
+    std::string example;           // the first such line (truncated, invalid UTF-8 replaced)
   };
   std::map<std::string, Problem> unparsable;  // by what was wrong
   std::uint64_t unparsable_lines() const;
   std::optional<std::uint64_t> first_ns, last_ns;
+  // A line longer than TextAggregator::kMaxLineBytes (also counted in
+  // unparsable): where the first one started, 1-based line and byte offset.
+  struct Position {
+    std::uint64_t line = 0;
+    std::uint64_t byte_offset = 0;
+  };
+  std::optional<Position> first_overlong_line;
   bool saw_tgid = false;  // record-tgid lines: attribution by tgid
 };
 
@@ -66,7 +73,15 @@ class TextAggregator {
   // root_tgid: the process whose descendants are the workloads (0: none).
   explicit TextAggregator(std::int64_t root_tgid, CompactionStatusValues statuses = default_compaction_statuses());
 
-  // Any chunk of text; lines are cut at '\n' (a partial one waits for the next chunk).
+  // No ftrace line comes near this (the kernel prints an event into one page);
+  // a longer "line" is not ftrace text, and keeping it whole would let a file
+  // without newlines fill memory. Its first kMaxLineBytes are the example of an
+  // unparsable line, the rest is dropped up to the next newline.
+  static constexpr std::size_t kMaxLineBytes = 64 * 1024;
+  static constexpr std::string_view kOverlongLine = "line longer than 65536 bytes";
+
+  // Any chunk of text; lines are cut at '\n' (a partial one waits for the next
+  // chunk, up to kMaxLineBytes).
   void feed(std::string_view chunk);
   // One complete line (without or with its '\n').
   void add_line(std::string_view line);
@@ -82,6 +97,7 @@ class TextAggregator {
   enum class Stall : std::uint8_t { direct = 1, memcg = 2, compaction = 3 };
   void handle(const FtraceEvent& ev, TextEvent event);
   void problem(std::string_view what, std::string_view line);
+  void overlong_line();
   bool is_workload(const FtraceEvent& ev) const;
   int reclaim_context(const FtraceEvent& ev) const;
   void stall_begin(const FtraceEvent& ev, Stall kind, int context);
@@ -94,6 +110,8 @@ class TextAggregator {
   RawAggregates raw_{};
   TextCaptureStats stats_;
   std::string partial_;
+  bool skipping_overlong_ = false;       // dropping the rest of an overlong line
+  std::uint64_t line_start_offset_ = 0;  // byte offset of the line in partial_
   std::uint64_t line_number_ = 0;
   std::unordered_map<std::uint64_t, std::uint64_t> open_stalls_;  // (pid << 8 | kind) -> begin ns
   std::unordered_set<std::int64_t> tracked_;                       // workload tgids (and thread ids)

@@ -64,6 +64,11 @@ json import_trace(std::istream& in, const std::string& source, const TraceImport
     }
     first_chunk = false;
     text.feed(data);
+    // Stop at once: reading on would only be more of what is not a capture.
+    if (const auto& overlong = text.stats().first_overlong_line)
+      throw usage_error("{}:{}: byte offset {}: a line longer than {} bytes: not ftrace text (trace_pipe or "
+                        "trace-cmd report output has short lines)",
+                        source, overlong->line, overlong->byte_offset, TextAggregator::kMaxLineBytes);
   }
   if (in.bad()) throw usage_error("{}: read error", source);
   text.flush();

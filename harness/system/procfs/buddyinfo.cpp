@@ -32,6 +32,18 @@ std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text, std::string_vi
                                 fields[i]);
       zone.free_blocks_per_order.push_back(*count);
     }
+    if (zone.free_blocks_per_order.size() > kMaxPageOrders)
+      throw text::parse_error(source, line.number, "{} orders: more than any kernel has (at most {})",
+                              zone.free_blocks_per_order.size(), kMaxPageOrders);
+    // Bounded here so that the fragmentation indices' sums and shifts
+    // (blocks << order, pages * 1000) cannot overflow.
+    std::uint64_t pages = 0;
+    for (unsigned order = 0; order < zone.free_blocks_per_order.size(); ++order) {
+      auto blocks = static_cast<std::uint64_t>(zone.free_blocks_per_order[order]);
+      if (blocks > (kMaxZonePages >> order) || (pages += blocks << order) > kMaxZonePages)
+        throw text::parse_error(source, line.number,
+                                "zone {}: more free pages than 64-bit addresses reach (2^52 of 4 KiB)", zone.zone);
+    }
     if (!zones.empty() &&
         zones.front().free_blocks_per_order.size() != zone.free_blocks_per_order.size())
       throw text::parse_error(source, line.number, "{} orders, but the first zone has {}",

@@ -21,9 +21,16 @@ struct ZoneFreeAreas {
   std::vector<std::int64_t> free_blocks_per_order;
 };
 
+// More orders than any kernel configures (MAX_PAGE_ORDER is at most ~16), and
+// more free pages than 2^64 bytes of 4 KiB pages: inputs beyond these are not
+// a kernel's, and the fragmentation indices' arithmetic relies on the bounds.
+inline constexpr std::size_t kMaxPageOrders = 32;
+inline constexpr std::uint64_t kMaxZonePages = std::uint64_t{1} << 52;
+
 // Parses every zone line, in the kernel's order (by node, then by zone).
 // `source` names the input in error messages. Throws memharness::Error
-// (environment) on a malformed line or when zones disagree on the number of orders.
+// (environment) on a malformed line, when zones disagree on the number of
+// orders, or beyond kMaxPageOrders or kMaxZonePages.
 std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text,
                                            std::string_view source = "/proc/buddyinfo");
 

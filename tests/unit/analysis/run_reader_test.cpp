@@ -117,5 +117,52 @@ TEST_F(DamagedRunTest, PhasesOfTheWrongShapeAreNamed) {
                                                    ": \"phases\"[0].\"workloads\"[0].\"metrics\" must be an object");
 }
 
+// Found by fuzz-run_directory: a number beyond a double ("1e3080") made
+// nlohmann's parser throw out_of_range 406, not parse_error, so it escaped the
+// reader as "internal error" instead of "not valid JSON".
+TEST_F(DamagedRunTest, ANumberBeyondADoubleIsInvalidJsonNamingTheFile) {
+  auto result = run_ / "iterations" / "2" / "result.json";
+  std::ofstream(result) << R"({"status":"complete","elapsed_s":1e3080})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            result.string() + ": not valid JSON: [json.exception.out_of_range.406] number overflow parsing '1e3080'");
+}
+
+// What compare reads by name from a record and from tracepoints.json, of the
+// wrong type: `compare` and `report` ended with "internal error:
+// [json.exception.type_error.302]" (a string "iteration") and ".306" (an array
+// for the tracepoint pairing). Now a usage error naming the file and member.
+TEST_F(DamagedRunTest, MembersCompareReadsByNameOfTheWrongTypeAreNamed) {
+  auto result = run_ / "iterations" / "2" / "result.json";
+  std::ofstream(result) << R"({"status":"complete","iteration":"x"})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }), result.string() + ": \"iteration\" must be a whole number");
+  std::ofstream(result) << R"({"status":"complete","iteration":1e300})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }), result.string() + ": \"iteration\" must be a whole number");
+  std::ofstream(result) << R"({"status":"complete","tracepoint_recorder":[1]})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }), result.string() + ": \"tracepoint_recorder\" must be an object");
+  std::ofstream(result) << R"({"status":"complete","tracepoint_recorder":{"kind":7}})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            result.string() + ": \"tracepoint_recorder\".\"kind\" must be a string or null");
+  std::ofstream(result) << R"({"status":"complete","tracepoint_recorder":{"lost_events":"many"}})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            result.string() + ": \"tracepoint_recorder\".\"lost_events\" must be a number or null");
+  std::ofstream(result) << R"({"status":"complete","tracepoint_recorder":{"lost_events_observable":0}})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            result.string() + ": \"tracepoint_recorder\".\"lost_events_observable\" must be true or false");
+  std::ofstream(result) << R"({"status":"complete"})";
+  auto tracepoints = run_ / "iterations" / "2" / "tracepoints.json";
+  std::ofstream(tracepoints) << R"({"scopes":{"system":{"pairing":[1]}}})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            tracepoints.string() + ": \"scopes\".\"system\".\"pairing\" must be an object");
+  std::ofstream(tracepoints) << R"({"scopes":{"system":{"pairing":{"unpaired_ends":-1}}}})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }),
+            tracepoints.string() + ": \"scopes\".\"system\".\"pairing\".\"unpaired_ends\" must be a count");
+  std::ofstream(tracepoints) << R"({"scopes":[]})";
+  EXPECT_EQ(error_of([&] { read_run(run_); }), tracepoints.string() + ": \"scopes\" must be an object");
+  // The shapes the harness writes are read as before.
+  std::ofstream(result) << R"({"status":"complete","iteration":2,"tracepoint_recorder":{"kind":null,"reason":"r"}})";
+  std::ofstream(tracepoints) << R"({"scopes":{"system":{"pairing":{"unpaired_ends":0,"open_stall_overflow":0}}}})";
+  EXPECT_NO_THROW(read_run(run_));
+}
+
 }  // namespace
 }  // namespace memharness::results

@@ -284,6 +284,29 @@ TEST(TextAggregator, ChunksOfAnySizeGiveTheSameAggregates) {
   EXPECT_EQ(whole.stats().lines, pieces.stats().lines);
 }
 
+// A "line" longer than any ftrace line is reported and dropped, in whatever
+// chunks it arrives, and the lines after it are read as usual.
+TEST(TextAggregator, AnOverlongLineIsDroppedAndTheNextLinesStillCount) {
+  const std::string event = "   dd-7 (7) [000] .....  5.000000: mm_vmscan_memcg_reclaim_begin: order=0\n";
+  const std::string junk(TextAggregator::kMaxLineBytes * 3, 'x');
+  for (std::size_t chunk : {std::size_t{1000}, std::size_t{1} << 20}) {
+    SCOPED_TRACE(chunk);
+    TextAggregator text(0);
+    std::string capture = event + junk + "\n" + event;
+    for (std::size_t at = 0; at < capture.size(); at += chunk) text.feed(std::string_view(capture).substr(at, chunk));
+    text.flush();
+    EXPECT_EQ(text.stats().events, 2U);
+    EXPECT_EQ(text.stats().lines, 3U);
+    ASSERT_TRUE(text.stats().first_overlong_line);
+    EXPECT_EQ(text.stats().first_overlong_line->line, 2U);
+    EXPECT_EQ(text.stats().first_overlong_line->byte_offset, event.size());
+    const auto& problem = text.stats().unparsable.at(std::string(TextAggregator::kOverlongLine));
+    EXPECT_EQ(problem.count, 1U);
+    EXPECT_EQ(problem.example, std::string(200, 'x'));
+    EXPECT_EQ(text.stats().bytes, capture.size());
+  }
+}
+
 struct Expected {
   std::uint64_t memcg_begins, memcg_pairs, memcg_total_us, shrink_calls, scanned, reclaimed, kswapd_calls,
       kswapd_scanned, write_file, write_anon, kswapd_wakeups;

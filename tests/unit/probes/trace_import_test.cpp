@@ -1,5 +1,6 @@
 // import-trace on the committed 6.18 host capture (tests/fixtures/tracepoints/6.18):
 // the expected figures are the awk counts in tests/fixtures/tracepoints/README.md.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -88,6 +89,46 @@ TEST(ImportTrace, AFileWithNoEventLinesIsAUsageErrorNamingTheLine) {
   }
   EXPECT_THROW(import_trace_file(dir_618() / "no-such-file", {}), Error);
   EXPECT_THROW(import_trace_file(dir_618() / "trace.txt", {.format = TraceFormat::automatic, .root_pid = std::nullopt, .events_root = dir_618() / "per_cpu"}), Error);
+}
+
+// Found by fuzz/ftrace_fuzz.cpp: an unparsable line's example went into the
+// document as it was, and dump() (--json, --output, a run's tracepoints.json)
+// threw type_error 316 on a byte that is not UTF-8 -- any process can give
+// itself such a comm. A cut at 200 bytes through a character did the same.
+TEST(ImportTrace, UnparsableLinesThatAreNotUtf8StillMakeAValidDocument) {
+  std::istringstream in(
+      "   dd-7 (7) [000] .....  5.000000: mm_vmscan_memcg_reclaim_begin: order=0\n"
+      "   init-1 (1) [001] .....  20.617840: sched_process_f \x80\xff mkdir-154\n" +
+      std::string(199, 'a') + "\xc3\xa9 no cpu field\n");
+  auto doc = import_trace(in, "t", {});
+  std::string dumped;
+  ASSERT_NO_THROW(dumped = doc.dump());
+  const auto& unparsable = doc["capture"]["unparsable"];
+  ASSERT_EQ(unparsable.size(), 2U);
+  std::vector<std::string> examples;
+  for (const auto& [what, p] : unparsable.items()) examples.push_back(p["example"]);
+  EXPECT_THAT(examples, ::testing::UnorderedElementsAre(
+                            "   init-1 (1) [001] .....  20.617840: sched_process_f \xef\xbf\xbd\xef\xbf\xbd mkdir-154",
+                            std::string(199, 'a') + "\xef\xbf\xbd"));
+}
+
+// A file without newlines (a binary, a compressed capture) is refused once a
+// line passes the limit, naming where it started, instead of being read whole
+// into one line.
+TEST(ImportTrace, AFileWithoutNewlinesIsRefusedNamingTheOffset) {
+  std::istringstream in("   dd-7 (7) [000] .....  5.000000: mm_vmscan_memcg_reclaim_begin: order=0\n" +
+                        std::string(8 << 20, '\x1f'));
+  try {
+    import_trace(in, "capture.gz", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_STREQ(e.what(),
+                 "capture.gz:2: byte offset 74: a line longer than 65536 bytes: not ftrace text (trace_pipe or "
+                 "trace-cmd report output has short lines)");
+  }
+  // It stopped reading at the first chunk past the limit, not at the end.
+  EXPECT_LT(in.tellg(), std::streampos(2 << 20));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "harness/system/procfs/buddyinfo.h"
+#include "harness/system/procfs/fragmentation.h"
 
 #include <gtest/gtest.h>
 
@@ -55,6 +56,32 @@ TEST(ParseBuddyinfo, ZonesMustAgreeOnTheNumberOfOrders) {
 TEST(ParseBuddyinfo, ZoneWithoutCountsIsAnError) {
   EXPECT_THROW(parse_buddyinfo("Node 0, zone DMA\n"), Error);
   EXPECT_THROW(parse_buddyinfo("Node -1, zone DMA 1\n"), Error);
+}
+
+// Found by fuzz-buddyinfo: 69 orders made the fragmentation indices shift a
+// 64-bit count by 64 and more (undefined behaviour), and counts of many pages
+// at high orders overflowed the page sums. No kernel has more than 32 orders,
+// nor more free pages in a zone than 64-bit addresses reach (2^52 of 4 KiB).
+TEST(ParseBuddyinfo, MoreOrdersOrPagesThanAKernelCanHaveAreErrors) {
+  const std::string fuzzed = "Node 00, zone      5      5        0    0      1      0       0      0      0      0    0       0       0      0      0      0    0       0   0   0    0   0      0      0        0   0   0    0   0      0      0  0    0   0      0      0        0   0      0      0      0      0      0 0   0   0    0   0      0      0        0   0   0    0   0      0      0  0    0   0      0      0        0   0      0      0      0      0      0      0 \n";
+  try {
+    parse_buddyinfo(fuzzed);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "/proc/buddyinfo:1: 69 orders: more than any kernel has (at most 32)");
+  }
+  std::string orders_32 = "Node 0, zone Normal";
+  for (int i = 0; i < 32; ++i) orders_32 += " 0";
+  EXPECT_EQ(parse_buddyinfo(orders_32).front().free_blocks_per_order.size(), 32U);
+  try {
+    parse_buddyinfo("Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 4503599627370496\n");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "/proc/buddyinfo:1: zone Normal: more free pages than 64-bit addresses reach (2^52 of 4 KiB)");
+  }
+  EXPECT_THROW(parse_buddyinfo("Node 0, zone Normal 4503599627370496 4503599627370496\n"), Error);
+  EXPECT_NO_THROW(fragmentation_indices(parse_buddyinfo("Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 4398046511104\n")));
 }
 
 TEST(ReadBuddyinfo, Linux618Capture) {

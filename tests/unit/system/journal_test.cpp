@@ -439,6 +439,27 @@ TEST_F(JournalTest, AJournalTornInItsFirstWriteIsDeletedNotBlocking) {
   EXPECT_FALSE(std::filesystem::exists(journal_file(kDeadPid)));
 }
 
+// The header's descriptive members (what the refusal and restore print about
+// the owner) of another type: check_no_unrestored ended with a JSON
+// type_error 302 instead of naming the journal and saying to restore it.
+TEST_F(JournalTest, AHeaderWithOddDescriptiveMembersStillNamesTheJournal) {
+  std::filesystem::create_directories(fake.state_dir());
+  std::ofstream(journal_file(kDeadPid))
+      << R"({"type":"header","format":1,"pid":)" << kDeadPid
+      << R"(,"start_ticks":17,"started_at":5,"command_line":["memharness",7]})" << '\n'
+      << R"({"type":"change","seq":1,"op":"write_value","path":"/proc/sys/vm/swappiness","old":"60","new":"1"})"
+      << '\n';
+  try {
+    Journal::check_no_unrestored(fake.root(), fake.state_dir());
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(journal_file(kDeadPid).string() + " holds 1 change(s)"));
+    EXPECT_THAT(e.what(), HasSubstr("memharness process 999999 (`memharness ?`, started at an unknown time)"));
+  }
+  std::ostringstream report;
+  EXPECT_EQ(Journal::restore_all(fake.root(), fake.state_dir(), report, seams()), 0);
+}
+
 // Lines of the wrong shape are named, not a JSON type_error.
 TEST_F(JournalTest, AChangeWithoutSeqOrPathIsNamed) {
   std::filesystem::create_directories(fake.state_dir());
