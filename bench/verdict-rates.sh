@@ -11,6 +11,7 @@
 # Usage (root, from the source tree, after ci/build.sh):
 #   bash bench/verdict-rates.sh [PAIRS [ITERATIONS]]      # defaults 10 and auto
 #   INJECT=2097152 bash bench/verdict-rates.sh 10 6       # a milder injection
+#   KINDS=aa bash bench/verdict-rates.sh 10 6              # only the A/A pairs (no sysctl changes)
 # A pair takes ~2 x ITERATIONS x 3-5 s on the 2-core development VM. Prints one
 # line per pair and the rates; docs/compare.md "On real host runs" quotes them with the
 # machine and its load.
@@ -63,7 +64,7 @@ PY
 
 declare -A count
 declare -A used
-for kind in aa injected; do
+for kind in ${KINDS:-aa injected}; do
   for ((i = 1; i <= pairs; i++)); do
     if [[ $kind == aa ]]; then second=b=host; else second=b=host,sysctl=vm.dirty_bytes=$inject; fi
     line=$(pair "$kind-$i" "$second")
@@ -78,5 +79,7 @@ rate() { echo "${count[$1]:-0}/$pairs"; }
 mean() { awk -v s="${used[$1]:-0}" -v n="$pairs" 'BEGIN { printf "%.1f", s / n }'; }
 echo
 echo "iterations: $iterations; injected vm.dirty_bytes = $inject; load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "A/A pairs:      regression $(rate aa-regression), no regression $(rate aa-no_regression), inconclusive $(rate aa-inconclusive), failed $(rate aa-failed); mean iterations per side $(mean aa)"
-echo "injected pairs: regression $(rate injected-regression), no regression $(rate injected-no_regression), inconclusive $(rate injected-inconclusive), failed $(rate injected-failed); mean iterations per side $(mean injected)"
+for kind in ${KINDS:-aa injected}; do
+  name=$([[ $kind == aa ]] && echo "A/A pairs:     " || echo "injected pairs:")
+  echo "$name regression $(rate "$kind-regression"), no regression $(rate "$kind-no_regression"), inconclusive $(rate "$kind-inconclusive"), failed $(rate "$kind-failed"); mean iterations per side $(mean "$kind")"
+done
