@@ -150,6 +150,31 @@ TEST_F(JournalTest, ExclusiveDirtyLimitsRestoreTheMemberThatWasInEffect) {
             "restored /proc/sys/vm/dirty_ratio to \"20\"\n");
 }
 
+// A host variant's sysctls around one iteration: only the writes between the
+// marks are undone (the member in effect for a dirty pair), the config's stay,
+// and the final restore still ends at the original values.
+TEST_F(JournalTest, RevertValuesUndoesOnlyTheWritesBetweenTheMarks) {
+  fake.write("/proc/sys/vm/dirty_bytes", "0\n");
+  auto journal = begin();
+  journal.set_sysctl("vm.swappiness", "10");  // the config's, for the whole run
+  auto begin_mark = journal.change_count();
+  journal.set_sysctl("vm.dirty_bytes", "65536");  // the variant's
+  fake.write("/proc/sys/vm/dirty_ratio", "0\n");  // as the kernel does
+  journal.set_sysctl("vm.swappiness", "100");
+  auto end_mark = journal.change_count();
+  journal.record_cgroup("/sys/fs/cgroup/memory/memharness-test");  // the iteration's own changes after the marks
+
+  journal.revert_values(begin_mark, end_mark);
+  EXPECT_EQ(fake.read(kSwappiness), "10");
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+  EXPECT_THROW(journal.revert_values(0, journal.change_count()), std::logic_error);  // a cgroup between the marks
+
+  journal.set_sysctl("vm.swappiness", "100");  // the next iteration of the variant
+  journal.restore();
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+}
+
 TEST_F(JournalTest, RestoreCarriesOnPastAFailureAndReportsIt) {
   auto journal = begin();
   journal.write_value(kSwappiness, "10");
