@@ -69,6 +69,22 @@ class AnonDirty final : public Workload {
       result.failure = fmt::format("the dirtier left no readable report {}: {}", report_file.string(), e.what());
       return result;
     }
+    // The dirtier is our own child, but its report is still a file read back:
+    // a member missing or of another type is a failure naming it, not a
+    // JSON type_error ending the harness.
+    for (const char* key : {"bytes", "pages", "passes", "elapsed_s", "rate_bytes_per_s", "behind_schedule_s"})
+      if (!report.is_object() || !report.contains(key) || !report[key].is_number()) {
+        result.failure = fmt::format("the dirtier's report {}: \"{}\" is missing or not a number",
+                                     report_file.string(), key);
+        return result;
+      }
+    if (!report.contains("stopped") || !report["stopped"].is_boolean() || !report.contains("failures") ||
+        !report["failures"].is_array() || (!report["failures"].empty() && !report["failures"][0].is_string())) {
+      result.failure = fmt::format("the dirtier's report {}: \"stopped\" must be true or false and \"failures\" "
+                                   "a list of strings",
+                                   report_file.string());
+      return result;
+    }
     result.details["dirtier"] = report;
     constexpr double mib = 1024.0 * 1024.0;
     result.metrics["dirtied-mib"] = report["bytes"].get<double>() / mib;
