@@ -171,17 +171,30 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
   std::vector<std::string> problems;
   for (int round = 1; round <= rounds; ++round) {
     const std::string config = configs[pick(random)];
-    const auto delay = std::chrono::milliseconds(delay_ms(random));
+    auto delay = std::chrono::milliseconds(delay_ms(random));
     auto log = tmp_.path() / fmt::format("round-{}.log", round);
-    auto harness = start_memharness(
-        {"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results",
-         (tmp_.path() / "results").string()},
-        env_, log);
-    std::this_thread::sleep_for(delay);
-    auto processes = processes_of_run(harness.pid, own_cgroup_);
-    int status = 0;
-    if (::waitpid(harness.pid, &status, WNOHANG) == harness.pid) {
-      // Ended before the kill (a refusal, or a failure): said, not hidden.
+    RunningHarness harness;
+    std::vector<ProcessIdentity> processes;
+    bool ended = false;
+    // A fast machine finishes a quick config before a late kill: such a run
+    // is started again and killed at a time drawn within the duration it just
+    // took, so every round kills a run however fast the machine is.
+    for (int attempt = 1; attempt <= 2; ++attempt) {
+      auto started = std::chrono::steady_clock::now();
+      harness = start_memharness({"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results",
+                                  (tmp_.path() / "results").string()},
+                                 env_, log);
+      std::this_thread::sleep_for(delay);
+      processes = processes_of_run(harness.pid, own_cgroup_);
+      int status = 0;
+      ended = ::waitpid(harness.pid, &status, WNOHANG) == harness.pid;
+      if (!ended) break;
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;  // a refusal or a failure: said below
+      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      delay = std::chrono::milliseconds(std::uniform_int_distribution<long>(0, took.count() * 9 / 10)(random));
+    }
+    if (ended) {
+      // Ended before the kill twice, or with an error: said, not hidden.
       ++ended_first;
       problems.push_back(fmt::format("round {} ({}): ended by itself before the kill at {} ms: {}", round, config,
                                      delay.count(), read_file(log)));
