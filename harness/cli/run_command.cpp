@@ -143,6 +143,8 @@ class AutoIterations {
   }
 
   const analysis::CompareConfig& config() const { return config_; }
+  // Why the run stopped before --max-iterations; empty when it did not.
+  const std::string& stopped_because() const { return stopped_because_; }
   std::string describe() const {
     return fmt::format("--iterations auto: looks at {} iterations per side, each at alpha = {:.3g} ({} looks)",
                        fmt::join(schedule_.looks, ", "), schedule_.alpha_per_look, schedule_.looks.size());
@@ -174,10 +176,6 @@ class AutoIterations {
   analysis::CompareConfig config_;
   std::chrono::steady_clock::time_point started_;
   std::string stopped_because_;
-
- public:
-  // Why the run stopped before --max-iterations; empty when it did not.
-  const std::string& stopped_because() const { return stopped_because_; }
 };
 
 // Parses --iterations (a positive number or "auto") and the options of auto;

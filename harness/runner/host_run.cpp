@@ -191,9 +191,8 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   auto controller = check_host_preconditions(system, plan, request.state_dir);
   for (const auto& variant : variants)
     for (const auto& [name, value] : variant.sysctls) {
-      std::string path = "/proc/sys/" + name;
-      std::replace(path.begin(), path.end(), '.', '/');
-      if (name.find("..") != std::string::npos || !system.exists(path))
+      std::string path = system::sysctl_path(name);
+      if (!system.exists(path))
         throw usage_error("host variant {}: sysctl {} does not exist on this kernel (no {})", variant.label, name,
                           path);
     }
@@ -287,9 +286,9 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
       bool round_complete = std::all_of(runs.begin(), runs.end(), [round](const VariantRun& r) {
         return r.keeper->json()["iterations"]["completed"].get<int>() == round;
       });
-      std::vector<std::filesystem::path> directories;
-      for (const auto& run : runs) directories.push_back(run.dir->path());
-      if (request.stop_after_round && round_complete && !stop.stop_requested())
+      if (request.stop_after_round && round_complete && !stop.stop_requested()) {
+        std::vector<std::filesystem::path> directories;
+        for (const auto& run : runs) directories.push_back(run.dir->path());
         if (auto reason = request.stop_after_round(round, directories)) {
           for (auto& run : runs) {
             run.keeper->json()["iterations"]["stopped_early"] = *reason;
@@ -297,6 +296,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
           }
           break;
         }
+      }
     }
     for (auto& run : runs) {
       run.progress->finish();

@@ -596,7 +596,7 @@ void Journal::write_value(const std::string& absolute_path, const std::string& v
   root_.write(absolute_path, value);
 }
 
-void Journal::set_sysctl(const std::string& dotted_name, const std::string& value) {
+std::string sysctl_path(const std::string& dotted_name) {
   bool valid = !dotted_name.empty() && !dotted_name.starts_with('.') && !dotted_name.ends_with('.') &&
                dotted_name.find("..") == std::string::npos &&
                std::all_of(dotted_name.begin(), dotted_name.end(), [](char c) {
@@ -605,6 +605,11 @@ void Journal::set_sysctl(const std::string& dotted_name, const std::string& valu
   if (!valid) throw usage_error("\"{}\" is not a sysctl name (like vm.swappiness)", dotted_name);
   std::string path = "/proc/sys/" + dotted_name;
   std::replace(path.begin(), path.end(), '.', '/');
+  return path;
+}
+
+void Journal::set_sysctl(const std::string& dotted_name, const std::string& value) {
+  std::string path = sysctl_path(dotted_name);
   if (!root_.exists(path)) throw environment_error("sysctl {} does not exist on this kernel (no {})", dotted_name, path);
   write_value(path, value);
 }

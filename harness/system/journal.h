@@ -59,6 +59,10 @@ struct JournalSeams {
   std::shared_ptr<SwapControl> swap{};
 };
 
+// "vm.swappiness" -> "/proc/sys/vm/swappiness"; Error(usage) when the name is
+// not a sysctl name.
+std::string sysctl_path(const std::string& dotted_name);
+
 class Journal {
  public:
   // $MEMHARNESS_STATE_DIR, or /var/lib/memharness.
