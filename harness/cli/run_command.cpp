@@ -25,6 +25,7 @@
 #include "harness/runner/host_run.h"
 #include "harness/runner/machine_info.h"
 #include "harness/runner/signal_stopper.h"
+#include "harness/runner/vm_rounds.h"
 #include "harness/system/system_root.h"
 #include "harness/targets/kernel_spec.h"
 #include "harness/targets/vm_target.h"
@@ -46,6 +47,7 @@ struct RunOptions {
   std::string vm_timeout;
   std::string format = "text";
   std::vector<std::string> allowed_sysctls;  // --allow-sysctl
+  int first_iteration = 1;  // --first-iteration: a guest's round (runner/vm_rounds.h)
 };
 
 // One kernel's run: where its run directory is and how it ended.
@@ -192,11 +194,17 @@ std::optional<AutoIterations> parse_iterations(RunOptions& options, const std::v
     return std::nullopt;
   }
   std::size_t hosts = 0;
-  for (const auto& spec : specs) hosts += spec.kind == targets::KernelKind::host;
-  if (hosts < 2 || hosts != specs.size())
+  std::size_t images = 0;
+  for (const auto& spec : specs) {
+    hosts += spec.kind == targets::KernelKind::host;
+    images += spec.kind == targets::KernelKind::image;
+  }
+  bool interleaved = (hosts >= 2 && hosts == specs.size()) || (images >= 2 && images == specs.size());
+  if (!interleaved)
     throw usage_error(
-        "--iterations auto: needs two or more variants of the running kernel and nothing else (--kernel A=host "
-        "--kernel B=host,sysctl=...): their iterations interleave, so the run can stop when the answer is clear");
+        "--iterations auto: needs two or more variants of the running kernel (--kernel A=host --kernel "
+        "B=host,sysctl=...), or two or more kernel images, and nothing else: their iterations interleave, so the "
+        "run can stop when the answer is clear");
   std::optional<std::chrono::seconds> budget;
   if (!options.time_budget.empty()) {
     auto duration = config::parse_duration(options.time_budget);
@@ -227,6 +235,10 @@ int run(RunOptions options) {
   config::check_sysctls_allowed(plan, options.allowed_sysctls);
   auto specs = kernel_specs(options, plan);
   auto auto_iterations = parse_iterations(options, specs);
+  if (options.first_iteration < 1 ||
+      (options.first_iteration != 1 && (specs.size() != 1 || specs.front().kind != targets::KernelKind::host)))
+    throw usage_error("--first-iteration {}: expected a positive number, with one host kernel (a VM's guest uses it)",
+                      options.first_iteration);
   auto vm = vm_settings(options, plan.vm);
 
   // A host run changes this machine's global state: one memharness at a time.
@@ -260,14 +272,32 @@ int run(RunOptions options) {
                                .sysctls = specs[i].sysctls});
     }
   runner::check_distinct_labels(host_variants);
+  // Every kernel image runs at once too, one guest per iteration, interleaved
+  // (runner/vm_rounds.h), in the place of the first of them.
+  std::vector<std::size_t> image_indices;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].kind == targets::KernelKind::image) image_indices.push_back(i);
+  runner::VmRoundsRequest vm_rounds{.kernels = {}, .iterations = options.iterations.value_or(plan.iterations),
+                                    .stop_after_round = {}};
+  for (std::size_t index : image_indices) {
+    targets::KernelSpec labelled = specs[index];
+    if (labelled.name.empty() && !options.label.empty()) labelled.name = options.label;
+    vm_rounds.kernels.push_back({.kernel = labelled,
+                                 .plan = &plan,
+                                 .config_file = config_file,
+                                 .iterations = {},
+                                 .first_iteration = 1,
+                                 .results_root = options.results,
+                                 .cache_dir = targets::default_cache_dir(),
+                                 .vm = vm,
+                                 .allowed_sysctls = options.allowed_sysctls});
+  }
+  runner::vm_round_labels(vm_rounds.kernels);  // refuses two kernels under one label
 
   std::vector<KernelResult> results(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const auto& spec = specs[i];
-    if (stopper.token().stop_requested()) {
-      results.resize(i);
-      break;
-    }
+    if (stopper.token().stop_requested()) break;
     KernelResult& result = results[i];
     result.kernel = spec.given;
     if (spec.kind == targets::KernelKind::stored) {
@@ -280,6 +310,7 @@ int run(RunOptions options) {
           .config_file = config_file,
           .label = options.label,
           .iterations = options.iterations,
+          .first_iteration = options.first_iteration,
           .results_root = options.results,
           .state_dir = state_dir(),
           .terminal = ::isatty(STDOUT_FILENO) == 1,
@@ -305,23 +336,34 @@ int run(RunOptions options) {
         if (outcomes[h].exit_code != ExitCode::success) host_result.failure = "the host run did not complete";
       }
     } else {
-      targets::KernelSpec labelled = spec;
-      if (labelled.name.empty() && !options.label.empty()) labelled.name = options.label;
-      auto outcome = targets::run_in_vm({.kernel = labelled,
-                                         .plan = &plan,
-                                         .config_file = config_file,
-                                         .iterations = options.iterations,
-                                         .results_root = options.results,
-                                         .cache_dir = targets::default_cache_dir(),
-                                         .vm = vm,
-                                         .allowed_sysctls = options.allowed_sysctls},
-                                        stopper.token(), std::cout);
-      result.run_directory = outcome.run_directory;
-      result.exit_code = outcome.exit_code;
-      result.failure = outcome.failure;
-      result.kernel = outcome.run_directory.parent_path().parent_path().filename().string();  // its label
+      if (i != image_indices.front()) continue;  // ran with the first
+      auto& request = vm_rounds;
+      if (auto_iterations) {
+        std::cout << "memharness: " << auto_iterations->describe() << '\n';
+        request.stop_after_round = [&auto_iterations](int rounds, const std::vector<std::filesystem::path>& dirs) {
+          return auto_iterations->after_round(rounds, dirs);
+        };
+      }
+      auto outcomes = runner::run_vm_rounds(request, stopper.token(), std::cout);
+      if (auto_iterations && !stopper.token().stop_requested())
+        std::cout << fmt::format("memharness: --iterations auto: {}\n",
+                                 auto_iterations->stopped_because().empty()
+                                     ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
+                                     : auto_iterations->stopped_because());
+      for (std::size_t k = 0; k < image_indices.size(); ++k) {
+        KernelResult& image_result = results[image_indices[k]];
+        image_result.kernel = specs[image_indices[k]].given;
+        image_result.run_directory = outcomes[k].run_directory;
+        image_result.exit_code = outcomes[k].exit_code;
+        image_result.failure = outcomes[k].failure;
+        // Its label, once it has a run directory (not when interrupted before its first boot).
+        if (!outcomes[k].run_directory.empty())
+          image_result.kernel = outcomes[k].run_directory.parent_path().parent_path().filename().string();
+      }
     }
   }
+  // Kernels an interrupt kept from running have nothing to show.
+  std::erase_if(results, [](const KernelResult& r) { return r.run_directory.empty(); });
 
   int exit_code = static_cast<int>(ExitCode::success);
   for (const auto& r : results) exit_code = std::max(exit_code, static_cast<int>(r.exit_code));
@@ -359,8 +401,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   sub->add_option("--label", options->label,
                   "name the results are stored under (default: the kernel release; one --kernel only)");
   sub->add_option("--iterations", options->iterations_text,
-                  "override the config's iteration count; `auto`: with several host variants, interleave them and "
-                  "stop once every gating metric is decided (at most --max-iterations)");
+                  "override the config's iteration count; `auto`: with several host variants or several kernel images "
+                  "(interleaved), stop once every gating metric is decided (at most --max-iterations)");
   sub->add_option("--max-iterations", options->max_iterations, "with --iterations auto: the most iterations per kernel")
       ->capture_default_str();
   sub->add_option("--time-budget", options->time_budget,
@@ -369,9 +411,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   sub->add_option("--vm-memory", options->vm_memory, "guest memory for kernel images (default: [vm] memory, or 2G)");
   sub->add_option("--vm-cpus", options->vm_cpus, "guest CPUs for kernel images (default: [vm] cpus, or 2)");
   sub->add_option("--vm-timeout", options->vm_timeout,
-                  "a guest still running after this is killed and recorded as hung (default: 2m + phase timeouts)");
+                  "a guest (one per iteration) still running after this is killed and recorded as hung (default: 2m + "
+                  "phase timeouts)");
   sub->add_option("--allow-sysctl", options->allowed_sysctls,
                   "let the config set this sysctl, which is not vm.* or kernel.numa_balancing* (repeatable)");
+  // A VM run's guest is told which iteration it runs (one guest per iteration).
+  sub->add_option("--first-iteration", options->first_iteration, "internal: the number of the first iteration")
+      ->group("");
   sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json, junit or html")
       ->capture_default_str();
   sub->callback([options, &exit_code] {

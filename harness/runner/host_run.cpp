@@ -16,6 +16,7 @@
 #include "harness/runner/iteration.h"
 #include "harness/runner/machine_info.h"
 #include "harness/runner/progress.h"
+#include "harness/runner/round_order.h"
 #include "harness/runner/run_summary.h"
 #include "harness/runner/self_protection.h"
 #include "harness/system/cgroup.h"
@@ -113,13 +114,6 @@ struct VariantRun {
   bool stopped = false;  // failed: no more iterations
 };
 
-// The order of round `round` (1-based): forward in odd rounds, backward in even ones.
-std::vector<std::size_t> round_order(int round, std::size_t variants) {
-  std::vector<std::size_t> order(variants);
-  for (std::size_t i = 0; i < variants; ++i) order[i] = round % 2 == 1 ? i : variants - 1 - i;
-  return order;
-}
-
 // Runs one iteration of one variant with its sysctls set around it.
 void run_variant_iteration(VariantRun& run, const IterationSetup& base, int round) {
   std::size_t begin = base.journal.change_count();
@@ -147,7 +141,7 @@ void run_variant_iteration(VariantRun& run, const IterationSetup& base, int roun
     run.keeper->json()["tracepoint_recorder"]["used"] = record["tracepoint_recorder"];
   run.records.push_back(std::move(record));
   if (iteration_status == "complete") {
-    run.keeper->json()["iterations"]["completed"] = round;
+    run.keeper->json()["iterations"]["completed"] = run.keeper->json()["iterations"]["completed"].get<int>() + 1;
     run.keeper->write();
     run.progress->iteration_finished(round);
   } else if (iteration_status == "failed") {
@@ -241,7 +235,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     }
     run.keeper = std::make_unique<ManifestKeeper>(*run.dir, std::move(manifest));
     std::string progress_name = variants.size() > 1 ? fmt::format("{} {}", plan.name, variant.label) : plan.name;
-    run.progress = std::make_unique<Progress>(out, request.terminal, progress_name, iterations);
+    run.progress = std::make_unique<Progress>(out, request.terminal, progress_name, iterations, request.first_iteration);
     runs.push_back(std::move(run));
   }
   if (system.is_live()) {
@@ -276,20 +270,21 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     }
 
     IterationSetup base{system, controller, journal, plan, limits_for(plan), stop, *runs.front().progress};
-    for (int round = 1; round <= iterations && !stop.stop_requested(); ++round) {
+    const int first = request.first_iteration;
+    for (int round = first; round < first + iterations && !stop.stop_requested(); ++round) {
       for (std::size_t index : round_order(round, runs.size())) {
         auto& run = runs[index];
         if (run.stopped || stop.stop_requested()) continue;
         run_variant_iteration(run, base, round);
       }
       if (std::all_of(runs.begin(), runs.end(), [](const VariantRun& r) { return r.stopped; })) break;
-      bool round_complete = std::all_of(runs.begin(), runs.end(), [round](const VariantRun& r) {
-        return r.keeper->json()["iterations"]["completed"].get<int>() == round;
+      bool round_complete = std::all_of(runs.begin(), runs.end(), [&](const VariantRun& r) {
+        return r.keeper->json()["iterations"]["completed"].get<int>() == round - first + 1;
       });
       if (request.stop_after_round && round_complete && !stop.stop_requested()) {
         std::vector<std::filesystem::path> directories;
         for (const auto& run : runs) directories.push_back(run.dir->path());
-        if (auto reason = request.stop_after_round(round, directories)) {
+        if (auto reason = request.stop_after_round(round - first + 1, directories)) {
           for (auto& run : runs) {
             run.keeper->json()["iterations"]["stopped_early"] = *reason;
             run.keeper->write();

@@ -24,6 +24,9 @@ struct HostRunRequest {
   std::filesystem::path config_file;   // copied into the run directory
   std::string label;                   // empty: the kernel release
   std::optional<int> iterations;       // overrides the config's
+  // The number of the first iteration (iterations/N): a VM run boots a fresh
+  // guest for each iteration (runner/vm_rounds.h) and tells it which one it runs.
+  int first_iteration = 1;
   std::filesystem::path results_root;  // "results" by default
   std::filesystem::path state_dir;     // where the journal lives
   bool terminal = false;               // progress as an updating line

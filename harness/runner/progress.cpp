@@ -22,9 +22,13 @@ std::string wall_clock() {
 }
 }  // namespace
 
-Progress::Progress(std::ostream& out, bool terminal, std::string test, int iterations)
+Progress::Progress(std::ostream& out, bool terminal, std::string test, int iterations, int first_iteration)
     : out_(out), terminal_(terminal), test_(std::move(test)), iterations_(iterations),
-      run_started_(std::chrono::steady_clock::now()), iteration_started_(run_started_) {}
+      first_iteration_(first_iteration), run_started_(std::chrono::steady_clock::now()), iteration_started_(run_started_) {}
+
+std::string Progress::numbered(int iteration) const {
+  return first_iteration_ == 1 ? fmt::format("{}/{}", iteration, iterations_) : std::to_string(iteration);
+}
 
 std::string Progress::status_line() const {
   auto now = std::chrono::steady_clock::now();
@@ -37,7 +41,7 @@ std::string Progress::status_line() const {
     double left = per_iteration * (iterations_ - completed_) - in_current;
     eta = clock_time(static_cast<int64_t>(left > 0 ? left : 0));
   }
-  return fmt::format("[{}] iteration {}/{}  phase {}  elapsed {}  ETA {}", test_, iteration_, iterations_,
+  return fmt::format("[{}] iteration {}  phase {}  elapsed {}  ETA {}", test_, numbered(iteration_),
                      phase_.empty() ? "-" : phase_, clock_time(elapsed), eta);
 }
 
@@ -54,20 +58,20 @@ void Progress::emit(const std::string& message) {
 void Progress::iteration_started(int iteration) {
   iteration_ = iteration;
   iteration_started_ = std::chrono::steady_clock::now();
-  if (!terminal_) emit(fmt::format("[{}] iteration {}/{} started", test_, iteration, iterations_));
+  if (!terminal_) emit(fmt::format("[{}] iteration {} started", test_, numbered(iteration)));
   tick();
 }
 
 void Progress::iteration_finished(int iteration) {
-  completed_ = iteration;
+  completed_ = iteration - first_iteration_ + 1;
   auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - iteration_started_).count();
   iteration_started_ = std::chrono::steady_clock::now();
-  emit(fmt::format("[{}] iteration {}/{} finished in {:.1f}s", test_, iteration, iterations_, took));
+  emit(fmt::format("[{}] iteration {} finished in {:.1f}s", test_, numbered(iteration), took));
 }
 
 void Progress::phase_started(const std::string& phase) {
   phase_ = phase;
-  if (!terminal_) emit(fmt::format("[{}] iteration {}/{}: phase {}", test_, iteration_, iterations_, phase));
+  if (!terminal_) emit(fmt::format("[{}] iteration {}: phase {}", test_, numbered(iteration_), phase));
   tick();
 }
 

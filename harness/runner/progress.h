@@ -11,7 +11,9 @@ namespace memharness::runner {
 
 class Progress {
  public:
-  Progress(std::ostream& out, bool terminal, std::string test, int iterations);
+  // `first_iteration` > 1: a guest booted for one iteration of a VM run
+  // (runner/vm_rounds.h), which shows the iteration's number without a total.
+  Progress(std::ostream& out, bool terminal, std::string test, int iterations, int first_iteration = 1);
 
   void iteration_started(int iteration);
   void iteration_finished(int iteration);
@@ -24,12 +26,14 @@ class Progress {
 
  private:
   std::string status_line() const;
+  std::string numbered(int iteration) const;  // "2/5", or "7" in a guest's round
   void emit(const std::string& message);
 
   std::ostream& out_;
   bool terminal_;
   std::string test_;
   int iterations_;
+  int first_iteration_;
   int iteration_ = 0;
   int completed_ = 0;
   std::string phase_;

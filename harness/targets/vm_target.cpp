@@ -101,15 +101,19 @@ void check_vm_preconditions(const KernelSpec& kernel) {
   locate_kernel(kernel.image, kernel.modules);  // throws usage_error naming what is missing
 }
 
-VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::ostream& out) {
-  const auto& plan = *request.plan;
-  auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
-  std::string label = request.kernel.name.empty() ? kernel.release : request.kernel.name;
+std::string vm_label(const KernelSpec& kernel) {
+  std::string label = kernel.name.empty() ? locate_kernel(kernel.image, kernel.modules).release : kernel.name;
   // It names the work area below the results root, which is removed with
   // everything in it: one plain path component, however it got here.
   if (!results::is_valid_path_component(label))
-    throw usage_error("--kernel {}: label \"{}\": expected letters, digits and . _ + - only", request.kernel.given,
-                      label);
+    throw usage_error("--kernel {}: label \"{}\": expected letters, digits and . _ + - only", kernel.given, label);
+  return label;
+}
+
+VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::ostream& out) {
+  const auto& plan = *request.plan;
+  auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
+  std::string label = vm_label(request.kernel);
   out << fmt::format("== {} on {} ({}) in a VM\n", plan.name, label, kernel.image.string());
 
   auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
@@ -145,6 +149,8 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   std::vector<std::string> args;
   if (!request.kernel.name.empty()) args.insert(args.end(), {"--label", request.kernel.name});
   if (request.iterations) args.insert(args.end(), {"--iterations", std::to_string(*request.iterations)});
+  if (request.first_iteration != 1)
+    args.insert(args.end(), {"--first-iteration", std::to_string(request.first_iteration)});
   for (const auto& key : request.allowed_sysctls) args.insert(args.end(), {"--allow-sysctl", key});
   std::string args_text;
   for (const auto& a : args) args_text += shell_quote(a) + " ";
@@ -281,7 +287,6 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     outcome.exit_code = ExitCode::run_failed;
     outcome.failure = manifest.value("status_reason", "the guest's run did not complete");
   }
-  out << fmt::format("Run directory: {} (console: console.log)\n", outcome.run_directory.string());
   return outcome;
 }
 

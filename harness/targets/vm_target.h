@@ -23,8 +23,9 @@ struct VmSettings {
   std::int64_t memory_bytes = 2LL << 30;
   int cpus = 2;
   std::int64_t scratch_bytes = 4LL << 30;
-  // Whole-guest deadline; nullopt: 2 minutes of boot margin plus every phase's
-  // timeout times the iterations.
+  // Deadline of each guest (runner/vm_rounds.h boots one per iteration);
+  // nullopt: 2 minutes of boot margin plus every phase's timeout times the
+  // guest's iterations.
   std::optional<std::chrono::seconds> timeout;
 };
 
@@ -33,6 +34,7 @@ struct VmRunRequest {
   const config::TestPlan* plan = nullptr;
   std::filesystem::path config_file;
   std::optional<int> iterations;
+  int first_iteration = 1;  // the number the guest gives its first iteration (iterations/N)
   std::filesystem::path results_root;
   std::filesystem::path cache_dir;  // initramfs archives and the KVM probe's answer
   VmSettings vm;
@@ -49,6 +51,12 @@ struct VmRunOutcome {
 // debugfs, busybox, stress-ng, the image and its modules); throws.
 void check_vm_preconditions(const KernelSpec& kernel);
 
+// The label a VM run of `kernel` is stored under: its name, else the image's
+// release. Throws usage_error when that is not one plain path component.
+std::string vm_label(const KernelSpec& kernel);
+
+// One boot. Its run directory lands below request.results_root; runner/vm_rounds.h
+// boots one per iteration and gathers them into each kernel's run directory.
 VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::ostream& out);
 
 // The cache below $MEMHARNESS_CACHE_DIR, default /var/cache/memharness.

@@ -34,6 +34,20 @@ TEST(Progress, PlainLinesWhenNotOnATerminal) {
   EXPECT_THAT(all[3], HasSubstr("workload \"x\" failed"));
 }
 
+// A guest booted for one iteration of a VM run knows its number, not the total.
+TEST(Progress, AGuestsRoundShowsTheIterationsNumberWithoutATotal) {
+  std::ostringstream out;
+  Progress progress(out, /*terminal=*/false, "stress-highalloc", 1, /*first_iteration=*/4);
+  progress.iteration_started(4);
+  progress.phase_started("highalloc");
+  progress.iteration_finished(4);
+  std::string text = out.str();
+  EXPECT_THAT(text, HasSubstr("[stress-highalloc] iteration 4 started\n"));
+  EXPECT_THAT(text, HasSubstr("[stress-highalloc] iteration 4: phase highalloc\n"));
+  EXPECT_THAT(text, HasSubstr("[stress-highalloc] iteration 4 finished in "));
+  EXPECT_THAT(text, Not(HasSubstr("4/1")));
+}
+
 TEST(Progress, OneRewrittenLineOnATerminal) {
   std::ostringstream out;
   Progress progress(out, /*terminal=*/true, "anon-dirty", 2);

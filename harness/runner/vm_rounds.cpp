@@ -1,0 +1,215 @@
+#include "harness/runner/vm_rounds.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/common/file_text.h"
+#include "harness/common/owned_files.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/run_directory.h"
+#include "harness/runner/round_order.h"
+
+namespace memharness::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One kernel's run across the rounds.
+struct KernelRounds {
+  targets::VmRunRequest request;
+  targets::VmRunOutcome outcome;
+  nlohmann::json manifest;
+  int completed = 0;
+  bool stopped = false;  // failed or interrupted: no more rounds
+};
+
+nlohmann::json read_manifest(const fs::path& run) {
+  return nlohmann::json::parse(read_file_text(run / "manifest.json"));
+}
+
+void write_manifest(const KernelRounds& kernel) {
+  results::write_file_atomically(kernel.outcome.run_directory / "manifest.json", kernel.manifest.dump(2) + "\n");
+}
+
+// What one boot was, for the manifest's "vm"."boots".
+nlohmann::json boot_record(const nlohmann::json& manifest, int iteration, const std::string& console) {
+  const auto& vm = manifest.value("vm", nlohmann::json::object());
+  return {{"iteration", iteration},
+          {"started_at", manifest.value("started_at", "")},
+          {"console", console},
+          {"elapsed_s", vm.value("elapsed_s", nlohmann::json())},
+          {"boot_to_workload_s", vm.value("boot_to_workload_s", nlohmann::json())},
+          {"boot_attempts", vm.value("boot_attempts", nlohmann::json())},
+          {"timed_out", vm.value("timed_out", nlohmann::json())},
+          {"status", manifest.value("status", "")}};
+}
+
+// The run is not over while rounds remain: a harness killed between them
+// leaves a manifest that says so instead of "complete".
+void mark_in_progress(KernelRounds& kernel, int planned) {
+  kernel.manifest["status"] = results::to_string(results::RunStatus::incomplete);
+  kernel.manifest["status_reason"] =
+      fmt::format("{} of {} iterations in; the harness that was running the rest did not finish", kernel.completed,
+                  planned);
+}
+
+// Round 1: the guest's run directory becomes the kernel's.
+void adopt_first_round(KernelRounds& kernel, const VmRoundsRequest& request, const std::vector<std::string>& others) {
+  kernel.manifest = read_manifest(kernel.outcome.run_directory);
+  kernel.manifest["iterations"]["planned"] = request.iterations;
+  kernel.manifest["vm"]["boots"] = nlohmann::json::array({boot_record(kernel.manifest, 1, "console.log")});
+  if (!others.empty())
+    kernel.manifest["interleaved"] = {
+        {"with", others},
+        {"order", "rounds of one iteration per kernel, each in a freshly booted guest, alternating forward and "
+                  "backward"}};
+  if (kernel.outcome.exit_code != ExitCode::success) {
+    kernel.stopped = true;  // its manifest says why
+  } else {
+    kernel.completed = 1;
+    if (request.iterations > 1) mark_in_progress(kernel, request.iterations);
+  }
+  write_manifest(kernel);
+}
+
+// Round r > 1: the guest's iteration directory, console and boot record move
+// into the kernel's run directory.
+void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int iteration, int planned) {
+  const fs::path& run = kernel.outcome.run_directory;
+  auto donor = read_manifest(round.run_directory);
+  fs::path iteration_dir = round.run_directory / "iterations" / std::to_string(iteration);
+  std::error_code ec;
+  if (fs::is_directory(iteration_dir, ec)) {
+    fs::create_directories(run / "iterations");
+    fs::rename(iteration_dir, run / "iterations" / std::to_string(iteration));
+  }
+  std::string console = fmt::format("console-iteration-{}.log", iteration);
+  results::write_file_atomically(run / console, read_file_text(round.run_directory / "console.log"));
+  for (const auto& boot : donor["vm"].value("failed_boots", nlohmann::json::array())) {
+    std::string name = boot.value("console", "");
+    if (name.empty()) continue;
+    results::write_file_atomically(run / fmt::format("console-iteration-{}-{}", iteration, name),
+                                   read_file_text(round.run_directory / name));
+  }
+  kernel.manifest["vm"]["boots"].push_back(boot_record(donor, iteration, console));
+  if (round.exit_code == ExitCode::success) {
+    kernel.completed += 1;
+    kernel.manifest["iterations"]["completed"] = kernel.completed;
+    mark_in_progress(kernel, planned);
+  } else {
+    kernel.stopped = true;
+    kernel.manifest["status"] = donor.value("status", results::to_string(results::RunStatus::failed));
+    kernel.manifest["status_reason"] = fmt::format(
+        "iteration {}: {}", iteration, donor.value("status_reason", round.failure.empty() ? "failed" : round.failure));
+    for (const char* key : {"console_excerpt", "guest_status"})
+      if (donor.contains(key)) kernel.manifest[key] = donor[key];
+    kernel.outcome.exit_code = round.exit_code;
+    kernel.outcome.failure = kernel.manifest["status_reason"];
+  }
+  write_manifest(kernel);
+}
+
+// The end of the run for a kernel still going: complete, or cut short.
+void finish(KernelRounds& kernel, int planned, bool interrupted) {
+  if (kernel.stopped || kernel.outcome.run_directory.empty()) return;
+  if (interrupted && kernel.completed < planned) {
+    kernel.manifest["status"] = results::to_string(results::RunStatus::incomplete);
+    kernel.manifest["status_reason"] =
+        fmt::format("interrupted by a signal after {} of {} iterations", kernel.completed, planned);
+    kernel.outcome.exit_code = ExitCode::run_failed;
+    kernel.outcome.failure = kernel.manifest["status_reason"];
+  } else {
+    kernel.manifest["status"] = results::to_string(results::RunStatus::complete);
+    kernel.manifest.erase("status_reason");
+  }
+  write_manifest(kernel);
+}
+
+}  // namespace
+
+std::vector<std::string> vm_round_labels(const std::vector<targets::VmRunRequest>& kernels) {
+  std::vector<std::string> labels;
+  for (const auto& kernel : kernels) {
+    labels.push_back(targets::vm_label(kernel.kernel));
+    for (std::size_t i = 0; i + 1 < labels.size(); ++i)
+      if (labels[i] == labels.back())
+        throw usage_error("--kernel {} and --kernel {} are both labelled \"{}\": name each one, e.g. "
+                          "--kernel A=IMAGE --kernel B=IMAGE",
+                          kernels[i].kernel.given, kernel.kernel.given, labels.back());
+  }
+  return labels;
+}
+
+std::vector<targets::VmRunOutcome> run_vm_rounds(const VmRoundsRequest& request, std::stop_token stop,
+                                                 std::ostream& out) {
+  std::vector<KernelRounds> kernels;
+  for (const auto& kernel : request.kernels) {
+    KernelRounds rounds;
+    rounds.request = kernel;
+    kernels.push_back(std::move(rounds));
+  }
+  if (kernels.empty()) return {};
+  const int planned = request.iterations;
+  const fs::path results_root = kernels.front().request.results_root;
+  fs::create_directories(results_root);
+
+  auto labels = vm_round_labels(request.kernels);
+  for (int round = 1; round <= planned && !stop.stop_requested(); ++round) {
+    if (planned > 1) out << fmt::format("== round {} of {}\n", round, planned) << std::flush;
+    for (std::size_t index : round_order(round, kernels.size())) {
+      auto& kernel = kernels[index];
+      if (kernel.stopped || stop.stop_requested()) continue;
+      targets::VmRunRequest boot = kernel.request;
+      boot.iterations = 1;
+      boot.first_iteration = round;
+      if (round == 1) {
+        kernel.outcome = request.boot(boot, stop, out);
+        std::vector<std::string> others;
+        for (std::size_t i = 0; i < kernels.size(); ++i)
+          if (i != index) others.push_back(labels[i]);
+        adopt_first_round(kernel, request, others);
+        out << fmt::format("Run directory: {} (console: console.log)\n", kernel.outcome.run_directory.string());
+        continue;
+      }
+      // Its own directory beside the results, so the iteration moves in by rename.
+      auto staging = OwnedDirectory::create_unique(fs::absolute(results_root),
+                                                   fmt::format(".round-{}-{}-", ::getpid(), round));
+      boot.results_root = staging.path();
+      try {
+        adopt_round(kernel, request.boot(boot, stop, out), round, planned);
+      } catch (...) {
+        remove_tree(staging.path());
+        throw;
+      }
+      remove_tree(staging.path());
+      out << fmt::format("Run directory: {} (iteration {}; console: console-iteration-{}.log)\n",
+                         kernel.outcome.run_directory.string(), round, round);
+    }
+    bool round_complete = std::all_of(kernels.begin(), kernels.end(),
+                                      [round](const KernelRounds& k) { return !k.stopped && k.completed == round; });
+    if (request.stop_after_round && round_complete && !stop.stop_requested()) {
+      std::vector<fs::path> directories;
+      for (const auto& kernel : kernels) directories.push_back(kernel.outcome.run_directory);
+      if (auto reason = request.stop_after_round(round, directories)) {
+        for (auto& kernel : kernels) kernel.manifest["iterations"]["stopped_early"] = *reason;
+        break;
+      }
+    }
+  }
+
+  std::vector<targets::VmRunOutcome> outcomes;
+  for (auto& kernel : kernels) {
+    finish(kernel, planned, stop.stop_requested());
+    outcomes.push_back(kernel.outcome);
+  }
+  return outcomes;
+}
+
+}  // namespace memharness::runner
