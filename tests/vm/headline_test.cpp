@@ -1,14 +1,17 @@
-// The README's headline: the reference stress-highalloc config (3 iterations
-// per kernel, 512 MiB guests with a swapfile) on Debian's 6.1 and 6.12 cloud
-// kernels. Measured here under TCG: Pass 1 success 7-23% on 6.1 against
-// 33-42% on 6.12, Pass 2 8-23% against 51-61% (README). The test asserts what
-// the headline promises and what could stop being true:
+// The README's headline: the reference stress-highalloc config (5 iterations
+// per kernel, each in a freshly booted 512 MiB guest with a swapfile, the
+// kernels taking turns) on Debian's 6.1 and 6.12 cloud kernels. Measured here
+// under TCG: Pass 1 success 7-9% on 6.1 against 12-32% on 6.12, Pass 2 10-14%
+// against 22-38% (README). The test asserts what the headline promises and
+// what could stop being true:
 // - 6.12 well ahead in both passes under load (10 points in the mean), and in
 //   Pass 2 every 6.12 iteration above every 6.1 one;
-// - compare judges the success percentages as gating metrics with n = 3,
-//   calls Pass 2 an improvement of 6.12 and, with 6.12 as the baseline, a
-//   gating regression of 6.1 (exit 1): a real kernel-side difference is
-//   flagged (Pass 1, noisier on 6.1, reached p = 0.025 in the README's run);
+// - with 5 iterations a side compare judges every gating metric (exit 0 or 1,
+//   never inconclusive), the success percentages among them, higher is
+//   better; Pass 2 is an improvement of 6.12 and, with 6.12 as the baseline,
+//   a gating regression of 6.1 (exit 1): a real kernel-side difference is
+//   flagged;
+// - the rounds alternated (6.1 6.12, 6.12 6.1, ...), one boot per iteration;
 // - the load was never OOM-killed (the guests have swap) and every attempt is
 //   in timeline.json, each failure with its reason.
 #include <gtest/gtest.h>
@@ -86,23 +89,37 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
   auto run = run_memharness({"run", source_config(test), "--kernel", kernels.v6_1.string(), "--kernel",
                              kernels.v6_12.string(), "--results", results.string()},
                             env, scratch() / "log");
-  // 5: compare's permutation test needs 5 iterations a side (docs/compare.md),
-  // so with the reference config's 3 the verdict is inconclusive, never
-  // "fine" (4 would mean a kernel's run failed).
-  ASSERT_EQ(run.exit_code, 5) << run.output;
+  // Every gating metric is judged with 5 iterations a side: a regression (1) or
+  // none (0), never inconclusive (5); 4 would mean a kernel's run failed.
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.output;
   EXPECT_EQ(run.output.find("config hash differs"), std::string::npos) << run.output;
   auto runs_6_1 = run_directories(results, release_6_1, test), runs_6_12 = run_directories(results, release_6_12, test);
   ASSERT_EQ(runs_6_1.size(), 1u);
   ASSERT_EQ(runs_6_12.size(), 1u);
+  std::vector<nlohmann::json> boots_6_1, boots_6_12;
   for (const auto& dir : {runs_6_1.front(), runs_6_12.front()}) {
     auto manifest = read_json(dir / "manifest.json");
     EXPECT_EQ(manifest["status"], "complete") << manifest.value("status_reason", "");
     EXPECT_EQ(manifest["vm"]["memory_bytes"], 512LL << 20);
-    EXPECT_EQ(manifest["iterations"]["completed"], 3);
+    EXPECT_EQ(manifest["iterations"]["completed"], 5);
+    ASSERT_EQ(manifest["vm"]["boots"].size(), 5u) << manifest["vm"].dump();
+    (dir == runs_6_1.front() ? boots_6_1 : boots_6_12) = manifest["vm"]["boots"].get<std::vector<nlohmann::json>>();
+  }
+  // Odd rounds boot 6.1 first, even rounds 6.12 first.
+  for (std::size_t i = 0; i < 5; ++i) {
+    std::string started_6_1 = boots_6_1[i]["started_at"], started_6_12 = boots_6_12[i]["started_at"];
+    if (i % 2 == 0)
+      EXPECT_LT(started_6_1, started_6_12) << "round " << i + 1;
+    else
+      EXPECT_LT(started_6_12, started_6_1) << "round " << i + 1;
+    if (i > 0) {
+      EXPECT_LT(boots_6_1[i - 1]["started_at"].get<std::string>(), started_6_12) << "round " << i + 1;
+      EXPECT_LT(boots_6_12[i - 1]["started_at"].get<std::string>(), started_6_1) << "round " << i + 1;
+    }
   }
 
   auto old_kernel = highalloc_records(runs_6_1.front()), new_kernel = highalloc_records(runs_6_12.front());
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     check_timeline(runs_6_1.front(), i + 1, old_kernel[i]);
     check_timeline(runs_6_12.front(), i + 1, new_kernel[i]);
   }
@@ -110,11 +127,11 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     double best_6_1 = 0, worst_6_12 = 100, mean_6_1 = 0, mean_6_12 = 0;
     for (const auto& w : old_kernel) {
       best_6_1 = std::max(best_6_1, success(w, pass));
-      mean_6_1 += success(w, pass) / 3;
+      mean_6_1 += success(w, pass) / 5;
     }
     for (const auto& w : new_kernel) {
       worst_6_12 = std::min(worst_6_12, success(w, pass));
-      mean_6_12 += success(w, pass) / 3;
+      mean_6_12 += success(w, pass) / 5;
     }
     EXPECT_GT(mean_6_12, mean_6_1 + 10) << pass;
     if (pass == "pass2") {
@@ -123,21 +140,31 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
   }
 
   // compare, 6.1 the baseline: the success percentages gate, higher is
-  // better, and with three iterations a side they are reported as not judged
-  // (inconclusive, exit 5) rather than judged by a test that cannot reach its
-  // alpha; the separation above is the data's, not a verdict.
+  // better, every gating metric is judged, and Pass 2 (every 6.12 iteration
+  // above every 6.1 one) is an improvement of 6.12.
   auto forward = run_memharness({"compare", runs_6_1.front().string(), runs_6_12.front().string(), "--format", "json"},
                                 env, scratch() / "compare-forward.log");
-  ASSERT_EQ(forward.exit_code, 5) << forward.output;
+  ASSERT_TRUE(forward.exit_code == 0 || forward.exit_code == 1) << forward.output;
   auto comparison = json_document(forward.output);
+  EXPECT_TRUE(comparison["verdicts"][0]["not_judged"].empty()) << comparison["verdicts"][0].dump();
   for (const std::string pass : {"pass1", "pass2", "at-rest"}) {
     const auto& m = metric(comparison, "workload.highalloc." + pass + "-success-pct");
     EXPECT_TRUE(m["gates"].get<bool>()) << m.dump();
     EXPECT_EQ(m["direction"], "higher_is_better");
-    EXPECT_EQ(m["runs"][0]["summary"]["n"], 3) << m.dump();
-    EXPECT_EQ(m["runs"][1]["summary"]["n"], 3) << m.dump();
-    EXPECT_EQ(m["runs"][1]["verdict"], "too_few_iterations") << m.dump();
+    EXPECT_EQ(m["runs"][0]["summary"]["n"], 5) << m.dump();
+    EXPECT_EQ(m["runs"][1]["summary"]["n"], 5) << m.dump();
   }
+  EXPECT_EQ(metric(comparison, "workload.highalloc.pass2-success-pct")["runs"][1]["verdict"], "improvement");
+
+  // 6.12 the baseline: 6.1's lower Pass 2 success is a gating regression.
+  auto reverse = run_memharness({"compare", runs_6_12.front().string(), runs_6_1.front().string(), "--format", "json"},
+                                env, scratch() / "compare-reverse.log");
+  ASSERT_EQ(reverse.exit_code, 1) << reverse.output;
+  auto backward = json_document(reverse.output);
+  EXPECT_EQ(metric(backward, "workload.highalloc.pass2-success-pct")["runs"][1]["verdict"], "regression");
+  auto regressed = backward["verdicts"][0]["regressed"];
+  EXPECT_NE(std::find(regressed.begin(), regressed.end(), "workload.highalloc.pass2-success-pct"), regressed.end())
+      << backward["verdicts"][0].dump();
 }
 
 }  // namespace
