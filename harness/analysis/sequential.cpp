@@ -9,7 +9,7 @@
 
 namespace memharness::analysis {
 
-LookSchedule plan_looks(int min_iterations, int max_iterations, double alpha) {
+LookSchedule plan_looks(int min_iterations, int max_iterations, double alpha, std::optional<int> baseline_iterations) {
   if (max_iterations < min_iterations)
     throw usage_error("--max-iterations {}: expected at least min_iterations ({}), the first look", max_iterations,
                       min_iterations);
@@ -20,10 +20,11 @@ LookSchedule plan_looks(int min_iterations, int max_iterations, double alpha) {
     schedule.looks.push_back(n);
   schedule.looks.push_back(max_iterations);
   // A look at which no permutation p-value can be below its share of alpha
-  // (n against n: at best 2 / C(2n, n)) would spend alpha for nothing.
-  auto smallest_p = [](int n) {
+  // (n against m: at best 2 / C(n + m, n)) would spend alpha for nothing.
+  auto smallest_p = [baseline_iterations](int n) {
+    int m = baseline_iterations.value_or(n);
     double ways = 1;
-    for (int i = 1; i <= n; ++i) ways = ways * (n + i) / i;
+    for (int i = 1; i <= n; ++i) ways = ways * (m + i) / i;
     return 2 / ways;
   };
   while (schedule.looks.size() > 1 &&

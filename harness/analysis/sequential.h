@@ -15,6 +15,7 @@
 // is not significant but the comparison could have detected the metric's
 // minimum effect ("detectable: >= X%" at or below the floor): more iterations
 // would not make a change that matters appear.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,12 @@ struct LookSchedule {
   double alpha_per_look = 0;
 };
 
-// Throws usage_error when max_iterations < min_iterations.
-LookSchedule plan_looks(int min_iterations, int max_iterations, double alpha);
+// Throws usage_error when max_iterations < min_iterations. The looks compare n
+// iterations against n (interleaved kernels), or against a stored baseline's
+// `baseline_iterations` (a nightly run against last-good): a larger baseline
+// lets earlier looks reach their share of alpha.
+LookSchedule plan_looks(int min_iterations, int max_iterations, double alpha,
+                        std::optional<int> baseline_iterations = std::nullopt);
 
 // The gating metrics (ids) of `comparison` not yet decided, over every
 // non-baseline run.

@@ -15,6 +15,8 @@
 #include <fmt/core.h>
 
 #include "harness/analysis/compare_config.h"
+#include "harness/analysis/sequential.h"
+#include "harness/cli/auto_iterations.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
@@ -47,6 +49,9 @@ struct NightlyOptions {
   std::string compare_config;
   bool no_promote = false;
   std::vector<std::string> allowed_sysctls;  // --allow-sysctl
+  std::string iterations;    // --iterations auto; empty: each test's own count
+  int max_iterations = 20;   // --iterations auto's
+  std::string time_budget;   // --iterations auto's, per test; empty: none
 };
 
 struct PlannedTest {
@@ -83,6 +88,19 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
                                            std::stop_token stop) {
   report::NightlyTestOutcome outcome;
   outcome.test = test.plan.name;
+  // The baseline is found before the run: `--iterations auto` compares with it
+  // after each iteration.
+  std::optional<fs::path> baseline_run;
+  std::string no_baseline_reason;
+  try {
+    baseline_run = results::resolve_run(baseline, options.results, test.plan.name);
+  } catch (const Error& e) {
+    // The reader's reason only when the label exists (runs there not complete).
+    std::error_code ec;
+    bool label_exists = fs::is_directory(fs::path(options.results) / baseline, ec);
+    no_baseline_reason = fmt::format("no complete run of {} stored under {} yet{}", test.plan.name, baseline,
+                                     label_exists ? fmt::format(" ({})", e.what()) : "");
+  }
   runner::HostRunRequest request{
       .plan = test.plan,
       .config_file = test.config_file,
@@ -93,29 +111,45 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
       .terminal = ::isatty(STDOUT_FILENO) == 1,
       .stop_after_round = {},
   };
+  std::optional<AutoIterations> auto_iterations;
+  if (options.iterations == "auto" && baseline_run) {
+    auto baseline_iterations = static_cast<int>(results::read_run(*baseline_run).complete_iterations().size());
+    auto schedule = analysis::plan_looks(compare_config.min_iterations, options.max_iterations, compare_config.alpha,
+                                         baseline_iterations);
+    auto_iterations.emplace(std::move(schedule), parse_time_budget(options.time_budget), compare_config, *baseline_run);
+    request.iterations = options.max_iterations;
+    request.stop_after_round = [&auto_iterations](int rounds, const std::vector<fs::path>& dirs) {
+      return auto_iterations->after_round(rounds, dirs);
+    };
+    std::cout << "memharness: " << auto_iterations->describe() << '\n';
+  } else if (options.iterations == "auto") {
+    std::cout << fmt::format("memharness: --iterations auto: {}: nothing to compare with, so the test's own "
+                             "iterations run\n",
+                             no_baseline_reason);
+  }
   auto run = runner::run_on_host(system, request, stop, std::cout);
   outcome.run_directory = run.run_directory;
+  if (auto_iterations && !stop.stop_requested())
+    std::cout << fmt::format("memharness: --iterations auto: {}\n",
+                             auto_iterations->stopped_because().empty()
+                                 ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
+                                 : auto_iterations->stopped_because());
   if (run.exit_code != ExitCode::success) {
     outcome.verdict = report::NightlyVerdict::run_failed;
     outcome.detail = fmt::format("the run did not complete: {}", run.run_directory.string());
     return outcome;
   }
-  try {
-    outcome.baseline = results::resolve_run(baseline, options.results, test.plan.name);
-  } catch (const Error& e) {
+  if (!baseline_run) {
     outcome.verdict = report::NightlyVerdict::no_baseline;
-    // The reader's reason only when the label exists (runs there not complete).
-    std::error_code ec;
-    bool label_exists = fs::is_directory(fs::path(options.results) / baseline, ec);
-    outcome.detail = fmt::format("no complete run of {} stored under {} yet{}", test.plan.name, baseline,
-                                 label_exists ? fmt::format(" ({})", e.what()) : "");
+    outcome.detail = no_baseline_reason;
     return outcome;
   }
+  outcome.baseline = *baseline_run;
   report::CompareRequest comparison;
   comparison.runs = {outcome.baseline.string(), run.run_directory.string()};
   comparison.results_root = options.results;
   comparison.test = test.plan.name;
-  comparison.config = compare_config;
+  comparison.config = auto_iterations ? auto_iterations->config() : compare_config;  // the alpha of each look
   comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
   std::cout << "\n";
   auto compared = report::compare_and_render(comparison, std::cout, std::cerr);
@@ -140,8 +174,17 @@ int nightly(const NightlyOptions& options) {
       throw usage_error("{} {}: expected a label (letters, digits, '.', '_', '+', '-')", flag, value);
   if (label == baseline)
     throw usage_error("--baseline {}: expected a label other than the night's own (--label {})", baseline, label);
+  if (!options.iterations.empty() && options.iterations != "auto")
+    throw usage_error("--iterations {}: expected auto (a test's own count is the suite's `iterations`)",
+                      options.iterations);
+  if (options.iterations.empty() && !options.time_budget.empty())
+    throw usage_error("--time-budget {}: only with --iterations auto", options.time_budget);
+  parse_time_budget(options.time_budget);  // a bad one is refused before the night starts
   analysis::CompareConfig compare_config;
   if (!options.compare_config.empty()) compare_config = analysis::load_compare_config(options.compare_config);
+  if (options.iterations == "auto" && options.max_iterations < compare_config.min_iterations)
+    throw usage_error("--max-iterations {}: expected at least {}, the fewest iterations compare judges",
+                      options.max_iterations, compare_config.min_iterations);
   auto lock = lock_machine_state();  // before the preconditions: they refuse leftovers
   auto planned = plan_night(system, suite, options.allowed_sysctls);
 
@@ -197,6 +240,14 @@ void add_nightly_command(CLI::App& app, int& exit_code) {
                   "let the suite's configs set this sysctl, which is not vm.* or kernel.numa_balancing* (repeatable)");
   sub->add_option("--junit", options->junit, "also write the night's verdicts as JUnit XML to FILE");
   sub->add_option("--compare-config", options->compare_config, "compare thresholds and gating (TOML; docs/compare.md)");
+  sub->add_option("--iterations", options->iterations,
+                  "`auto`: run each test until every gating metric is decided against the baseline (at most "
+                  "--max-iterations), instead of the suite's count");
+  sub->add_option("--max-iterations", options->max_iterations, "with --iterations auto: the most iterations per test")
+      ->capture_default_str();
+  sub->add_option("--time-budget", options->time_budget,
+                  "with --iterations auto: stop a test before another iteration would end after this long, like "
+                  "\"20m\"");
   sub->add_flag("--no-promote", options->no_promote, "do not store a passing night under the baseline label");
   sub->callback([options, &exit_code] { exit_code = nightly(*options); });
 }

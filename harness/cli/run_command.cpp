@@ -12,6 +12,7 @@
 
 #include "harness/analysis/comparison.h"
 #include "harness/analysis/sequential.h"
+#include "harness/cli/auto_iterations.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
@@ -132,54 +133,6 @@ config::TestPlan load_plan_or_explain(const std::filesystem::path& file, const c
   }
 }
 
-// `--iterations auto` (analysis/sequential.h): after each round of the
-// interleaved host variants, compare them at the looks the schedule fixed and
-// stop once every gating metric is decided, or when the budget would be spent.
-class AutoIterations {
- public:
-  AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
-                 analysis::CompareConfig config)
-      : schedule_(std::move(schedule)), budget_(budget), config_(std::move(config)),
-        started_(std::chrono::steady_clock::now()) {
-    config_.alpha = schedule_.alpha_per_look;
-  }
-
-  const analysis::CompareConfig& config() const { return config_; }
-  // Why the run stopped before --max-iterations; empty when it did not.
-  const std::string& stopped_because() const { return stopped_because_; }
-  std::string describe() const {
-    return fmt::format("--iterations auto: looks at {} iterations per side, each at alpha = {:.3g} ({} looks)",
-                       fmt::join(schedule_.looks, ", "), schedule_.alpha_per_look, schedule_.looks.size());
-  }
-
-  std::optional<std::string> after_round(int rounds, const std::vector<std::filesystem::path>& run_directories) {
-    if (std::find(schedule_.looks.begin(), schedule_.looks.end(), rounds) != schedule_.looks.end()) {
-      std::vector<results::StoredRun> runs;
-      for (const auto& dir : run_directories) runs.push_back(results::read_run(dir));
-      auto decision = analysis::decide_at_look(analysis::compare_runs(runs, config_), rounds);
-      if (decision.stop) return stopped_because_ = decision.reason;
-      std::cout << fmt::format("memharness: --iterations auto: after {} iterations not yet decided: {}\n", rounds,
-                               fmt::join(decision.undecided, ", "));
-    }
-    if (budget_) {
-      auto spent = std::chrono::steady_clock::now() - started_;
-      auto next_round_done = spent + spent / rounds;
-      if (next_round_done > *budget_)
-        return stopped_because_ = fmt::format(
-                   "the time budget of {}s would be spent by another round; stopped after {} iterations",
-                   budget_->count(), rounds);
-    }
-    return std::nullopt;
-  }
-
- private:
-  analysis::LookSchedule schedule_;
-  std::optional<std::chrono::seconds> budget_;
-  analysis::CompareConfig config_;
-  std::chrono::steady_clock::time_point started_;
-  std::string stopped_because_;
-};
-
 // Parses --iterations (a positive number or "auto") and the options of auto;
 // returns the schedule when it is auto.
 std::optional<AutoIterations> parse_iterations(RunOptions& options, const std::vector<targets::KernelSpec>& specs) {
@@ -205,13 +158,7 @@ std::optional<AutoIterations> parse_iterations(RunOptions& options, const std::v
         "--iterations auto: needs two or more variants of the running kernel (--kernel A=host --kernel "
         "B=host,sysctl=...), or two or more kernel images, and nothing else: their iterations interleave, so the "
         "run can stop when the answer is clear");
-  std::optional<std::chrono::seconds> budget;
-  if (!options.time_budget.empty()) {
-    auto duration = config::parse_duration(options.time_budget);
-    if (!duration || *duration < std::chrono::seconds(1))
-      throw usage_error("--time-budget {}: expected a duration like \"30m\"", options.time_budget);
-    budget = std::chrono::duration_cast<std::chrono::seconds>(*duration);
-  }
+  auto budget = parse_time_budget(options.time_budget);
   analysis::CompareConfig config;
   auto schedule = analysis::plan_looks(config.min_iterations, options.max_iterations, config.alpha);
   options.iterations = options.max_iterations;

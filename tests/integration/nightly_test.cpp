@@ -55,12 +55,14 @@ class NightlyTest : public ::testing::Test {
     if (fs::exists(tmp_.path() / "state")) run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
   }
   // 5 iterations: the fewest a permutation test can judge at alpha 0.01.
-  CommandResult night(int number, const std::string& duration, int iterations = 5) {
+  CommandResult night(int number, const std::string& duration, int iterations = 5,
+                      const std::vector<std::string>& extra = {}) {
     write_file(tmp_.path() / "probe.toml", night_config(duration, iterations));
-    return run_memharness({"nightly", "--suite", (tmp_.path() / "suite.toml").string(), "--results",
-                           results().string(), "--compare-config", (tmp_.path() / "compare.toml").string(),
-                           "--junit", junit(number).string()},
-                          env_, tmp_.path() / ("night-" + std::to_string(number) + ".log"));
+    std::vector<std::string> args = {"nightly", "--suite", (tmp_.path() / "suite.toml").string(), "--results",
+                                     results().string(), "--compare-config", (tmp_.path() / "compare.toml").string(),
+                                     "--junit", junit(number).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_memharness(args, env_, tmp_.path() / ("night-" + std::to_string(number) + ".log"));
   }
   fs::path results() const { return tmp_.path() / "results"; }
   fs::path junit(int number) const { return tmp_.path() / ("night-" + std::to_string(number) + ".xml"); }
@@ -124,6 +126,52 @@ TEST_F(NightlyTest, TheFirstNightBecomesTheBaselineAndARegressionIsNotStoredAsIt
   EXPECT_NE(fourth.output.find("Not stored as last-good: the night was inconclusive."), std::string::npos);
   EXPECT_EQ(runs_under("last-good").size(), 2u);
   EXPECT_NE(read_file(junit(4)).find("type=\"inconclusive\"/>"), std::string::npos) << read_file(junit(4));
+}
+
+// `--iterations auto` against a stored baseline of 8 iterations: looks at 5, 7
+// and 9 (2/C(13, 5) = 0.0016 reaches alpha/3 at the first); a night whose
+// elapsed triples stops at the first look, regressed.
+TEST_F(NightlyTest, IterationsAutoStopsANightAtTheFirstLookThatDecides) {
+  // Without a baseline there is nothing to look at: the test's own iterations run.
+  auto first = night(1, "1s", 8, {"--iterations", "auto", "--max-iterations", "9"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("--iterations auto: no complete run of nightly-probe stored under last-good yet: "
+                              "nothing to compare with, so the test's own iterations run"),
+            std::string::npos)
+      << first.output;
+  ASSERT_EQ(runs_under("last-good").size(), 1u) << first.output;
+  auto baseline = nlohmann::json::parse(read_file(runs_under("last-good")[0] / "manifest.json"));
+  EXPECT_EQ(baseline["iterations"]["completed"], 8);
+
+  auto second = night(2, "3s", 5, {"--iterations", "auto", "--max-iterations", "9"});
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(second.output.find("--iterations auto: looks at 5, 7, 9 iterations against the baseline's " +
+                               runs_under("last-good")[0].string()),
+            std::string::npos)
+      << second.output;
+  EXPECT_NE(second.output.find("--iterations auto: a gating metric regressed after 5 iterations"), std::string::npos)
+      << second.output;
+  EXPECT_NE(second.output.find("nightly-probe  REGRESSED     1 gating metric (elapsed)"), std::string::npos)
+      << second.output;
+  ASSERT_EQ(runs_under("nightly").size(), 2u);
+  auto manifest = nlohmann::json::parse(read_file(runs_under("nightly")[1] / "manifest.json"));
+  EXPECT_EQ(manifest["iterations"]["completed"], 5);
+  EXPECT_EQ(manifest["iterations"]["planned"], 9);
+  EXPECT_EQ(manifest["iterations"]["stopped_early"], "a gating metric regressed after 5 iterations");
+  EXPECT_EQ(runs_under("last-good").size(), 1u);
+}
+
+TEST_F(NightlyTest, IterationsOtherThanAutoAreRefusedBeforeAnythingRuns) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--iterations", "7"},
+                                                                {"--time-budget", "10m"},
+                                                                {"--iterations", "auto", "--time-budget", "soon"},
+                                                                {"--iterations", "auto", "--max-iterations", "3"}}) {
+    auto result = night(9, "1s", 1, args);
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find(args[args.size() - 2] + " " + args.back() + ": "), std::string::npos)
+        << result.output;
+  }
+  EXPECT_FALSE(fs::exists(results()));
 }
 
 TEST_F(NightlyTest, ASuiteWithABadTestIsRefusedBeforeAnythingRuns) {

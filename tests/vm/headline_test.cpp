@@ -28,11 +28,12 @@ namespace {
 const std::string release_6_1 = "6.1.0-50-cloud-amd64";
 const std::string release_6_12 = "6.12.111+deb12-cloud-amd64";
 const std::string test = "stress-highalloc";
+constexpr int kIterations = 5;  // the reference config's
 
 // Per iteration, the workload record of the run's only highalloc workload.
 std::vector<nlohmann::json> highalloc_records(const std::filesystem::path& run) {
   std::vector<nlohmann::json> records;
-  for (int i = 1; i <= 3; ++i) {
+  for (int i = 1; i <= kIterations; ++i) {
     auto result = read_json(run / "iterations" / std::to_string(i) / "result.json");
     EXPECT_EQ(result["status"], "complete") << run << " iteration " << i;
     EXPECT_EQ(result["vmstat_delta"].value("oom_kill", -1), 0) << run << " iteration " << i << ": the load was OOM-killed";
@@ -101,12 +102,12 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     auto manifest = read_json(dir / "manifest.json");
     EXPECT_EQ(manifest["status"], "complete") << manifest.value("status_reason", "");
     EXPECT_EQ(manifest["vm"]["memory_bytes"], 512LL << 20);
-    EXPECT_EQ(manifest["iterations"]["completed"], 5);
-    ASSERT_EQ(manifest["vm"]["boots"].size(), 5u) << manifest["vm"].dump();
+    EXPECT_EQ(manifest["iterations"]["completed"], kIterations);
+    ASSERT_EQ(manifest["vm"]["boots"].size(), static_cast<std::size_t>(kIterations)) << manifest["vm"].dump();
     (dir == runs_6_1.front() ? boots_6_1 : boots_6_12) = manifest["vm"]["boots"].get<std::vector<nlohmann::json>>();
   }
   // Odd rounds boot 6.1 first, even rounds 6.12 first.
-  for (std::size_t i = 0; i < 5; ++i) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(kIterations); ++i) {
     std::string started_6_1 = boots_6_1[i]["started_at"], started_6_12 = boots_6_12[i]["started_at"];
     if (i % 2 == 0)
       EXPECT_LT(started_6_1, started_6_12) << "round " << i + 1;
@@ -119,7 +120,7 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
   }
 
   auto old_kernel = highalloc_records(runs_6_1.front()), new_kernel = highalloc_records(runs_6_12.front());
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < kIterations; ++i) {
     check_timeline(runs_6_1.front(), i + 1, old_kernel[i]);
     check_timeline(runs_6_12.front(), i + 1, new_kernel[i]);
   }
@@ -127,11 +128,11 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     double best_6_1 = 0, worst_6_12 = 100, mean_6_1 = 0, mean_6_12 = 0;
     for (const auto& w : old_kernel) {
       best_6_1 = std::max(best_6_1, success(w, pass));
-      mean_6_1 += success(w, pass) / 5;
+      mean_6_1 += success(w, pass) / kIterations;
     }
     for (const auto& w : new_kernel) {
       worst_6_12 = std::min(worst_6_12, success(w, pass));
-      mean_6_12 += success(w, pass) / 5;
+      mean_6_12 += success(w, pass) / kIterations;
     }
     EXPECT_GT(mean_6_12, mean_6_1 + 10) << pass;
     if (pass == "pass2") {
@@ -151,8 +152,8 @@ TEST_F(Headline, ReferenceHighallocTellsDebian61And612Apart) {
     const auto& m = metric(comparison, "workload.highalloc." + pass + "-success-pct");
     EXPECT_TRUE(m["gates"].get<bool>()) << m.dump();
     EXPECT_EQ(m["direction"], "higher_is_better");
-    EXPECT_EQ(m["runs"][0]["summary"]["n"], 5) << m.dump();
-    EXPECT_EQ(m["runs"][1]["summary"]["n"], 5) << m.dump();
+    EXPECT_EQ(m["runs"][0]["summary"]["n"], kIterations) << m.dump();
+    EXPECT_EQ(m["runs"][1]["summary"]["n"], kIterations) << m.dump();
   }
   EXPECT_EQ(metric(comparison, "workload.highalloc.pass2-success-pct")["runs"][1]["verdict"], "improvement");
 

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 
 #include "harness/analysis/comparison.h"
 #include "harness/analysis/compare_config.h"
@@ -169,17 +170,20 @@ results::StoredRun first_iterations(const results::StoredRun& run, int n) {
   return head;
 }
 
-SequentialRates simulate_sequential(uint64_t seed, int trials, const Injection& injection) {
-  auto schedule = plan_looks(5, 20, 0.01);
+// `baseline`: the first run is a stored baseline of that many iterations (a
+// nightly run against last-good) instead of growing with the second.
+SequentialRates simulate_sequential(uint64_t seed, int trials, const Injection& injection,
+                                    std::optional<int> baseline = std::nullopt) {
+  auto schedule = plan_looks(5, 20, 0.01, baseline);
   CompareConfig config;
   config.alpha = schedule.alpha_per_look;
   Rng rng(seed);
   SequentialRates rates;
   for (int t = 0; t < trials; ++t) {
-    auto a = synthetic_run(rng, "a", 20, {});
+    auto a = synthetic_run(rng, "a", baseline.value_or(20), {});
     auto b = synthetic_run(rng, "b", 20, injection);
     for (int n : schedule.looks) {
-      auto c = compare_runs({first_iterations(a, n), first_iterations(b, n)}, config);
+      auto c = compare_runs({first_iterations(a, baseline.value_or(n)), first_iterations(b, n)}, config);
       auto decision = decide_at_look(c, n);
       if (decision.stop || n == schedule.looks.back()) {
         rates.regression += c.outcome == Outcome::regression;
@@ -200,6 +204,13 @@ TEST(Sequential, LooksStartWhereAPermutationTestCanRejectAndSplitAlpha) {
   // 5 against 5 reaches p = 2/252 = 0.0079 at best: a single look there is fine at alpha 0.01.
   EXPECT_EQ(plan_looks(5, 5, 0.01).looks, (std::vector<int>{5}));
   EXPECT_THROW(plan_looks(5, 4, 0.01), Error);
+  // Against a stored baseline of 10 iterations, 5 new ones reach 2/C(15, 5) = 0.00067: the first look is at 5.
+  auto against_stored = plan_looks(5, 20, 0.01, 10);
+  EXPECT_EQ(against_stored.looks, (std::vector<int>{5, 7, 9, 12, 16, 20}));
+  EXPECT_DOUBLE_EQ(against_stored.alpha_per_look, 0.01 / 6);
+  // Against a baseline of 3, n new ones reach only 2/C(n + 3, 3): 12 of them 0.0044, above alpha/3;
+  // the looks start at 16 (0.0021 < alpha/2).
+  EXPECT_EQ(plan_looks(5, 20, 0.01, 3).looks, (std::vector<int>{16, 20}));
 }
 
 // Looking five times must not buy false alarms: A/A sequences end in
@@ -214,6 +225,18 @@ TEST(Sequential, AARarelyRegressesAndALargeChangeStopsEarly) {
   EXPECT_LE(aa.regression, 0.01);
   EXPECT_GE(tripled.regression, 0.9);
   EXPECT_LT(tripled.mean_iterations, 12);
+}
+
+// The same against a stored baseline of 10 iterations (`nightly --iterations auto`).
+TEST(Sequential, AgainstAStoredBaselineAARarelyRegressesAndALargeChangeStopsEarly) {
+  auto aa = simulate_sequential(20261206, 100, {}, 10);
+  auto tripled = simulate_sequential(20261207, 40, {.elapsed_factor = 3.0}, 10);
+  std::printf("--iterations auto against 10 stored: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 "
+              "detected %.1f%% (mean %.1f iterations)\n",
+              100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
+  EXPECT_LE(aa.regression, 0.01);
+  EXPECT_GE(tripled.regression, 0.9);
+  EXPECT_LT(tripled.mean_iterations, 9);
 }
 
 }  // namespace

@@ -1,0 +1,45 @@
+#pragma once
+// `--iterations auto` (analysis/sequential.h) for `run` and `nightly`: after
+// each round, compare at the looks the schedule fixed and stop once every
+// gating metric is decided, or when the time budget would be spent.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/analysis/compare_config.h"
+#include "harness/analysis/sequential.h"
+
+namespace memharness::cli {
+
+class AutoIterations {
+ public:
+  // `baseline`: a stored run the rounds' run directories are compared with
+  // (a nightly run against last-good); empty when the rounds compare among
+  // themselves (interleaved kernels). `config`'s alpha becomes the schedule's
+  // alpha per look.
+  AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
+                 analysis::CompareConfig config, std::optional<std::filesystem::path> baseline = std::nullopt);
+
+  // The comparison config at the alpha of each look, for the closing comparison.
+  const analysis::CompareConfig& config() const { return config_; }
+  // Why the run stopped before its maximum; empty when it did not.
+  const std::string& stopped_because() const { return stopped_because_; }
+  std::string describe() const;
+  // Prints the undecided metrics at a look that does not stop.
+  std::optional<std::string> after_round(int rounds, const std::vector<std::filesystem::path>& run_directories);
+
+ private:
+  analysis::LookSchedule schedule_;
+  std::optional<std::chrono::seconds> budget_;
+  analysis::CompareConfig config_;
+  std::optional<std::filesystem::path> baseline_;
+  std::chrono::steady_clock::time_point started_;
+  std::string stopped_because_;
+};
+
+// --time-budget: empty is none; throws usage_error naming the option.
+std::optional<std::chrono::seconds> parse_time_budget(const std::string& text);
+
+}  // namespace memharness::cli
