@@ -4,6 +4,7 @@
 // gating metric is decided, or when the time budget would be spent.
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ class AutoIterations {
   std::string describe() const;
   // Prints the undecided metrics at a look that does not stop.
   std::optional<std::string> after_round(int rounds, const std::vector<std::filesystem::path>& run_directories);
+  // after_round as the runners' stop_after_round; this object must outlive the run.
+  std::function<std::optional<std::string>(int, const std::vector<std::filesystem::path>&)> stop_after_round();
+  // The line that says how the run ended: why it stopped, or that it ran the maximum.
+  std::string ending(int max_iterations) const;
 
  private:
   analysis::LookSchedule schedule_;

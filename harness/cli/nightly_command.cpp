@@ -118,9 +118,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
                                          baseline_iterations);
     auto_iterations.emplace(std::move(schedule), parse_time_budget(options.time_budget), compare_config, *baseline_run);
     request.iterations = options.max_iterations;
-    request.stop_after_round = [&auto_iterations](int rounds, const std::vector<fs::path>& dirs) {
-      return auto_iterations->after_round(rounds, dirs);
-    };
+    request.stop_after_round = auto_iterations->stop_after_round();
     std::cout << "memharness: " << auto_iterations->describe() << '\n';
   } else if (options.iterations == "auto") {
     std::cout << fmt::format("memharness: --iterations auto: {}: nothing to compare with, so the test's own "
@@ -129,11 +127,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
   }
   auto run = runner::run_on_host(system, request, stop, std::cout);
   outcome.run_directory = run.run_directory;
-  if (auto_iterations && !stop.stop_requested())
-    std::cout << fmt::format("memharness: --iterations auto: {}\n",
-                             auto_iterations->stopped_because().empty()
-                                 ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
-                                 : auto_iterations->stopped_because());
+  if (auto_iterations && !stop.stop_requested()) std::cout << auto_iterations->ending(options.max_iterations);
   if (run.exit_code != ExitCode::success) {
     outcome.verdict = report::NightlyVerdict::run_failed;
     outcome.detail = fmt::format("the run did not complete: {}", run.run_directory.string());

@@ -246,8 +246,8 @@ int run(RunOptions options) {
     const auto& spec = specs[i];
     if (stopper.token().stop_requested()) break;
     KernelResult& result = results[i];
-    result.kernel = spec.given;
     if (spec.kind == targets::KernelKind::stored) {
+      result.kernel = spec.given;
       result.run_directory = *stored[i];
       std::cout << fmt::format("== {}: stored results {}\n", spec.given, result.run_directory.string());
     } else if (spec.kind == targets::KernelKind::host) {
@@ -265,16 +265,11 @@ int run(RunOptions options) {
       };
       if (auto_iterations) {
         std::cout << "memharness: " << auto_iterations->describe() << '\n';
-        request.stop_after_round = [&auto_iterations](int rounds, const std::vector<std::filesystem::path>& dirs) {
-          return auto_iterations->after_round(rounds, dirs);
-        };
+        request.stop_after_round = auto_iterations->stop_after_round();
       }
       auto outcomes = runner::run_interleaved_on_host(system, request, host_variants, stopper.token(), std::cout);
       if (auto_iterations && !stopper.token().stop_requested())
-        std::cout << fmt::format("memharness: --iterations auto: {}\n",
-                                 auto_iterations->stopped_because().empty()
-                                     ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
-                                     : auto_iterations->stopped_because());
+        std::cout << auto_iterations->ending(options.max_iterations);
       for (std::size_t h = 0; h < host_indices.size(); ++h) {
         KernelResult& host_result = results[host_indices[h]];
         host_result.kernel = specs[host_indices[h]].given;
@@ -287,16 +282,11 @@ int run(RunOptions options) {
       auto& request = vm_rounds;
       if (auto_iterations) {
         std::cout << "memharness: " << auto_iterations->describe() << '\n';
-        request.stop_after_round = [&auto_iterations](int rounds, const std::vector<std::filesystem::path>& dirs) {
-          return auto_iterations->after_round(rounds, dirs);
-        };
+        request.stop_after_round = auto_iterations->stop_after_round();
       }
       auto outcomes = runner::run_vm_rounds(request, stopper.token(), std::cout);
       if (auto_iterations && !stopper.token().stop_requested())
-        std::cout << fmt::format("memharness: --iterations auto: {}\n",
-                                 auto_iterations->stopped_because().empty()
-                                     ? fmt::format("ran the maximum of {} iterations", options.max_iterations)
-                                     : auto_iterations->stopped_because());
+        std::cout << auto_iterations->ending(options.max_iterations);
       for (std::size_t k = 0; k < image_indices.size(); ++k) {
         KernelResult& image_result = results[image_indices[k]];
         image_result.kernel = specs[image_indices[k]].given;
