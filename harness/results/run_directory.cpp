@@ -4,8 +4,8 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
 
 namespace memharness::results {
 

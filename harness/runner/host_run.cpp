@@ -9,9 +9,9 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
-#include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
 #include "harness/runner/machine_info.h"
@@ -211,7 +211,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     run.dir = std::make_unique<results::RunDirectory>(
         results::RunDirectory::create(request.results_root, variant.label, plan.name, started_at));
     journal.record_run_manifest(run.dir->path() / "manifest.json");
-    results::write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
+    write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
     nlohmann::json manifest = {
         {"schema_version", 1},
         {"status", results::to_string(results::RunStatus::running)},

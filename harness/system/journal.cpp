@@ -24,9 +24,9 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
-#include "harness/results/atomic_file.h"
 #include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
 
@@ -754,7 +754,7 @@ std::string Journal::undo(const json& change) {
     manifest["status"] = "incomplete";
     manifest["status_reason"] =
         "the harness ended before the run finished (crashed or killed); marked by `memharness restore`";
-    results::write_json_atomically(path, manifest);
+    write_json_atomically(path, manifest);
     return fmt::format("marked the run {} as incomplete", path);
   }
   throw run_error("this memharness does not know how to undo \"{}\" (a journal of a newer version?)", op);

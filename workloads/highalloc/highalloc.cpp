@@ -38,10 +38,9 @@
 #include <optional>
 #include <thread>
 
-#include "harness/results/atomic_file.h"
-
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
@@ -169,7 +168,7 @@ class HighAlloc final : public Workload {
       timeline.event("caches-dropped");
       passes.push_back(run_pass(context, "at-rest", setup));
     }
-    results::write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
+    write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
     nlohmann::json pass_details = nlohmann::json::array();
     for (const auto& pass : passes) {
       double success = pass.attempts ? 100.0 * static_cast<double>(pass.successes) / pass.attempts : 0.0;

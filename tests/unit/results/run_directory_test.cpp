@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 
 namespace memharness::results {

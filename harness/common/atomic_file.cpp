@@ -1,4 +1,4 @@
-#include "harness/results/atomic_file.h"
+#include "harness/common/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
 
-namespace memharness::results {
+namespace memharness {
 
 namespace {
 
@@ -68,4 +68,4 @@ void write_json_atomically(const std::filesystem::path& file, const nlohmann::js
   write_file_atomically(file, value.dump(2) + "\n");
 }
 
-}  // namespace memharness::results
+}  // namespace memharness

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace memharness::results {
+namespace memharness {
 
 // Writes to a new temporary file beside `file` (random name, O_EXCL|O_NOFOLLOW:
 // a symlink planted beside it is never written through), fsyncs it, renames it over `file`
@@ -14,4 +14,4 @@ namespace memharness::results {
 void write_file_atomically(const std::filesystem::path& file, std::string_view content);
 void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value);
 
-}  // namespace memharness::results
+}  // namespace memharness
