@@ -12,16 +12,12 @@
 
 namespace memharness {
 
-namespace {
-
 void fsync_directory(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;  // the rename happened; durability is best effort here
   ::fsync(fd);
   ::close(fd);
 }
-
-}  // namespace
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content) {
   // A new file with a name nobody can guess: O_EXCL never opens what is there

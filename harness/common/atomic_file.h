@@ -14,4 +14,9 @@ namespace memharness {
 void write_file_atomically(const std::filesystem::path& file, std::string_view content);
 void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value);
 
+// fsync()s a directory, so that a file created or renamed in it keeps its name
+// after a crash. Best effort: a directory that cannot be opened is left alone
+// (the rename or create happened; only its durability is in doubt).
+void fsync_directory(const std::filesystem::path& dir);
+
 }  // namespace memharness

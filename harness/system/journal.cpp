@@ -196,13 +196,6 @@ std::string owner_description(const json& header) {
 
 // ------------------------------------------------------------------ files
 
-void fsync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 void write_all(int fd, std::string_view data, const fs::path& file) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
