@@ -9,6 +9,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/write_all.h"
 
 namespace memharness {
 
@@ -33,19 +34,11 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
   }
   if (fd < 0) throw run_error("cannot create {}: {}", temporary.string(), std::strerror(errno));
   ::fchmod(fd, 0644);  // whatever the umask: results are for every reader
-  const char* data = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw run_error("cannot write {}: {}", temporary.string(), std::strerror(saved));
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
+  if (!write_all(fd, content.data(), content.size())) {
+    int saved = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw run_error("cannot write {}: {}", temporary.string(), std::strerror(saved));
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     int saved = errno;

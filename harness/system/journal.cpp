@@ -27,6 +27,7 @@
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/write_all.h"
 #include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
 
@@ -195,15 +196,6 @@ std::string owner_description(const json& header) {
 }
 
 // ------------------------------------------------------------------ files
-
-void write_all(int fd, std::string_view data, const fs::path& file) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw environment_error("cannot write to {}: {}", file.string(), std::strerror(errno));
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 std::vector<fs::path> journal_files(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -563,7 +555,8 @@ void Journal::append(const json& line) {
     ::flock(fd_, LOCK_EX | LOCK_NB);
     text = header_.dump() + "\n" + text;
   }
-  write_all(fd_, text, file_);
+  if (!write_all(fd_, text.data(), text.size()))
+    throw environment_error("cannot write to {}: {}", file_.string(), std::strerror(errno));
   if (::fsync(fd_) != 0) throw environment_error("cannot sync journal {}: {}", file_.string(), std::strerror(errno));
   if (created) fsync_directory(file_.parent_path());  // the new file's name is durable too
 }
