@@ -12,6 +12,7 @@
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
 #include "harness/runner/machine_info.h"
@@ -65,7 +66,7 @@ class ManifestKeeper {
   void finish(results::RunStatus status, const std::string& reason) {
     manifest_["status"] = results::to_string(status);
     if (!reason.empty()) manifest_["status_reason"] = reason;
-    manifest_["finished_at"] = results::timestamp_iso8601(std::chrono::system_clock::now());
+    manifest_["finished_at"] = timestamp_iso8601(std::chrono::system_clock::now());
     finished_ = true;
     write();
   }
@@ -220,7 +221,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
         {"description", plan.description},
         {"label", variant.label},
         {"target", "host"},
-        {"started_at", results::timestamp_iso8601(started_at)},
+        {"started_at", timestamp_iso8601(started_at)},
         {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}, {"resolved", plan.resolved}}},
         {"cgroup", {{"version", controller.version == system::CgroupVersion::v1 ? "v1" : "v2"},
                     {"mount_point", controller.mount_point},

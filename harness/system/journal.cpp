@@ -27,6 +27,7 @@
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/utc_time.h"
 #include "harness/common/write_all.h"
 #include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
@@ -170,15 +171,6 @@ std::vector<std::string> command_line_of(const SystemRoot& root, pid_t pid) {
     rest.remove_prefix(end + 1);
   }
   return argv;
-}
-
-std::string utc_now_iso8601() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 // Only pid and start_ticks are checked when a journal is loaded; the rest of
@@ -537,7 +529,7 @@ Journal Journal::begin(const SystemRoot& root, fs::path dir, JournalSeams seams)
   json header = {
       {"type", "header"},           {"format", kFormat},
       {"pid", pid},                 {"start_ticks", *start_ticks},
-      {"started_at", utc_now_iso8601()}, {"command_line", command_line_of(root, pid)},
+      {"started_at", timestamp_iso8601(std::chrono::system_clock::now())}, {"command_line", command_line_of(root, pid)},
   };
   fs::path file = fs::absolute(dir) / fmt::format("{}{}{}", kFilePrefix, pid, kFileSuffix);
   if (fs::exists(file, ec))

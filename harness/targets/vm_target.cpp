@@ -12,6 +12,7 @@
 #include "harness/common/atomic_file.h"
 #include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
 #include "harness/system/process.h"
@@ -251,7 +252,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
                 {"test", plan.name},
                 {"description", plan.description},
                 {"label", label},
-                {"started_at", results::timestamp_iso8601(started_at)},
+                {"started_at", timestamp_iso8601(started_at)},
                 {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}}},
                 {"machine", {{"kernel", {{"release", kernel.release}}}}},
                 {"iterations", {{"planned", request.iterations.value_or(plan.iterations)}, {"completed", 0}}}};

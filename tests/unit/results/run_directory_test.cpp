@@ -5,6 +5,7 @@
 
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 
 namespace memharness::results {
