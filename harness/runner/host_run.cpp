@@ -92,7 +92,7 @@ system::MemoryController check_host_preconditions(const system::SystemRoot& syst
         if (!system::find_program(program))
           throw environment_error("workload \"{}\" needs `{}`, which is not on PATH (install it: ci/setup.sh)",
                                   w.instance_name, program);
-      if (spec->check_environment) spec->check_environment(w.instance_name, w.params);
+      if (spec->check_environment) spec->check_environment(system, w.instance_name, w.params);
     }
   if (plan.swap.mode == config::SwapMode::swapfile && !system::find_program("mkswap"))
     throw environment_error("[swap] mode = \"swapfile\" needs `mkswap` (package util-linux)");

@@ -95,14 +95,13 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-void check_scope(const std::string& instance, const ResolvedParams& params) {
-  system::SystemRoot live("/");
-  if (params.text("method") == "thp" && !live.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
+void check_scope(const system::SystemRoot& system, const std::string& instance, const ResolvedParams& params) {
+  if (params.text("method") == "thp" && !system.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
     throw environment_error("workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
                             "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
                             instance, kThpDirectory);
   if (params.text("scope") == "machine") return;
-  auto meminfo = system::procfs::parse_meminfo(live.read("/proc/meminfo"));
+  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
   auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
   if (params.integer("attempt") > cap)
     throw usage_error(
