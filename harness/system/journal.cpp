@@ -26,6 +26,7 @@
 
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
 #include "harness/common/utc_time.h"
 #include "harness/common/write_all.h"
@@ -219,11 +220,9 @@ struct LoadedJournal {
 // A torn last line (a crash during its write) is dropped: the change it
 // announced had not been started, since changes wait for the fsync.
 LoadedJournal load_journal(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw environment_error("cannot read journal {}: {}", file.string(), std::strerror(errno));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string content = buffer.str();
+  auto read = read_file_if_opened(file);
+  if (!read) throw environment_error("cannot read journal {}: {}", file.string(), std::strerror(errno));
+  std::string content = std::move(*read);
   LoadedJournal loaded;
   for (const auto& line : text::lines(content)) {
     if (line.content.empty()) continue;
@@ -399,11 +398,9 @@ class RealSwapControl final : public SwapControl {
     auto outcome = run_process(options);
     if (!outcome.started) throw environment_error("cannot run mkswap (package util-linux): {}", outcome.failure);
     if (!outcome.exited_zero()) {
-      std::ifstream log(options.log_file);
-      std::stringstream output;
-      output << log.rdbuf();
+      std::string output = read_file_text(options.log_file);
       throw environment_error("mkswap {} failed: {}{}", file.string(), outcome.failure_sentence(),
-                              output.str().empty() ? "" : ": " + output.str());
+                              output.empty() ? "" : ": " + output);
     }
   }
 
