@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
+echo "== includes follow the layering (docs/ARCHITECTURE.md)"
+bash ci/check-layers.sh
 bash ci/build.sh
 echo "== check-config configs/*.toml"
 build/memharness check-config configs/*.toml

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "harness/config/units.h"
+#include "harness/common/units.h"
 
 namespace memharness::workloads {
 
@@ -26,13 +26,13 @@ ResolvedParams::Value default_of(const WorkloadSpec& spec, const ParamSpec& para
     case ParamType::text:
     case ParamType::choice: return text;
     case ParamType::duration:
-      if (auto d = config::parse_duration(text)) return *d;
+      if (auto d = parse_duration(text)) return *d;
       throw invalid();
     case ParamType::rate:
-      if (auto rate = config::parse_rate(text)) return *rate;
+      if (auto rate = parse_rate(text)) return *rate;
       throw invalid();
     case ParamType::size:
-      if (auto bytes = config::parse_size_bytes(text)) return *bytes;
+      if (auto bytes = parse_size_bytes(text)) return *bytes;
       throw invalid();  // relative: only the config compiler knows the bases
   }
   throw invalid();

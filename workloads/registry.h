@@ -24,8 +24,10 @@ struct WorkloadSpec {
   std::vector<std::string> required_programs;
   std::function<std::unique_ptr<Workload>(const ResolvedParams&)> create;
   // Optional: checks the machine can run this instance (free space, files ...)
-  // before anything is created; throws memharness::Error(environment).
-  std::function<void(const std::string& instance_name, const ResolvedParams&)> check_environment;
+  // before anything is created, reading the machine through `system`; throws
+  // memharness::Error(environment).
+  std::function<void(const system::SystemRoot& system, const std::string& instance_name, const ResolvedParams&)>
+      check_environment;
 
   const ParamSpec* find_param(const std::string& key) const;
 };

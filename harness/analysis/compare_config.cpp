@@ -1,11 +1,10 @@
 #include "harness/analysis/compare_config.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <toml++/toml.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 
 namespace memharness::analysis {
 
@@ -102,11 +101,9 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
 }
 
 CompareConfig load_compare_config(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw usage_error("{}: cannot be read", file.string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_compare_config(buffer.str(), file.string());
+  auto text = read_file_if_opened(file);
+  if (!text) throw usage_error("{}: cannot be read", file.string());
+  return parse_compare_config(*text, file.string());
 }
 
 }  // namespace memharness::analysis

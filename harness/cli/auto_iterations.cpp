@@ -8,7 +8,7 @@
 
 #include "harness/analysis/comparison.h"
 #include "harness/common/error.h"
-#include "harness/config/units.h"
+#include "harness/common/units.h"
 #include "harness/results/run_reader.h"
 
 namespace memharness::cli {
@@ -62,7 +62,7 @@ std::string AutoIterations::ending(int max_iterations) const {
 
 std::optional<std::chrono::seconds> parse_time_budget(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  auto duration = config::parse_duration(text);
+  auto duration = parse_duration(text);
   if (!duration || *duration < std::chrono::seconds(1))
     throw usage_error("--time-budget {}: expected a duration like \"30m\"", text);
   return std::chrono::duration_cast<std::chrono::seconds>(*duration);

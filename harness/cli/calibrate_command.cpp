@@ -6,9 +6,9 @@
 
 #include "harness/analysis/noise_calibration.h"
 #include "harness/cli/commands.h"
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/report/compare_runs.h"
-#include "harness/results/atomic_file.h"
 
 namespace memharness::cli {
 
@@ -25,7 +25,7 @@ int calibrate(const CalibrateOptions& options) {
   auto runs = report::read_runs_for_compare(options.runs, options.results, options.test);
   auto text = analysis::noise_config_toml(analysis::calibrate_noise(runs));
   if (options.output.empty()) std::cout << text;
-  else results::write_file_atomically(options.output, text);
+  else write_file_atomically(options.output, text);
   return static_cast<int>(ExitCode::success);
 }
 

@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/cli/commands.h"
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
 #include "probes/tracepoints/trace_import.h"
 
 namespace memharness::cli {
@@ -42,7 +42,7 @@ void add_import_trace_command(CLI::App& app, int& exit_code) {
     if (options->root_pid > 0) import.root_pid = options->root_pid;
     if (!options->events.empty()) import.events_root = options->events;
     auto doc = probes::import_trace_file(options->file, import);
-    if (!options->output.empty()) results::write_json_atomically(options->output, doc);
+    if (!options->output.empty()) write_json_atomically(options->output, doc);
     if (options->json)
       std::cout << doc.dump(2) << '\n';
     else

@@ -20,12 +20,12 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
+#include "harness/common/atomic_file.h"
 #include "harness/config/nightly_suite.h"
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/report/compare_runs.h"
 #include "harness/report/nightly_report.h"
-#include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_promotion.h"
 #include "harness/results/run_reader.h"
@@ -202,7 +202,7 @@ int nightly(const NightlyOptions& options) {
   if (!options.junit.empty()) {
     std::ostringstream junit;
     report::render_nightly_junit(junit, outcomes);
-    results::write_file_atomically(options.junit, junit.str());
+    write_file_atomically(options.junit, junit.str());
   }
   auto code = report::nightly_exit_code(outcomes);
   if (options.no_promote) return static_cast<int>(code);

@@ -16,10 +16,10 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
+#include "harness/common/units.h"
 #include "harness/config/nightly_suite.h"
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
-#include "harness/config/units.h"
 #include "harness/report/compare_runs.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
@@ -67,7 +67,7 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
   if (plan.scratch_bytes) vm.scratch_bytes = *plan.scratch_bytes;
   if (plan.timeout) vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*plan.timeout);
   if (!options.vm_memory.empty()) {
-    auto bytes = config::parse_size_bytes(options.vm_memory);
+    auto bytes = parse_size_bytes(options.vm_memory);
     if (!bytes || *bytes < config::min_vm_memory_bytes)
       throw usage_error("--vm-memory {}: expected a size of at least 256M, like \"1G\"", options.vm_memory);
     vm.memory_bytes = *bytes;
@@ -77,7 +77,7 @@ targets::VmSettings vm_settings(const RunOptions& options, const config::VmPlan&
     vm.cpus = *options.vm_cpus;
   }
   if (!options.vm_timeout.empty()) {
-    auto duration = config::parse_duration(options.vm_timeout);
+    auto duration = parse_duration(options.vm_timeout);
     if (!duration || *duration < config::min_vm_timeout || *duration > std::chrono::hours(24 * 365))
       throw usage_error("--vm-timeout {}: expected a duration from 10s to 8760h, like \"20m\"", options.vm_timeout);
     vm.timeout = std::chrono::duration_cast<std::chrono::seconds>(*duration);

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/config/diagnostics.h"
 #include "harness/config/test_plan.h"
 #include "harness/config/toml_support.h"
@@ -123,13 +122,11 @@ NightlySuite parse_nightly_suite(std::string_view toml_text, const std::filesyst
 
 NightlySuite load_nightly_suite(const std::filesystem::path& file) {
   std::error_code ignored;
-  std::ifstream in(file, std::ios::binary);
-  if (std::filesystem::is_directory(file, ignored) || !in)
+  auto text = read_file_if_opened(file);
+  if (std::filesystem::is_directory(file, ignored) || !text)
     throw usage_error("{}: error: cannot read the nightly suite: {}", file.string(),
                       std::filesystem::is_directory(file, ignored) ? "it is a directory" : std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_nightly_suite(text.str(), file);
+  return parse_nightly_suite(*text, file);
 }
 
 std::filesystem::path resolve_nightly_test(const NightlySuite& suite, std::size_t index,

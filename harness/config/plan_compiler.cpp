@@ -11,8 +11,8 @@
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
+#include "harness/common/units.h"
 #include "harness/config/diagnostics.h"
-#include "harness/config/units.h"
 
 namespace memharness::config {
 namespace {

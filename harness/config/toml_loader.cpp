@@ -61,9 +61,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +70,7 @@
 #include <toml++/toml.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/config/diagnostics.h"
 #include "harness/config/toml_support.h"
 
@@ -368,16 +367,11 @@ ir::TestConfig load_test_config(const std::filesystem::path& file) {
   std::error_code ignored;
   if (std::filesystem::is_directory(file, ignored))
     throw usage_error("{}: error: cannot read the test config: it is a directory", file.string());
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
+  auto text = read_file_if_opened(file);
+  if (!text)
     throw usage_error("{}: error: cannot read the test config: {}", file.string(),
                       std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    throw usage_error("{}: error: cannot read the test config: {}", file.string(),
-                      std::strerror(errno));
-  return parse_test_config(text.str(), file);
+  return parse_test_config(*text, file);
 }
 
 }  // namespace memharness::config

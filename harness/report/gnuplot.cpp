@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/system/process.h"
 
 namespace memharness::report {
@@ -17,13 +18,6 @@ namespace memharness::report {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_whole(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A private scratch directory, removed however draw_with_gnuplot leaves.
 class Scratch {
@@ -101,7 +95,7 @@ std::vector<std::string> draw_with_gnuplot(const std::vector<GnuplotPlot>& plots
   spawn.log_file = log;
   auto outcome = system::run_process(spawn);
   if (!outcome.exited_zero()) {
-    std::istringstream lines(read_whole(log));
+    std::istringstream lines(read_file_text(log));
     std::string line, first;
     while (std::getline(lines, line))
       if (line.find_first_not_of(" ^") != std::string::npos) first = line;  // gnuplot's message is the last line
@@ -110,7 +104,7 @@ std::vector<std::string> draw_with_gnuplot(const std::vector<GnuplotPlot>& plots
   }
   std::vector<std::string> svgs;
   for (size_t i = 0; i < plots.size(); ++i)
-    svgs.push_back(embeddable(read_whole(scratch.path() / fmt::format("{}.svg", i)), plots[i].id));
+    svgs.push_back(embeddable(read_file_text(scratch.path() / fmt::format("{}.svg", i)), plots[i].id));
   return svgs;
 }
 

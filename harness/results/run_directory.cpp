@@ -4,8 +4,9 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
+#include "harness/common/utc_time.h"
 
 namespace memharness::results {
 
@@ -29,24 +30,9 @@ bool is_valid_path_component(const std::string& name) {
   return true;
 }
 
-namespace {
-std::tm utc(std::chrono::system_clock::time_point when) {
-  std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return tm;
-}
-}  // namespace
-
 std::string timestamp_for_path(std::chrono::system_clock::time_point when) {
-  std::tm tm = utc(when);
+  std::tm tm = utc_calendar(when);
   return fmt::format("{:04}-{:02}-{:02}T{:02}-{:02}-{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-std::string timestamp_iso8601(std::chrono::system_clock::time_point when) {
-  std::tm tm = utc(when);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 

@@ -41,7 +41,7 @@ class RunDirectory {
 
 // "2026-11-22T04-10-33Z": ISO 8601 in UTC, with '-' for ':' so it is a valid and
 // sortable file name everywhere.
+// (The ISO 8601 form with ':' is common/utc_time.h's timestamp_iso8601.)
 std::string timestamp_for_path(std::chrono::system_clock::time_point when);
-std::string timestamp_iso8601(std::chrono::system_clock::time_point when);
 
 }  // namespace memharness::results

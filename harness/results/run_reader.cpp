@@ -1,13 +1,12 @@
 #include "harness/results/run_reader.h"
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 
 namespace memharness::results {
 
@@ -16,12 +15,10 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json read_json_file(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw usage_error("{}: cannot be read", file.string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto text = read_file_if_opened(file);
+  if (!text) throw usage_error("{}: cannot be read", file.string());
   try {
-    return nlohmann::json::parse(buffer.str());
+    return nlohmann::json::parse(*text);
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e3080
     throw usage_error("{}: not valid JSON: {}", file.string(), e.what());
   }

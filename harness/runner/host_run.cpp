@@ -9,9 +9,10 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
-#include "harness/results/atomic_file.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
 #include "harness/runner/machine_info.h"
@@ -66,7 +67,7 @@ class ManifestKeeper {
   void finish(results::RunStatus status, const std::string& reason) {
     manifest_["status"] = results::to_string(status);
     if (!reason.empty()) manifest_["status_reason"] = reason;
-    manifest_["finished_at"] = results::timestamp_iso8601(std::chrono::system_clock::now());
+    manifest_["finished_at"] = timestamp_iso8601(std::chrono::system_clock::now());
     finished_ = true;
     write();
   }
@@ -92,7 +93,7 @@ system::MemoryController check_host_preconditions(const system::SystemRoot& syst
         if (!system::find_program(program))
           throw environment_error("workload \"{}\" needs `{}`, which is not on PATH (install it: ci/setup.sh)",
                                   w.instance_name, program);
-      if (spec->check_environment) spec->check_environment(w.instance_name, w.params);
+      if (spec->check_environment) spec->check_environment(system, w.instance_name, w.params);
     }
   if (plan.swap.mode == config::SwapMode::swapfile && !system::find_program("mkswap"))
     throw environment_error("[swap] mode = \"swapfile\" needs `mkswap` (package util-linux)");
@@ -205,7 +206,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     run.dir = std::make_unique<results::RunDirectory>(
         results::RunDirectory::create(request.results_root, variant.label, plan.name, started_at));
     journal.record_run_manifest(run.dir->path() / "manifest.json");
-    results::write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
+    write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
     nlohmann::json manifest = {
         {"schema_version", 1},
         {"status", results::to_string(results::RunStatus::running)},
@@ -214,7 +215,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
         {"description", plan.description},
         {"label", variant.label},
         {"target", "host"},
-        {"started_at", results::timestamp_iso8601(started_at)},
+        {"started_at", timestamp_iso8601(started_at)},
         {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}, {"resolved", plan.resolved}}},
         {"cgroup", {{"version", controller.version == system::CgroupVersion::v1 ? "v1" : "v2"},
                     {"mount_point", controller.mount_point},

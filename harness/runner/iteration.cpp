@@ -10,8 +10,8 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
 #include "harness/runner/iteration_cleanup.h"
 #include "harness/runner/progress.h"
 #include "harness/system/journal.h"
@@ -297,7 +297,7 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
       record["tracepoint_recorder"]["lost_events"] = lost["count"];  // null when the kernel cannot count them
       if (lost.value("observable", true) == false) record["tracepoint_recorder"]["lost_events_observable"] = false;
     }
-    results::write_json_atomically(dir / "tracepoints.json", document);
+    write_json_atomically(dir / "tracepoints.json", document);
     record["tracepoints"] = probes::tracepoint_summary(document);
     tracepoints.recorder.reset();
   } else {
@@ -346,7 +346,7 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
                                     "the run restores",
                                     number, problem));
   }
-  results::write_json_atomically(dir / "result.json", record);
+  write_json_atomically(dir / "result.json", record);
   return record;
 }
 

@@ -9,9 +9,9 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
-#include "harness/results/atomic_file.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/round_order.h"
 
@@ -35,7 +35,7 @@ nlohmann::json read_manifest(const fs::path& run) {
 }
 
 void write_manifest(const KernelRounds& kernel) {
-  results::write_file_atomically(kernel.outcome.run_directory / "manifest.json", kernel.manifest.dump(2) + "\n");
+  write_file_atomically(kernel.outcome.run_directory / "manifest.json", kernel.manifest.dump(2) + "\n");
 }
 
 // What one boot was, for the manifest's "vm"."boots".
@@ -91,11 +91,11 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
     fs::rename(iteration_dir, run / "iterations" / std::to_string(iteration));
   }
   std::string console = fmt::format("console-iteration-{}.log", iteration);
-  results::write_file_atomically(run / console, read_file_text(round.run_directory / "console.log"));
+  write_file_atomically(run / console, read_file_text(round.run_directory / "console.log"));
   for (const auto& boot : donor["vm"].value("failed_boots", nlohmann::json::array())) {
     std::string name = boot.value("console", "");
     if (name.empty()) continue;
-    results::write_file_atomically(run / fmt::format("console-iteration-{}-{}", iteration, name),
+    write_file_atomically(run / fmt::format("console-iteration-{}-{}", iteration, name),
                                    read_file_text(round.run_directory / name));
   }
   kernel.manifest["vm"]["boots"].push_back(boot_record(donor, iteration, console));

@@ -24,9 +24,12 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
-#include "harness/results/atomic_file.h"
+#include "harness/common/utc_time.h"
+#include "harness/common/write_all.h"
 #include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
 
@@ -171,15 +174,6 @@ std::vector<std::string> command_line_of(const SystemRoot& root, pid_t pid) {
   return argv;
 }
 
-std::string utc_now_iso8601() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 // Only pid and start_ticks are checked when a journal is loaded; the rest of
 // the header is description, so members of another type (a damaged or forged
 // file) print as unknown rather than throw.
@@ -195,22 +189,6 @@ std::string owner_description(const json& header) {
 }
 
 // ------------------------------------------------------------------ files
-
-void fsync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-void write_all(int fd, std::string_view data, const fs::path& file) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw environment_error("cannot write to {}: {}", file.string(), std::strerror(errno));
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 std::vector<fs::path> journal_files(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -242,11 +220,9 @@ struct LoadedJournal {
 // A torn last line (a crash during its write) is dropped: the change it
 // announced had not been started, since changes wait for the fsync.
 LoadedJournal load_journal(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw environment_error("cannot read journal {}: {}", file.string(), std::strerror(errno));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string content = buffer.str();
+  auto read = read_file_if_opened(file);
+  if (!read) throw environment_error("cannot read journal {}: {}", file.string(), std::strerror(errno));
+  std::string content = std::move(*read);
   LoadedJournal loaded;
   for (const auto& line : text::lines(content)) {
     if (line.content.empty()) continue;
@@ -422,11 +398,9 @@ class RealSwapControl final : public SwapControl {
     auto outcome = run_process(options);
     if (!outcome.started) throw environment_error("cannot run mkswap (package util-linux): {}", outcome.failure);
     if (!outcome.exited_zero()) {
-      std::ifstream log(options.log_file);
-      std::stringstream output;
-      output << log.rdbuf();
+      std::string output = read_file_text(options.log_file);
       throw environment_error("mkswap {} failed: {}{}", file.string(), outcome.failure_sentence(),
-                              output.str().empty() ? "" : ": " + output.str());
+                              output.empty() ? "" : ": " + output);
     }
   }
 
@@ -552,7 +526,7 @@ Journal Journal::begin(const SystemRoot& root, fs::path dir, JournalSeams seams)
   json header = {
       {"type", "header"},           {"format", kFormat},
       {"pid", pid},                 {"start_ticks", *start_ticks},
-      {"started_at", utc_now_iso8601()}, {"command_line", command_line_of(root, pid)},
+      {"started_at", timestamp_iso8601(std::chrono::system_clock::now())}, {"command_line", command_line_of(root, pid)},
   };
   fs::path file = fs::absolute(dir) / fmt::format("{}{}{}", kFilePrefix, pid, kFileSuffix);
   if (fs::exists(file, ec))
@@ -570,7 +544,8 @@ void Journal::append(const json& line) {
     ::flock(fd_, LOCK_EX | LOCK_NB);
     text = header_.dump() + "\n" + text;
   }
-  write_all(fd_, text, file_);
+  if (!write_all(fd_, text.data(), text.size()))
+    throw environment_error("cannot write to {}: {}", file_.string(), std::strerror(errno));
   if (::fsync(fd_) != 0) throw environment_error("cannot sync journal {}: {}", file_.string(), std::strerror(errno));
   if (created) fsync_directory(file_.parent_path());  // the new file's name is durable too
 }
@@ -754,7 +729,7 @@ std::string Journal::undo(const json& change) {
     manifest["status"] = "incomplete";
     manifest["status_reason"] =
         "the harness ended before the run finished (crashed or killed); marked by `memharness restore`";
-    results::write_json_atomically(path, manifest);
+    write_json_atomically(path, manifest);
     return fmt::format("marked the run {} as incomplete", path);
   }
   throw run_error("this memharness does not know how to undo \"{}\" (a journal of a newer version?)", op);

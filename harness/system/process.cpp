@@ -16,6 +16,8 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/write_all.h"
+
 namespace memharness::system {
 
 // How a command is run: the harness forks a "shepherd" which makes itself a child
@@ -106,18 +108,6 @@ bool kill_own_children() {
   }
   if (pid > 0) ::kill(pid, SIGKILL);
   ::close(fd);
-  return true;
-}
-
-bool write_all(int fd, const void* data, std::size_t size) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<std::size_t>(n);
-  }
   return true;
 }
 

@@ -9,9 +9,10 @@
 
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
-#include "harness/results/atomic_file.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
 #include "harness/system/process.h"
@@ -257,7 +258,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
                 {"test", plan.name},
                 {"description", plan.description},
                 {"label", label},
-                {"started_at", results::timestamp_iso8601(started_at)},
+                {"started_at", timestamp_iso8601(started_at)},
                 {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}}},
                 {"machine", {{"kernel", {{"release", kernel.release}}}}},
                 {"iterations", {{"planned", request.iterations.value_or(plan.iterations)}, {"completed", 0}}}};
@@ -272,12 +273,12 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     manifest["console_excerpt"] = console.excerpt;
     if (!guest_status.empty()) manifest["guest_status"] = guest_status;
   }
-  results::write_file_atomically(outcome.run_directory / "console.log", console_text);
+  write_file_atomically(outcome.run_directory / "console.log", console_text);
   for (const auto& boot : failed_boots) {
     std::string name = boot["console"];
-    results::write_file_atomically(outcome.run_directory / name, read_file_text(work / name));
+    write_file_atomically(outcome.run_directory / name, read_file_text(work / name));
   }
-  results::write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
+  write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
 
   if (!reason.empty()) {
     outcome.exit_code = ExitCode::run_failed;

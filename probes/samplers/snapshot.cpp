@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "harness/results/atomic_file.h"
+#include "harness/common/atomic_file.h"
 #include "harness/system/cgroup.h"
 #include "harness/system/procfs/buddyinfo.h"
 #include "harness/system/procfs/meminfo.h"
@@ -62,7 +62,7 @@ void write_snapshot_files(const Snapshot& snapshot, const std::filesystem::path&
     while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
     auto file = dir / relative;
     std::filesystem::create_directories(file.parent_path());
-    results::write_file_atomically(file, text);
+    write_file_atomically(file, text);
   }
 }
 

@@ -39,7 +39,7 @@ std::int64_t space_needed(const ResolvedParams& params) {
   return worst + worst / 20;
 }
 
-void check_space(const std::string& instance, const ResolvedParams& params) {
+void check_space(const system::SystemRoot&, const std::string& instance, const ResolvedParams& params) {
   if (params.integer("min-threads") > params.integer("max-threads"))
     throw usage_error("workload \"{}\": key \"min-threads\": expected at most max-threads ({}), got {}", instance,
                       params.integer("max-threads"), params.integer("min-threads"));

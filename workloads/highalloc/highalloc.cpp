@@ -38,10 +38,9 @@
 #include <optional>
 #include <thread>
 
-#include "harness/results/atomic_file.h"
-
 #include <fmt/core.h>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
@@ -96,14 +95,13 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-void check_scope(const std::string& instance, const ResolvedParams& params) {
-  system::SystemRoot live("/");
-  if (params.text("method") == "thp" && !live.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
+void check_scope(const system::SystemRoot& system, const std::string& instance, const ResolvedParams& params) {
+  if (params.text("method") == "thp" && !system.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
     throw environment_error("workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
                             "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
                             instance, kThpDirectory);
   if (params.text("scope") == "machine") return;
-  auto meminfo = system::procfs::parse_meminfo(live.read("/proc/meminfo"));
+  auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
   auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
   if (params.integer("attempt") > cap)
     throw usage_error(
@@ -169,7 +167,7 @@ class HighAlloc final : public Workload {
       timeline.event("caches-dropped");
       passes.push_back(run_pass(context, "at-rest", setup));
     }
-    results::write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
+    write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
     nlohmann::json pass_details = nlohmann::json::array();
     for (const auto& pass : passes) {
       double success = pass.attempts ? 100.0 * static_cast<double>(pass.successes) / pass.attempts : 0.0;

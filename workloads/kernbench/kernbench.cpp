@@ -57,7 +57,7 @@ std::optional<fs::path> debian_source_tarball() {
   return newest;
 }
 
-void check_source(const std::string& instance, const ResolvedParams& params) {
+void check_source(const system::SystemRoot&, const std::string& instance, const ResolvedParams& params) {
   const auto& source = params.text("source");
   if (source == "debian") {
     if (!debian_source_tarball())

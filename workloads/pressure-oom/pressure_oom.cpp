@@ -79,12 +79,12 @@ std::vector<Component> components_of(const ResolvedParams& params) {
   return out;
 }
 
-void check_components(const std::string& instance, const ResolvedParams& params) {
+void check_components(const system::SystemRoot& system, const std::string& instance, const ResolvedParams& params) {
   if (params.duration("compile-head-start") >= params.duration("duration"))
     throw usage_error("workload \"{}\": key \"compile-head-start\": expected less than `duration`", instance);
   for (const auto& c : components_of(params)) {
     const auto& spec = registered_spec(c.type);
-    if (spec.check_environment) spec.check_environment(instance + "-" + c.name, c.params);
+    if (spec.check_environment) spec.check_environment(system, instance + "-" + c.name, c.params);
   }
 }
 

@@ -1,11 +1,10 @@
 #include "workloads/stress-ng/stress_ng.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "harness/common/error.h"
+#include "harness/common/file_text.h"
 
 namespace memharness::workloads::stress_ng {
 
@@ -57,11 +56,9 @@ nlohmann::json parse_yaml_metrics(std::string_view yaml_text, const std::string&
 }
 
 nlohmann::json read_yaml_metrics(const std::filesystem::path& yaml_file) {
-  std::ifstream in(yaml_file);
-  if (!in) throw run_error("{}: stress-ng wrote no YAML output", yaml_file.string());
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_yaml_metrics(text.str(), yaml_file.string());
+  auto text = read_file_if_opened(yaml_file);
+  if (!text) throw run_error("{}: stress-ng wrote no YAML output", yaml_file.string());
+  return parse_yaml_metrics(*text, yaml_file.string());
 }
 
 }  // namespace memharness::workloads::stress_ng

@@ -1,4 +1,4 @@
-#include "harness/config/units.h"
+#include "harness/common/units.h"
 
 #include <gtest/gtest.h>
 

@@ -3,8 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
-#include "harness/results/atomic_file.h"
+#include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 
 namespace memharness::results {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace memharness::results {
+namespace memharness {
 
 // Writes to a new temporary file beside `file` (random name, O_EXCL|O_NOFOLLOW:
 // a symlink planted beside it is never written through), fsyncs it, renames it over `file`
@@ -14,4 +14,9 @@ namespace memharness::results {
 void write_file_atomically(const std::filesystem::path& file, std::string_view content);
 void write_json_atomically(const std::filesystem::path& file, const nlohmann::json& value);
 
-}  // namespace memharness::results
+// fsync()s a directory, so that a file created or renamed in it keeps its name
+// after a crash. Best effort: a directory that cannot be opened is left alone
+// (the rename or create happened; only its durability is in doubt).
+void fsync_directory(const std::filesystem::path& dir);
+
+}  // namespace memharness

@@ -1,4 +1,4 @@
-#include "harness/config/units.h"
+#include "harness/common/units.h"
 
 #include <array>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include <fmt/core.h>
 
-namespace memharness::config {
+namespace memharness {
 namespace {
 
 // Products of a mantissa of up to 18 digits and a unit of up to 2^40 need more
@@ -219,4 +219,4 @@ double to_seconds(std::chrono::nanoseconds duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
-}  // namespace memharness::config
+}  // namespace memharness

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-namespace memharness::config {
+namespace memharness {
 
 // A size as written: absolute bytes, or a fraction of a base resolved later.
 struct SizeExpression {
@@ -67,4 +67,4 @@ std::string format_duration(std::chrono::nanoseconds duration);
 // Seconds as a floating-point number, the unit durations have in JSON output.
 double to_seconds(std::chrono::nanoseconds duration);
 
-}  // namespace memharness::config
+}  // namespace memharness

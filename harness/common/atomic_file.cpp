@@ -1,4 +1,4 @@
-#include "harness/results/atomic_file.h"
+#include "harness/common/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,10 +9,9 @@
 
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/write_all.h"
 
-namespace memharness::results {
-
-namespace {
+namespace memharness {
 
 void fsync_directory(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -20,8 +19,6 @@ void fsync_directory(const std::filesystem::path& dir) {
   ::fsync(fd);
   ::close(fd);
 }
-
-}  // namespace
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view content) {
   // A new file with a name nobody can guess: O_EXCL never opens what is there
@@ -37,19 +34,11 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
   }
   if (fd < 0) throw run_error("cannot create {}: {}", temporary.string(), std::strerror(errno));
   ::fchmod(fd, 0644);  // whatever the umask: results are for every reader
-  const char* data = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw run_error("cannot write {}: {}", temporary.string(), std::strerror(saved));
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
+  if (!write_all(fd, content.data(), content.size())) {
+    int saved = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw run_error("cannot write {}: {}", temporary.string(), std::strerror(saved));
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     int saved = errno;
@@ -68,4 +57,4 @@ void write_json_atomically(const std::filesystem::path& file, const nlohmann::js
   write_file_atomically(file, value.dump(2) + "\n");
 }
 
-}  // namespace memharness::results
+}  // namespace memharness
