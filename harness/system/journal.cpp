@@ -27,6 +27,7 @@
 #include "harness/common/error.h"
 #include "harness/common/owned_files.h"
 #include "harness/results/atomic_file.h"
+#include "harness/results/run_manifest.h"
 #include "harness/system/process.h"
 #include "harness/system/procfs/text.h"
 
@@ -748,13 +749,14 @@ std::string Journal::undo(const json& change) {
     if (auto why = not_ours(path); !why.empty()) throw Refused(fmt::format("refusing to rewrite {}: {}", path, why));
     std::ifstream in(path);
     if (!in) return fmt::format("run manifest {} is gone", path);
-    auto manifest = nlohmann::json::parse(in, nullptr, false);
-    if (manifest.is_discarded()) throw run_error("{} is not valid JSON", path);
-    if (manifest.value("status", "") != "running") return fmt::format("run {} had finished", path);
-    manifest["status"] = "incomplete";
-    manifest["status_reason"] =
+    auto text = nlohmann::json::parse(in, nullptr, false);
+    if (text.is_discarded()) throw run_error("{} is not valid JSON", path);
+    auto manifest = results::parse_run_manifest(text, path);
+    if (manifest.status != results::RunStatus::running) return fmt::format("run {} had finished", path);
+    manifest.status = results::RunStatus::incomplete;
+    manifest.status_reason =
         "the harness ended before the run finished (crashed or killed); marked by `memharness restore`";
-    results::write_json_atomically(path, manifest);
+    results::write_json_atomically(path, nlohmann::json(manifest));
     return fmt::format("marked the run {} as incomplete", path);
   }
   throw run_error("this memharness does not know how to undo \"{}\" (a journal of a newer version?)", op);
