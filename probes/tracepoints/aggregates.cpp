@@ -208,7 +208,7 @@ nlohmann::json aggregates_json(const RawAggregates& raw, const std::map<std::str
   json attribution = {{"method", description.attribution}, {"root_tgid", description.root_tgid}};
   if (description.workload_cgroup_id) attribution["cgroup_id"] = *description.workload_cgroup_id;
   return {
-      {"schema_version", 1},
+      {"schema_version", results::tracepoints_schema_version},
       {"recorder", description.recorder},
       {"recorded_s", description.recorded_s},
       {"attribution", std::move(attribution)},
