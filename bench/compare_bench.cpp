@@ -27,7 +27,9 @@ using memharness::results::StoredRun;
 StoredRun synthetic_run(const std::string& label, double shift) {
   StoredRun run;
   run.path = "/synthetic/" + label;
-  run.manifest = {{"schema_version", 1}, {"status", "complete"}, {"label", label}, {"test", "bench"}};
+  run.manifest.status = memharness::results::RunStatus::complete;
+  run.manifest.label = label;
+  run.manifest.test = "bench";
   for (int i = 1; i <= 10; ++i) {
     nlohmann::json r = {{"status", "complete"}, {"elapsed_s", 40 + i + shift}};
     nlohmann::json metrics = nlohmann::json::object();
@@ -35,8 +37,11 @@ StoredRun synthetic_run(const std::string& label, double shift) {
     r["phases"] = {{{"workloads", {{{"instance", "w"}, {"metrics", metrics},
                                     {"process", {{"user_s", 1.0 + i}, {"sys_s", 2.0 + i}}}}}}}};
     for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pswpout", "nr_vmscan_write", "pgmajfault"})
-      r["vmstat_delta"][c] = 1000 * i + shift;
-    run.iterations.push_back({i, "complete", std::move(r)});
+      r["vmstat_delta"][c] = static_cast<std::int64_t>(1000 * i + shift);  // counters are whole numbers
+    memharness::results::StoredIteration it;
+    it.number = i;
+    it.record = memharness::results::parse_iteration_record(r, "result.json");
+    run.iterations.push_back(std::move(it));
   }
   return run;
 }

@@ -15,33 +15,17 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string manifest_value(const json& manifest, const char* pointer) {
-  json::json_pointer p(pointer);
-  if (!manifest.contains(p)) return "(not recorded)";
-  const auto& v = manifest.at(p);
-  return v.is_string() ? v.get<std::string>() : v.dump();
+template <typename T>
+std::string recorded(const std::optional<T>& value) {
+  return value ? fmt::format("{}", *value) : "(not recorded)";
 }
 
-// The "reason" of the nearest {"available": false, "reason": ...} object on a
-// JSON pointer's path (tracepoints.json marks figures a kernel cannot record so).
-std::string unavailable_reason(const json& record, const std::string& source) {
-  if (source.empty() || source.front() != '/') return {};  // a formula, not a pointer
-  json::json_pointer p;
-  try {
-    p = json::json_pointer(source);
-  } catch (const json::exception&) {
-    return {};
-  }
-  for (; !p.empty(); p = p.parent_pointer()) {
-    if (!record.contains(p)) continue;
-    const auto& v = record.at(p);
-    if (!v.is_object()) continue;
-    // Of another type (a damaged or foreign file) the marker does not count.
-    auto available = v.find("available"), reason = v.find("reason");
-    if (available != v.end() && available->is_boolean() && !available->get<bool>())
-      return reason != v.end() && reason->is_string() ? reason->get<std::string>() : "not available";
-  }
-  return {};
+// Why a metric's figure is missing from an iteration: the "reason" of the
+// nearest {"available": false, "reason": ...} on its path in tracepoints.json
+// (which marks figures a kernel cannot record so); "" for other metrics.
+std::string unavailable_reason(const results::StoredIteration& it, const std::string& source) {
+  if (!source.starts_with(tracepoints_source_prefix) || !it.tracepoints) return {};
+  return it.tracepoints->unavailable_reason(std::string_view(source).substr(tracepoints_source_prefix.size()));
 }
 
 // The metric's values per complete iteration (nullopt where one did not record it).
@@ -66,16 +50,13 @@ double zero_baseline_floor(const MetricDef& def) {
 std::string tracepoint_problem(const results::StoredRun& run, const std::vector<const results::StoredIteration*>& its,
                                const CompareConfig& config) {
   for (const auto* it : its) {
-    int number = it->record.value("iteration", it->number);
-    const auto& recorder = it->record.value("tracepoint_recorder", json::object());
-    auto lost = recorder.find("lost_events");
-    if (lost != recorder.end() && lost->is_number_unsigned() && lost->get<std::uint64_t>() > config.max_lost_events)
+    int number = it->record.iteration.value_or(it->number);
+    const auto& recorder = it->record.tracepoint_recorder;
+    if (recorder && recorder->lost_events && *recorder->lost_events > config.max_lost_events)
       return fmt::format("{} iteration {} lost {} tracepoint event(s) (max_lost_events {})", run.label(), number,
-                         lost->get<std::uint64_t>(), config.max_lost_events);
-    json::json_pointer pairing("/tracepoints_json/scopes/system/pairing");
-    if (it->record.contains(pairing)) {
-      const auto& p = it->record.at(pairing);
-      auto unpaired = p.value("unpaired_ends", 0ULL) + p.value("open_stall_overflow", 0ULL);
+                         *recorder->lost_events, config.max_lost_events);
+    if (auto p = it->tracepoints ? it->tracepoints->pairing("system") : std::nullopt) {
+      auto unpaired = p->unpaired_ends + p->open_stall_overflow;
       if (unpaired > config.max_unpaired_ends)
         return fmt::format("{} iteration {} has {} unpaired reclaim/compaction end(s) (max_unpaired_ends {})",
                            run.label(), number, unpaired, config.max_unpaired_ends);
@@ -369,12 +350,17 @@ std::vector<std::string> environment_differences(const std::vector<results::Stor
   const auto& base = runs.front();
   struct Field {
     const char* what;
-    const char* pointer;
+    std::string (*value)(const results::RunManifest&);
   };
   for (size_t i = 1; i < runs.size(); ++i) {
-    for (const auto& f : {Field{"test", "/test"}, Field{"config hash", "/config/hash"},
-                          Field{"MemTotal", "/machine/mem_total_bytes"}, Field{"CPU count", "/machine/cpus"}}) {
-      auto a = manifest_value(base.manifest, f.pointer), b = manifest_value(runs[i].manifest, f.pointer);
+    for (const auto& f : {Field{"test", [](const results::RunManifest& m) { return recorded(m.test); }},
+                          Field{"config hash",
+                                [](const results::RunManifest& m) {
+                                  return recorded(m.config ? std::optional(m.config->hash) : std::nullopt);
+                                }},
+                          Field{"MemTotal", [](const results::RunManifest& m) { return recorded(m.mem_total_bytes()); }},
+                          Field{"CPU count", [](const results::RunManifest& m) { return recorded(m.cpus()); }}}) {
+      auto a = f.value(base.manifest), b = f.value(runs[i].manifest);
       if (a != b)
         out.push_back(fmt::format("{} differs: {} in {} ({}), {} in {} ({})", f.what, a, base.label(),
                                   base.path.string(), b, runs[i].label(), runs[i].path.string()));
@@ -399,10 +385,10 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
   c.min_iterations = config.min_iterations;
   c.noise_source = config.noise_source;
   std::vector<std::vector<const results::StoredIteration*>> complete;
-  std::vector<const json*> all_records;
+  std::vector<const results::StoredIteration*> all_records;
   for (const auto& run : runs) {
     complete.push_back(run.complete_iterations());
-    for (const auto* it : complete.back()) all_records.push_back(&it->record);
+    for (const auto* it : complete.back()) all_records.push_back(it);
     c.runs.push_back({.label = run.label(), .path = run.path.string(), .test = run.test(),
                       .kernel_release = run.kernel_release(), .status = run.status(),
                       .iterations_complete = static_cast<int>(complete.back().size())});
@@ -425,17 +411,14 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
   for (size_t i = 0; i < runs.size(); ++i) {
     bool unobservable = false;
     for (const auto* it : complete[i]) {
-      const auto& recorder = it->record.value("tracepoint_recorder", json::object());
-      auto lost = recorder.find("lost_events");
-      if (lost != recorder.end() && lost->is_number() && lost->get<double>() > 0)
+      const auto& recorder = it->record.tracepoint_recorder;
+      if (!recorder) continue;
+      if (recorder->lost_events && *recorder->lost_events > 0)
         c.warnings.push_back(fmt::format("{}: iteration {}'s {} tracepoint recorder lost {} event(s): its tracepoint "
                                          "figures are undercounts",
-                                         runs[i].label(), it->record.value("iteration", 0),
-                                         recorder.contains("kind") && recorder["kind"].is_string()
-                                             ? recorder["kind"].get<std::string>()
-                                             : "unknown",
-                                         lost->dump()));
-      if (recorder.value("lost_events_observable", true) == false) unobservable = true;
+                                         runs[i].label(), it->record.iteration.value_or(0),
+                                         recorder->kind.value_or("unknown"), *recorder->lost_events));
+      if (recorder->lost_events_observable == false) unobservable = true;
     }
     if (unobservable)
       c.warnings.push_back(fmt::format("{}: lost tracepoint events are not observable on this kernel (its BPF does "
@@ -463,11 +446,11 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
       MetricCell cell;
       IterationValues per_iteration;
       for (const auto* it : iterations) {
-        per_iteration.push_back(m.def.extract(it->record));
+        per_iteration.push_back(m.def.extract(*it));
         if (per_iteration.back()) cell.values.push_back(*per_iteration.back());
       }
       if (cell.values.empty() && !iterations.empty())
-        cell.unavailable_reason = unavailable_reason(iterations.front()->record, m.def.source);
+        cell.unavailable_reason = unavailable_reason(*iterations.front(), m.def.source);
       cell.summary = summarize(cell.values, m.def.harmonic_mean);
       m.cells.push_back(std::move(cell));
       per_run.push_back(std::move(per_iteration));

@@ -10,56 +10,71 @@ namespace memharness::analysis {
 namespace {
 
 using json = nlohmann::json;
+using results::IterationRecord;
+using results::MemcgRecord;
+using results::StoredIteration;
 constexpr auto lower = Direction::lower_is_better;
 constexpr auto higher = Direction::higher_is_better;
 
-std::optional<double> number_at(const json& j, const json::json_pointer& p) {
-  if (!j.contains(p)) return std::nullopt;
-  const auto& v = j.at(p);
-  if (!v.is_number()) return std::nullopt;
-  return v.get<double>();
+Extractor scaled(Extractor extract, double scale) {
+  if (scale == 1.0) return extract;
+  return [extract = std::move(extract), scale](const StoredIteration& it) -> std::optional<double> {
+    auto v = extract(it);
+    if (!v) return std::nullopt;
+    return *v * scale;
+  };
+}
+
+template <typename T>
+std::optional<double> as_double(const std::optional<T>& v) {
+  return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
 }
 
 // Sum of a process-accounting field over every workload of every phase; n/a when
 // no workload recorded it.
-Extractor workload_process_total(const std::string& field) {
-  return [field](const json& it) -> std::optional<double> {
+Extractor workload_process_total(std::optional<double> results::ProcessRecord::*field) {
+  return [field](const StoredIteration& it) -> std::optional<double> {
     std::optional<double> total;
-    auto phases = it.find("phases");
-    if (phases == it.end() || !phases->is_array()) return total;
-    for (const auto& phase : *phases) {
-      auto workloads = phase.find("workloads");
-      if (workloads == phase.end() || !workloads->is_array()) continue;
-      for (const auto& w : *workloads) {
-        auto process = w.find("process");
-        if (process == w.end() || !process->is_object()) continue;
-        auto value = process->find(field);
-        if (value != process->end() && value->is_number()) total = total.value_or(0.0) + value->get<double>();
-      }
-    }
+    for (const auto& phase : it.record.phases)
+      for (const auto& w : phase.workloads)
+        if (w.process && *w.process.*field) total = total.value_or(0.0) + *(*w.process.*field);
     return total;
   };
 }
 
 // A workload metric by instance name: the first phase that recorded it.
 Extractor workload_metric(const std::string& instance, const std::string& metric) {
-  return [instance, metric](const json& it) -> std::optional<double> {
-    // find(), not value(): value() would copy every workload's record per lookup.
-    auto phases = it.find("phases");
-    if (phases == it.end() || !phases->is_array()) return std::nullopt;
-    for (const auto& phase : *phases) {
-      auto workloads = phase.find("workloads");
-      if (workloads == phase.end() || !workloads->is_array()) continue;
-      for (const auto& w : *workloads) {
-        auto name = w.find("instance");
-        if (name == w.end() || *name != instance) continue;
-        auto metrics = w.find("metrics");
-        if (metrics == w.end() || !metrics->is_object()) continue;
-        auto value = metrics->find(metric);
-        if (value != metrics->end() && value->is_number()) return value->get<double>();
-      }
-    }
-    return std::nullopt;
+  return [instance, metric](const StoredIteration& it) { return it.record.workload_metric(instance, metric); };
+}
+
+Extractor elapsed_seconds() {
+  return [](const StoredIteration& it) { return it.record.elapsed_s; };
+}
+
+// A counter of one of the test cgroup's maps (events_delta, stat_delta).
+Extractor memcg_counter(std::optional<CounterMap> MemcgRecord::*map, const std::string& name) {
+  return [map, name](const StoredIteration& it) -> std::optional<double> {
+    return it.record.memcg ? results::counter(*it.record.memcg.*map, name) : std::nullopt;
+  };
+}
+
+// A PSI stall time in microseconds: the system's or, `memcg`, the test cgroup's.
+Extractor psi_stall_us(bool memcg, bool full) {
+  return [memcg, full](const StoredIteration& it) -> std::optional<double> {
+    const auto& psi = memcg ? (it.record.memcg ? it.record.memcg->psi_memory : std::nullopt) : it.record.psi_memory;
+    if (!psi) return std::nullopt;
+    return as_double(full ? psi->full_stall_us : psi->some_stall_us);
+  };
+}
+
+// A figure of tracepoints.json at a pointer into it, times scale; n/a without
+// the file or where the kernel lacks the figure's events.
+Extractor tracepoint_figure(const std::string& pointer, double scale = 1.0) {
+  return [pointer, scale](const StoredIteration& it) -> std::optional<double> {
+    if (!it.tracepoints) return std::nullopt;
+    auto v = it.tracepoints->number_at(pointer);
+    if (!v) return std::nullopt;
+    return *v * scale;
   };
 }
 
@@ -117,30 +132,30 @@ MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = f
   m.direction = d;
   m.section = Section::vmstat;
   m.source = "/vmstat_delta/" + counter;
-  m.extract = at_pointer(m.source);
+  m.extract = [counter](const StoredIteration& it) { return results::counter(it.record.vmstat_delta, counter); };
   m.gates = gates;
   m.decimals = 0;
   return m;
 }
 
 MetricDef memcg(const std::string& id, const std::string& title, const std::string& pointer,
-                const std::string& unit, double scale = 1.0, int decimals = 0) {
+                const std::string& unit, Extractor extract, double scale = 1.0, int decimals = 0) {
   MetricDef m;
   m.id = "memcg." + id;
   m.title = title;
   m.unit = unit;
   m.section = Section::memcg;
   m.source = pointer;
-  m.extract = at_pointer(pointer, scale);
+  m.extract = scaled(std::move(extract), scale);
   m.decimals = decimals;
   return m;
 }
 
 // Tracepoint aggregates: iterations/N/tracepoints.json (schema_version 1, docs/probes.md
-// "tracepoints.json"), which the run reader mounts at /tracepoints_json. System
-// scope, as in the postings. A figure the kernel lacks is {"available": false}:
-// the pointer finds no number, so the metric is n/a. Only these pointers change
-// with that schema.
+// "tracepoints.json"; results/tracepoints_document.h). System scope, as in the
+// postings. A figure the kernel lacks is {"available": false}: the pointer
+// finds no number, so the metric is n/a. Only these pointers change with that
+// schema.
 MetricDef tracepoint(const std::string& id, const std::string& title, const std::string& pointer,
                      const std::string& unit, double scale = 1.0, int decimals = 0, bool gates = false) {
   MetricDef m;
@@ -148,8 +163,8 @@ MetricDef tracepoint(const std::string& id, const std::string& title, const std:
   m.title = title;
   m.unit = unit;
   m.section = Section::tracepoints;
-  m.source = "/tracepoints_json" + pointer;
-  m.extract = at_pointer(m.source, scale);
+  m.source = std::string(tracepoints_source_prefix) + pointer;
+  m.extract = tracepoint_figure(pointer, scale);
   m.decimals = decimals;
   m.gates = gates;
   return m;
@@ -172,15 +187,7 @@ const char* to_string(Section section) {
   return "unknown";
 }
 
-Extractor at_pointer(const std::string& pointer, double scale) {
-  return [p = json::json_pointer(pointer), scale](const json& it) -> std::optional<double> {
-    auto v = number_at(it, p);
-    if (!v) return std::nullopt;
-    return *v * scale;
-  };
-}
-
-std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations) {
+std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& iterations) {
   std::vector<MetricDef> c;
   auto add = [&c](MetricDef m) { c.push_back(std::move(m)); };
 
@@ -188,11 +195,10 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   // the process totals, then the workloads' other figures.
   std::set<std::pair<std::string, std::string>> workload_metrics;
   for (const auto* it : iterations)
-    for (const auto& phase : it->value("phases", json::array()))
-      for (const auto& w : phase.value("workloads", json::array()))
-        if (w.contains("metrics") && w["metrics"].is_object())
-          for (const auto& [name, value] : w["metrics"].items())
-            if (value.is_number()) workload_metrics.insert({w.value("instance", "?"), name});
+    for (const auto& phase : it->record.phases)
+      for (const auto& w : phase.workloads)
+        for (const auto& [name, value] : w.metrics.items())
+          if (value.is_number()) workload_metrics.insert({w.instance, name});
   std::vector<std::pair<std::string, std::string>> ordered(workload_metrics.begin(), workload_metrics.end());
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
     return workload_metric_order(a.first, a.second) < workload_metric_order(b.first, b.second);
@@ -214,12 +220,14 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
     if (leads(std::pair(instance, name)) && name.find("exit-status") == std::string::npos)
       add_workload_metric(instance, name);
   add({.id = "elapsed", .title = "Elapsed", .unit = "s", .section = Section::workload, .source = "/elapsed_s",
-       .extract = at_pointer("/elapsed_s"), .gates = true, .detailed = true});
+       .extract = elapsed_seconds(), .gates = true, .detailed = true});
   add({.id = "user", .title = "User", .unit = "s", .section = Section::workload,
-       .source = "sum of /phases/*/workloads/*/process/user_s", .extract = workload_process_total("user_s"),
+       .source = "sum of /phases/*/workloads/*/process/user_s",
+       .extract = workload_process_total(&results::ProcessRecord::user_s),
        .detailed = true});
   add({.id = "system", .title = "System", .unit = "s", .section = Section::workload,
-       .source = "sum of /phases/*/workloads/*/process/sys_s", .extract = workload_process_total("sys_s"),
+       .source = "sum of /phases/*/workloads/*/process/sys_s",
+       .extract = workload_process_total(&results::ProcessRecord::sys_s),
        .detailed = true});
   for (const auto& [instance, name] : ordered) {
     if (name.find("exit-status") != std::string::npos) continue;  // a status, not a measurement
@@ -265,23 +273,33 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   add(tracepoint("kcompactd_wakeups", "Kcompactd wakeups", "/scopes/system/compaction/kcompactd_wakeups/count", "events"));
 
   // The test cgroup.
-  add(memcg("limit_hits", "Limit hits (memory.events max)", "/memcg/events_delta/max", "events"));
-  add(memcg("oom_kill", "OOM kills (memory.events)", "/memcg/events_delta/oom_kill", "events"));
+  add(memcg("limit_hits", "Limit hits (memory.events max)", "/memcg/events_delta/max", "events",
+            memcg_counter(&MemcgRecord::events_delta, "max")));
+  add(memcg("oom_kill", "OOM kills (memory.events)", "/memcg/events_delta/oom_kill", "events",
+            memcg_counter(&MemcgRecord::events_delta, "oom_kill")));
   c.back().gates = true;  // a kernel that OOM-kills where the baseline did not regressed
-  add(memcg("peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB", 1.0 / (1 << 20), 1));
-  add(memcg("pgscan", "Pages scanned (memcg pgscan)", "/memcg/stat_delta/pgscan", "pages"));
-  add(memcg("pgsteal", "Pages reclaimed (memcg pgsteal)", "/memcg/stat_delta/pgsteal", "pages"));
-  add(memcg("workingset_refault_anon", "Refaults anon", "/memcg/stat_delta/workingset_refault_anon", "pages"));
-  add(memcg("workingset_refault_file", "Refaults file", "/memcg/stat_delta/workingset_refault_file", "pages"));
-  add(memcg("pgmajfault", "Major faults", "/memcg/stat_delta/pgmajfault", "events"));
-  add(memcg("psi_some_ms", "Cgroup PSI memory some (ms)", "/memcg/psi_memory/some_stall_us", "ms", 1e-3, 1));
-  add(memcg("psi_full_ms", "Cgroup PSI memory full (ms)", "/memcg/psi_memory/full_stall_us", "ms", 1e-3, 1));
+  add(memcg("peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB",
+            [](const StoredIteration& it) {
+              return it.record.memcg ? as_double(it.record.memcg->peak_bytes) : std::nullopt;
+            },
+            1.0 / (1 << 20), 1));
+  for (const auto& [id, title, unit] :
+       {std::tuple<const char*, const char*, const char*>{"pgscan", "Pages scanned (memcg pgscan)", "pages"},
+        {"pgsteal", "Pages reclaimed (memcg pgsteal)", "pages"},
+        {"workingset_refault_anon", "Refaults anon", "pages"},
+        {"workingset_refault_file", "Refaults file", "pages"},
+        {"pgmajfault", "Major faults", "events"}})
+    add(memcg(id, title, std::string("/memcg/stat_delta/") + id, unit, memcg_counter(&MemcgRecord::stat_delta, id)));
+  add(memcg("psi_some_ms", "Cgroup PSI memory some (ms)", "/memcg/psi_memory/some_stall_us", "ms",
+            psi_stall_us(true, false), 1e-3, 1));
+  add(memcg("psi_full_ms", "Cgroup PSI memory full (ms)", "/memcg/psi_memory/full_stall_us", "ms",
+            psi_stall_us(true, true), 1e-3, 1));
   c.back().gates = true;
   add({.id = "psi.some_ms", .title = "PSI memory some (ms)", .unit = "ms", .section = Section::memcg,
-       .source = "/psi_memory/some_stall_us", .extract = at_pointer("/psi_memory/some_stall_us", 1e-3),
+       .source = "/psi_memory/some_stall_us", .extract = scaled(psi_stall_us(false, false), 1e-3),
        .decimals = 1});
   add({.id = "psi.full_ms", .title = "PSI memory full (ms)", .unit = "ms", .section = Section::memcg,
-       .source = "/psi_memory/full_stall_us", .extract = at_pointer("/psi_memory/full_stall_us", 1e-3),
+       .source = "/psi_memory/full_stall_us", .extract = scaled(psi_stall_us(false, true), 1e-3),
        .gates = true, .decimals = 1});
 
   // Whole-system vmstat deltas.
@@ -313,8 +331,9 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   // Time: the rows at the end of Mel Gorman's postings, per iteration.
   add({.id = "time.user_sys", .title = "User/Sys Time Running Test (seconds)", .unit = "s", .section = Section::time,
        .source = "user + system",
-       .extract = [u = workload_process_total("user_s"), s = workload_process_total("sys_s")](
-                      const json& it) -> std::optional<double> {
+       .extract = [u = workload_process_total(&results::ProcessRecord::user_s),
+                   s = workload_process_total(&results::ProcessRecord::sys_s)](
+                      const StoredIteration& it) -> std::optional<double> {
          auto a = u(it), b = s(it);
          if (!a || !b) return std::nullopt;
          return *a + *b;
@@ -322,20 +341,21 @@ std::vector<MetricDef> build_catalog(const std::vector<const json*>& iterations)
   c.back().show_total = true;
   add({.id = "time.direct_reclaim_pct", .title = "Percentage Time Spent Direct Reclaim", .unit = "%",
        .section = Section::time, .source = "stall / (user + sys + stall), stall from tracepoints",
-       .extract = [u = workload_process_total("user_s"), s = workload_process_total("sys_s"),
-                   stall = at_pointer("/tracepoints_json/scopes/system/contexts/direct_reclaim/stalls/total_ns", 1e-9)](
-                      const json& it) -> std::optional<double> {
+       .extract = [u = workload_process_total(&results::ProcessRecord::user_s),
+                   s = workload_process_total(&results::ProcessRecord::sys_s),
+                   stall = tracepoint_figure("/scopes/system/contexts/direct_reclaim/stalls/total_ns", 1e-9)](
+                      const StoredIteration& it) -> std::optional<double> {
          auto a = u(it), b = s(it), st = stall(it);
          if (!a || !b || !st || *a + *b + *st <= 0) return std::nullopt;
          return 100.0 * *st / (*a + *b + *st);
        }});
   add({.id = "time.elapsed", .title = "Total Elapsed Time (seconds)", .unit = "s", .section = Section::time,
-       .source = "/elapsed_s", .extract = at_pointer("/elapsed_s")});
+       .source = "/elapsed_s", .extract = elapsed_seconds()});
   c.back().show_total = true;
   add({.id = "time.kswapd_awake_pct", .title = "Percentage Time kswapd Awake", .unit = "%", .section = Section::time,
        .source = "kswapd awake / elapsed, awake from tracepoints",
-       .extract = [awake = at_pointer("/tracepoints_json/scopes/system/kswapd/awake/total_ns", 1e-9),
-                   elapsed = at_pointer("/elapsed_s")](const json& it) -> std::optional<double> {
+       .extract = [awake = tracepoint_figure("/scopes/system/kswapd/awake/total_ns", 1e-9),
+                   elapsed = elapsed_seconds()](const StoredIteration& it) -> std::optional<double> {
          auto a = awake(it), e = elapsed(it);
          if (!a || !e || *e <= 0) return std::nullopt;
          return 100.0 * *a / *e;

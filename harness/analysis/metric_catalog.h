@@ -1,14 +1,15 @@
 #pragma once
 // Every metric that compare and report know, declared once: its name, unit,
-// direction, where it comes from in an iteration record (result.json, with
-// tracepoints.json under "tracepoints"), and whether it gates by default.
+// direction, where it comes from in an iteration's records (result.json and
+// tracepoints.json, results/iteration_record.h and tracepoints_document.h),
+// and whether it gates by default.
 // A metric missing from an iteration yields no value ("n/a"), never 0.
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "harness/results/run_reader.h"
 
 namespace memharness::analysis {
 
@@ -19,7 +20,11 @@ const char* to_string(Direction direction);
 enum class Section { workload, tracepoints, memcg, vmstat, time };
 const char* to_string(Section section);
 
-using Extractor = std::function<std::optional<double>(const nlohmann::json& iteration)>;
+using Extractor = std::function<std::optional<double>(const results::StoredIteration& iteration)>;
+
+// MetricDef::source of the figures read from tracepoints.json: this prefix,
+// then a JSON pointer into the document ("/tracepoints_json/scopes/system/...").
+inline constexpr std::string_view tracepoints_source_prefix = "/tracepoints_json";
 
 struct MetricDef {
   std::string id;      // stable, part of the JSON/JUnit contract: "elapsed", "vmstat.pgscan_kswapd"
@@ -27,7 +32,8 @@ struct MetricDef {
   std::string unit;    // "s", "ms", "pages", "events", "ops/s", "%"
   Direction direction = Direction::lower_is_better;
   Section section = Section::vmstat;
-  std::string source;  // where it is read from, for people: a JSON pointer or a formula
+  std::string source;  // where it is read from, for people: a JSON pointer into result.json (tracepoints.json
+                       // after tracepoints_source_prefix) or a formula
   Extractor extract;
   bool gates = false;          // default; compare config may change it
   double min_effect_pct = 5;   // smaller differences never count as regressions
@@ -37,11 +43,8 @@ struct MetricDef {
   bool show_total = false;  // the time section's seconds: the sum over iterations, as in the postings
 };
 
-// A number at a JSON pointer, times scale; nullopt when absent or not a number.
-Extractor at_pointer(const std::string& pointer, double scale = 1.0);
-
-// The catalog for a set of iteration records: the fixed metrics plus one per
+// The catalog for a set of iterations: the fixed metrics plus one per
 // workload metric found in any record (phases[].workloads[].metrics).
-std::vector<MetricDef> build_catalog(const std::vector<const nlohmann::json*>& iterations);
+std::vector<MetricDef> build_catalog(const std::vector<const results::StoredIteration*>& iterations);
 
 }  // namespace memharness::analysis

@@ -14,14 +14,14 @@ NoiseCalibration calibrate_noise(const std::vector<results::StoredRun>& runs) {
   if (runs.empty()) throw usage_error("calibrate needs at least one run");
   c.test = runs.front().test();
   c.kernel_release = runs.front().kernel_release();
-  std::vector<const nlohmann::json*> records;
+  std::vector<const results::StoredIteration*> records;
   for (const auto& run : runs) {
     if (run.test() != c.test || run.kernel_release() != c.kernel_release)
       throw usage_error("{}: a run of {} on {}, not of {} on {}: calibrate needs repeats of one test on one kernel",
                         run.path.string(), run.test(), run.kernel_release(), c.test, c.kernel_release);
     ++c.runs;
     for (const auto* it : run.complete_iterations()) {
-      records.push_back(&it->record);
+      records.push_back(it);
       ++c.iterations;
     }
   }
@@ -32,7 +32,7 @@ NoiseCalibration calibrate_noise(const std::vector<results::StoredRun>& runs) {
     for (const auto& run : runs) {
       std::vector<double> v;
       for (const auto* it : run.complete_iterations())
-        if (auto x = def.extract(it->record)) v.push_back(*x);
+        if (auto x = def.extract(*it)) v.push_back(*x);
       if (v.size() < 2) continue;
       double mean = 0;
       for (double x : v) mean += x;

@@ -10,16 +10,6 @@
 
 namespace memharness::results {
 
-const char* to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::running: return "running";
-    case RunStatus::complete: return "complete";
-    case RunStatus::incomplete: return "incomplete";
-    case RunStatus::failed: return "failed";
-  }
-  return "unknown";
-}
-
 bool is_valid_path_component(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.size() > 128) return false;
   for (char c : name) {
@@ -67,8 +57,8 @@ std::filesystem::path RunDirectory::make_iteration_dir(int iteration) const {
   return dir;
 }
 
-void RunDirectory::write_manifest(const nlohmann::json& manifest) const {
-  write_json_atomically(path_ / "manifest.json", manifest);
+void RunDirectory::write_manifest(const RunManifest& manifest) const {
+  write_json_atomically(path_ / "manifest.json", nlohmann::json(manifest));
 }
 
 }  // namespace memharness::results

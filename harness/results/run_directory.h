@@ -2,10 +2,14 @@
 // The on-disk record of one run:
 //
 //   <results>/<label>/<test>/<timestamp>/
-//     manifest.json          what ran where (see docs/runs.md "Run directories"); "status"
+//     manifest.json          what ran where (results/run_manifest.h); "status"
 //                            is running -> complete | incomplete | failed
 //     config.toml            the config file as given
-//     iterations/<n>/        one directory per iteration (see runner/iteration_record.h)
+//     iterations/<n>/        one directory per iteration: result.json
+//                            (results/iteration_record.h), tracepoints.json
+//                            (results/tracepoints_document.h), time series, snapshots
+//
+// The records' schema: docs/run-records.md.
 //
 // Label first, so that `compare results/<label>` and "newest run under a label"
 // are a directory listing; the timestamp sorts chronologically.
@@ -13,12 +17,9 @@
 #include <filesystem>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "harness/results/run_manifest.h"
 
 namespace memharness::results {
-
-enum class RunStatus { running, complete, incomplete, failed };
-const char* to_string(RunStatus status);
 
 // Labels and test names become path components: [A-Za-z0-9._+-]+, not "." or "..".
 bool is_valid_path_component(const std::string& name);
@@ -32,7 +33,7 @@ class RunDirectory {
   const std::filesystem::path& path() const { return path_; }
   // Creates iterations/<n>/ and returns it.
   std::filesystem::path make_iteration_dir(int iteration) const;
-  void write_manifest(const nlohmann::json& manifest) const;
+  void write_manifest(const RunManifest& manifest) const;
 
  private:
   explicit RunDirectory(std::filesystem::path path) : path_(std::move(path)) {}

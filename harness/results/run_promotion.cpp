@@ -28,10 +28,10 @@ fs::path promote_run(const fs::path& run_dir, const fs::path& results_root, cons
   fs::copy(run_dir, staging, fs::copy_options::recursive, ec);
   if (ec) throw fail(fmt::format("copying to {}: {}", staging.string(), ec.message()));
   auto manifest = run.manifest;
-  manifest["label"] = label;
-  manifest["promoted_from"] = fs::absolute(run_dir).lexically_normal().string();
+  manifest.label = label;
+  manifest.promoted_from = fs::absolute(run_dir).lexically_normal().string();
   try {
-    write_json_atomically(staging / "manifest.json", manifest);
+    write_json_atomically(staging / "manifest.json", nlohmann::json(manifest));
   } catch (const std::exception& e) {
     throw fail(e.what());
   }

@@ -1,33 +1,18 @@
 #include "harness/results/run_reader.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <optional>
 
 #include "harness/common/error.h"
-#include "harness/common/file_text.h"
+#include "harness/results/record_members.h"
+#include "harness/results/run_directory.h"
 
 namespace memharness::results {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json read_json_file(const fs::path& file) {
-  auto text = read_file_if_opened(file);
-  if (!text) throw usage_error("{}: cannot be read", file.string());
-  try {
-    return nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e3080
-    throw usage_error("{}: not valid JSON: {}", file.string(), e.what());
-  }
-}
-
-std::string string_at(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // "1", "2", ... as the harness names iteration directories: no sign, no
 // leading zero ("01" would alias "1"), small enough for an int.
@@ -37,80 +22,9 @@ std::optional<int> iteration_number(const std::string& s) {
   return std::stoi(s);
 }
 
-// The parts of an iteration record that analysis walks: "phases" an array of
-// objects, each one's "workloads" an array of objects, each one's "metrics" and
-// "process" objects. A record of another shape is named, not half-read.
-void check_record_shape(const nlohmann::json& record, const fs::path& file) {
-  auto phases = record.find("phases");
-  if (phases == record.end()) return;
-  if (!phases->is_array()) throw usage_error("{}: \"phases\" must be an array", file.string());
-  for (std::size_t p = 0; p < phases->size(); ++p) {
-    const auto& phase = (*phases)[p];
-    if (!phase.is_object()) throw usage_error("{}: \"phases\"[{}] must be an object", file.string(), p);
-    auto workloads = phase.find("workloads");
-    if (workloads == phase.end()) continue;
-    if (!workloads->is_array())
-      throw usage_error("{}: \"phases\"[{}].\"workloads\" must be an array", file.string(), p);
-    for (std::size_t w = 0; w < workloads->size(); ++w) {
-      const auto& workload = (*workloads)[w];
-      if (!workload.is_object())
-        throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}] must be an object", file.string(), p, w);
-      for (const char* key : {"metrics", "process"})
-        if (workload.contains(key) && !workload[key].is_object())
-          throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}].\"{}\" must be an object", file.string(), p, w,
-                            key);
-      if (workload.contains("instance") && !workload["instance"].is_string())
-        throw usage_error("{}: \"phases\"[{}].\"workloads\"[{}].\"instance\" must be a string", file.string(), p,
-                          w);
-    }
-  }
-}
-
-// The members compare reads by name (analysis/comparison.cpp): "iteration",
-// "tracepoint_recorder" with its "kind", "lost_events" and
-// "lost_events_observable". Of another type they are named here, where the
-// file is known, instead of ending compare with a JSON type_error.
-void check_record_members(const nlohmann::json& record, const fs::path& file) {
-  if (auto it = record.find("iteration"); it != record.end()) {
-    bool whole = it->is_number_integer() && it->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
-                 it->get<std::int64_t>() <= std::numeric_limits<int>::max();
-    if (it->is_number_unsigned()) whole = it->get<std::uint64_t>() <= std::numeric_limits<int>::max();
-    if (!whole) throw usage_error("{}: \"iteration\" must be a whole number", file.string());
-  }
-  auto recorder = record.find("tracepoint_recorder");
-  if (recorder == record.end()) return;
-  if (!recorder->is_object()) throw usage_error("{}: \"tracepoint_recorder\" must be an object", file.string());
-  auto member = [&](const char* key, bool (*fits)(const nlohmann::json&), const char* what) {
-    auto it = recorder->find(key);
-    if (it != recorder->end() && !fits(*it))
-      throw usage_error("{}: \"tracepoint_recorder\".\"{}\" must be {}", file.string(), key, what);
-  };
-  member("kind", [](const nlohmann::json& v) { return v.is_string() || v.is_null(); }, "a string or null");
-  member("lost_events", [](const nlohmann::json& v) { return v.is_number() || v.is_null(); }, "a number or null");
-  member("lost_events_observable", [](const nlohmann::json& v) { return v.is_boolean(); }, "true or false");
-}
-
-// tracepoints.json: compare reads scopes.system.pairing's counts by name.
-void check_tracepoints_shape(const nlohmann::json& doc, const fs::path& file) {
-  if (!doc.is_object()) throw usage_error("{}: expected a JSON object", file.string());
-  auto scopes = doc.find("scopes");
-  if (scopes == doc.end()) return;
-  if (!scopes->is_object()) throw usage_error("{}: \"scopes\" must be an object", file.string());
-  auto system = scopes->find("system");
-  if (system == scopes->end()) return;
-  if (!system->is_object()) throw usage_error("{}: \"scopes\".\"system\" must be an object", file.string());
-  auto pairing = system->find("pairing");
-  if (pairing == system->end()) return;
-  if (!pairing->is_object())
-    throw usage_error("{}: \"scopes\".\"system\".\"pairing\" must be an object", file.string());
-  for (const char* key : {"unpaired_ends", "open_stall_overflow"})
-    if (auto it = pairing->find(key); it != pairing->end() && !it->is_number_unsigned())
-      throw usage_error("{}: \"scopes\".\"system\".\"pairing\".\"{}\" must be a count", file.string(), key);
-}
-
 std::string manifest_status(const fs::path& run_dir) {
   try {
-    return string_at(read_json_file(run_dir / "manifest.json"), "status");
+    return read_run_manifest(run_dir / "manifest.json").status_text();
   } catch (const Error&) {
     return "";
   }
@@ -128,18 +42,15 @@ std::vector<fs::path> runs_below(const fs::path& dir) {
 
 }  // namespace
 
-std::string StoredRun::label() const { return string_at(manifest, "label"); }
-std::string StoredRun::test() const { return string_at(manifest, "test"); }
-std::string StoredRun::status() const { return string_at(manifest, "status"); }
-std::string StoredRun::kernel_release() const {
-  const auto p = nlohmann::json::json_pointer("/machine/kernel/release");
-  return manifest.contains(p) && manifest.at(p).is_string() ? manifest.at(p).get<std::string>() : std::string();
-}
+std::string StoredRun::label() const { return manifest.label.value_or(""); }
+std::string StoredRun::test() const { return manifest.test.value_or(""); }
+std::string StoredRun::status() const { return manifest.status_text(); }
+std::string StoredRun::kernel_release() const { return manifest.kernel_release(); }
 
 std::vector<const StoredIteration*> StoredRun::complete_iterations() const {
   std::vector<const StoredIteration*> out;
   for (const auto& it : iterations)
-    if (it.status == "complete") out.push_back(&it);
+    if (it.status() == "complete") out.push_back(&it);
   return out;
 }
 
@@ -155,12 +66,7 @@ StoredRun read_run(const fs::path& run_dir) {
     throw usage_error("{}: not a run directory (no manifest.json)", run_dir.string());
   StoredRun run;
   run.path = run_dir;
-  run.manifest = read_json_file(run_dir / "manifest.json");
-  if (!run.manifest.is_object() || !run.manifest.contains("schema_version"))
-    throw usage_error("{}: not a memharness manifest (no \"schema_version\")", (run_dir / "manifest.json").string());
-  if (run.manifest["schema_version"] != 1)
-    throw usage_error("{}: schema_version {} is not supported (this memharness reads 1)",
-                      (run_dir / "manifest.json").string(), run.manifest["schema_version"].dump());
+  run.manifest = read_run_manifest(run_dir / "manifest.json");
 
   std::map<int, fs::path> numbered;
   for (const auto& entry : fs::directory_iterator(run_dir / "iterations", ec)) {
@@ -176,19 +82,35 @@ StoredRun read_run(const fs::path& run_dir) {
     if (!fs::exists(dir / "result.json")) continue;  // an iteration cut short before its record
     StoredIteration it;
     it.number = number;
-    it.record = read_json_file(dir / "result.json");
-    if (!it.record.is_object()) throw usage_error("{}: expected a JSON object", (dir / "result.json").string());
-    check_record_shape(it.record, dir / "result.json");
-    check_record_members(it.record, dir / "result.json");
-    it.status = string_at(it.record, "status");
-    if (fs::exists(dir / "tracepoints.json")) {
-      auto tracepoints = read_json_file(dir / "tracepoints.json");
-      check_tracepoints_shape(tracepoints, dir / "tracepoints.json");
-      it.record["tracepoints_json"] = std::move(tracepoints);
-    }
+    it.record = parse_iteration_record(read_record_file(dir / "result.json"), (dir / "result.json").string());
+    if (fs::exists(dir / "tracepoints.json"))
+      it.tracepoints = parse_tracepoints_document(read_record_file(dir / "tracepoints.json"),
+                                                  (dir / "tracepoints.json").string());
     run.iterations.push_back(std::move(it));
   }
   return run;
+}
+
+std::vector<std::string> list_labels(const fs::path& results_root) {
+  std::vector<std::string> labels;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(results_root, ec))
+    if (entry.is_directory() && is_valid_path_component(entry.path().filename().string()))
+      labels.push_back(entry.path().filename().string());
+  std::sort(labels.begin(), labels.end());
+  return labels;
+}
+
+std::vector<fs::path> list_runs(const fs::path& results_root, const std::string& label, const std::string& test) {
+  auto runs = runs_below(results_root / label / test);
+  std::reverse(runs.begin(), runs.end());
+  return runs;
+}
+
+std::vector<StoredRun> read_runs(const fs::path& results_root, const std::string& label, const std::string& test) {
+  std::vector<StoredRun> runs;
+  for (const auto& dir : list_runs(results_root, label, test)) runs.push_back(read_run(dir));
+  return runs;
 }
 
 fs::path newest_complete_run(const fs::path& label_dir, const std::string& test) {

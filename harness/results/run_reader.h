@@ -1,25 +1,31 @@
 #pragma once
 // Reads run directories back (the writer is runner/host_run.cpp and
-// runner/iteration.cpp; layout in run_directory.h). Analysis and report read
-// runs only through this, never the live system.
+// runner/iteration.cpp; layout in run_directory.h, records in
+// docs/run-records.md). Analysis and report read runs only through this,
+// never the live system.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "harness/results/iteration_record.h"
+#include "harness/results/run_manifest.h"
+#include "harness/results/tracepoints_document.h"
 
 namespace memharness::results {
 
 struct StoredIteration {
   int number = 0;
-  std::string status;     // result.json "status": complete, failed, interrupted
-  nlohmann::json record;  // result.json, plus "tracepoints_json": tracepoints.json, when that file exists
-                          // (result.json's own "tracepoints" holds only its headline figures)
+  IterationRecord record;  // result.json; its "status": complete, failed, interrupted
+  // tracepoints.json, when the iteration has one (record.tracepoints holds only its headline figures).
+  std::optional<TracepointsDocument> tracepoints;
+
+  const std::string& status() const { return record.status; }
 };
 
 struct StoredRun {
   std::filesystem::path path;
-  nlohmann::json manifest;
+  RunManifest manifest;
   std::vector<StoredIteration> iterations;  // sorted by number; every iteration with a result.json
 
   std::string label() const;
@@ -31,10 +37,21 @@ struct StoredRun {
 };
 
 // Reads one run directory. Throws usage_error naming the path and what is wrong
-// (no manifest.json, invalid JSON, an unreadable result.json).
+// (no manifest.json, invalid JSON, an unreadable result.json, a member of the
+// wrong type, a schema_version this harness does not read).
 StoredRun read_run(const std::filesystem::path& run_dir);
 
 bool is_run_directory(const std::filesystem::path& dir);
+
+// The labels stored under results_root (its directories), sorted.
+std::vector<std::string> list_labels(const std::filesystem::path& results_root);
+// The run directories of `test` under results_root/<label>/<test>/, oldest
+// first (timestamps sort chronologically); none when nothing is stored there.
+std::vector<std::filesystem::path> list_runs(const std::filesystem::path& results_root, const std::string& label,
+                                             const std::string& test);
+// read_run of each of list_runs: a history of one test under one label.
+std::vector<StoredRun> read_runs(const std::filesystem::path& results_root, const std::string& label,
+                                 const std::string& test);
 
 // Resolves a command-line argument to a run directory:
 //  - a run directory (holds manifest.json): itself;

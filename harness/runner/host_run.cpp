@@ -47,17 +47,18 @@ system::MemoryLimits limits_for(const config::TestPlan& plan) {
 // Keeps the manifest's status honest on every way out of a run.
 class ManifestKeeper {
  public:
-  ManifestKeeper(const results::RunDirectory& dir, nlohmann::json manifest) : dir_(dir), manifest_(std::move(manifest)) {
+  ManifestKeeper(const results::RunDirectory& dir, results::RunManifest manifest)
+      : dir_(dir), manifest_(std::move(manifest)) {
     dir_.write_manifest(manifest_);
   }
   ~ManifestKeeper() {
     if (!finished_) {
-      manifest_["status"] = results::to_string(results::RunStatus::failed);
-      manifest_["status_reason"] = "the harness stopped with an error before the run finished";
+      manifest_.status = results::RunStatus::failed;
+      manifest_.status_reason = "the harness stopped with an error before the run finished";
       write();
     }
   }
-  nlohmann::json& json() { return manifest_; }
+  results::RunManifest& manifest() { return manifest_; }
   void write() {
     try {
       dir_.write_manifest(manifest_);
@@ -65,16 +66,16 @@ class ManifestKeeper {
     }
   }
   void finish(results::RunStatus status, const std::string& reason) {
-    manifest_["status"] = results::to_string(status);
-    if (!reason.empty()) manifest_["status_reason"] = reason;
-    manifest_["finished_at"] = timestamp_iso8601(std::chrono::system_clock::now());
+    manifest_.status = status;
+    if (!reason.empty()) manifest_.status_reason = reason;
+    manifest_.finished_at = timestamp_iso8601(std::chrono::system_clock::now());
     finished_ = true;
     write();
   }
 
  private:
   const results::RunDirectory& dir_;
-  nlohmann::json manifest_;
+  results::RunManifest manifest_;
   bool finished_ = false;
 };
 
@@ -109,7 +110,7 @@ struct VariantRun {
   std::unique_ptr<results::RunDirectory> dir;
   std::unique_ptr<ManifestKeeper> keeper;
   std::unique_ptr<Progress> progress;
-  std::vector<nlohmann::json> records;
+  std::vector<results::IterationRecord> records;
   results::RunStatus status = results::RunStatus::complete;
   std::string status_reason;
   bool stopped = false;  // failed: no more iterations
@@ -119,7 +120,7 @@ struct VariantRun {
 void run_variant_iteration(VariantRun& run, const IterationSetup& base, int round) {
   std::size_t begin = base.journal.change_count();
   std::size_t end = begin;
-  nlohmann::json record;
+  results::IterationRecord record;
   try {
     for (const auto& [name, value] : run.variant.sysctls) {
       base.journal.set_sysctl(name, value);
@@ -137,18 +138,21 @@ void run_variant_iteration(VariantRun& run, const IterationSetup& base, int roun
   }
   base.journal.revert_values(begin, end);
 
-  std::string iteration_status = record["status"];
-  if (record.contains("tracepoint_recorder"))
-    run.keeper->json()["tracepoint_recorder"]["used"] = record["tracepoint_recorder"];
+  std::string iteration_status = record.status;
+  auto& manifest = run.keeper->manifest();
+  if (record.tracepoint_recorder) {
+    if (!manifest.tracepoint_recorder) manifest.tracepoint_recorder.emplace();
+    manifest.tracepoint_recorder->used = record.tracepoint_recorder;
+  }
   run.records.push_back(std::move(record));
   if (iteration_status == "complete") {
-    run.keeper->json()["iterations"]["completed"] = run.keeper->json()["iterations"]["completed"].get<int>() + 1;
+    manifest.iterations->completed += 1;
     run.keeper->write();
     run.progress->iteration_finished(round);
   } else if (iteration_status == "failed") {
     run.status = results::RunStatus::failed;
-    run.status_reason = run.records.back().contains("error")
-                            ? fmt::format("iteration {}: {}", round, run.records.back()["error"].get<std::string>())
+    run.status_reason = run.records.back().error
+                            ? fmt::format("iteration {}: {}", round, *run.records.back().error)
                             : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", round, round);
     run.stopped = true;
   }
@@ -207,32 +211,31 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
         results::RunDirectory::create(request.results_root, variant.label, plan.name, started_at));
     journal.record_run_manifest(run.dir->path() / "manifest.json");
     write_file_atomically(run.dir->path() / "config.toml", read_file_text(request.config_file));
-    nlohmann::json manifest = {
-        {"schema_version", 1},
-        {"status", results::to_string(results::RunStatus::running)},
-        {"harness", {{"version", MEMHARNESS_VERSION}, {"git_commit", MEMHARNESS_GIT_COMMIT}}},
-        {"test", plan.name},
-        {"description", plan.description},
-        {"label", variant.label},
-        {"target", "host"},
-        {"started_at", timestamp_iso8601(started_at)},
-        {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}, {"resolved", plan.resolved}}},
-        {"cgroup", {{"version", controller.version == system::CgroupVersion::v1 ? "v1" : "v2"},
-                    {"mount_point", controller.mount_point},
-                    {"parent", controller.own_path}}},
-        {"tools", {{"stress-ng", program_version("stress-ng")}}},
-        {"iterations", {{"planned", iterations}, {"completed", 0}}},
-    };
+    results::RunManifest manifest;
+    manifest.status = results::RunStatus::running;
+    manifest.harness = results::HarnessBuild{.version = MEMHARNESS_VERSION, .git_commit = MEMHARNESS_GIT_COMMIT};
+    manifest.test = plan.name;
+    manifest.description = plan.description;
+    manifest.label = variant.label;
+    manifest.target = "host";
+    manifest.started_at = timestamp_iso8601(started_at);
+    manifest.config =
+        results::RunConfig{.source = request.config_file.string(), .hash = plan.config_hash, .resolved = plan.resolved};
+    manifest.cgroup = results::RunCgroup{.version = controller.version == system::CgroupVersion::v1 ? "v1" : "v2",
+                                         .mount_point = controller.mount_point,
+                                         .parent = controller.own_path};
+    manifest.tools = {{"stress-ng", program_version("stress-ng")}};
+    manifest.iterations.emplace().planned = iterations;
     if (variants.size() > 1) {
-      nlohmann::json others = nlohmann::json::array();
+      std::vector<std::string> others;
       for (const auto& other : variants)
         if (other.label != variant.label) others.push_back(other.label);
-      manifest["interleaved"] = {{"with", others},
-                                 {"order", "rounds of one iteration per variant, alternating forward and backward"}};
+      manifest.interleaved = results::Interleaving{
+          .with = others, .order = "rounds of one iteration per variant, alternating forward and backward"};
     }
     if (!variant.sysctls.empty()) {
-      manifest["variant_sysctls"] = nlohmann::json::object();
-      for (const auto& [name, value] : variant.sysctls) manifest["variant_sysctls"][name] = value;
+      manifest.variant_sysctls.emplace();
+      for (const auto& [name, value] : variant.sysctls) (*manifest.variant_sysctls)[name] = value;
     }
     run.keeper = std::make_unique<ManifestKeeper>(*run.dir, std::move(manifest));
     std::string progress_name = variants.size() > 1 ? fmt::format("{} {}", plan.name, variant.label) : plan.name;
@@ -241,7 +244,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   }
   if (system.is_live()) {
     auto protection = protect_harness_from_pressure();
-    for (auto& run : runs) run.keeper->json()["self_protection"] = protection;
+    for (auto& run : runs) run.keeper->manifest().self_protection = protection;
   }
 
   {
@@ -250,21 +253,22 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
       journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
                               plan.swap.swapfile_bytes);
     // libbpf finds tracepoint ids only in a mounted tracefs.
-    nlohmann::json recorder = {{"built", probes::built_recorders()}};
+    results::RunTracepointRecorder recorder;
+    recorder.built = std::string(probes::built_recorders());
     if (system.is_live()) {
       try {
-        recorder["tracefs"] = probes::ensure_tracefs_mounted(system, journal);
+        recorder.tracefs = probes::ensure_tracefs_mounted(system, journal);
       } catch (const Error& e) {
-        recorder["tracefs"] = e.what();  // the recorder will say it could not start
+        recorder.tracefs = e.what();  // the recorder will say it could not start
       }
     }
     // The machine as the test sees it: after the test's sysctls and swap
     // (a variant's own sysctls are set only around its iterations).
     auto machine = describe_machine(system);
     for (auto& run : runs) {
-      run.keeper->json()["tracepoint_recorder"] = recorder;
-      run.keeper->json()["machine"] = machine;
-      auto& set = run.keeper->json()["sysctls_set"] = nlohmann::json::object();
+      run.keeper->manifest().tracepoint_recorder = recorder;
+      run.keeper->manifest().machine = machine;
+      auto& set = run.keeper->manifest().sysctls_set.emplace();
       for (const auto& s : plan.sysctls) set[s.name] = s.value;
       for (const auto& [name, value] : run.variant.sysctls) set[name] = value;
       run.keeper->write();
@@ -280,14 +284,14 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
       }
       if (std::all_of(runs.begin(), runs.end(), [](const VariantRun& r) { return r.stopped; })) break;
       bool round_complete = std::all_of(runs.begin(), runs.end(), [&](const VariantRun& r) {
-        return r.keeper->json()["iterations"]["completed"].get<int>() == round - first + 1;
+        return r.keeper->manifest().iterations->completed == round - first + 1;
       });
       if (request.stop_after_round && round_complete && !stop.stop_requested()) {
         std::vector<std::filesystem::path> directories;
         for (const auto& run : runs) directories.push_back(run.dir->path());
         if (auto reason = request.stop_after_round(round - first + 1, directories)) {
           for (auto& run : runs) {
-            run.keeper->json()["iterations"]["stopped_early"] = *reason;
+            run.keeper->manifest().iterations->stopped_early = *reason;
             run.keeper->write();
           }
           break;
@@ -299,12 +303,12 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
       if (stop.stop_requested() && !run.stopped) {
         run.status = results::RunStatus::incomplete;
         run.status_reason = fmt::format("interrupted by a signal after {} of {} iterations",
-                                        run.keeper->json()["iterations"]["completed"].get<int>(), iterations);
+                                        run.keeper->manifest().iterations->completed, iterations);
       }
     }
     auto problems = journal.restore();
     if (!problems.empty()) {
-      for (auto& run : runs) run.keeper->json()["restore_problems"] = problems;
+      for (auto& run : runs) run.keeper->manifest().restore_problems = problems;
       for (const auto& p : problems) out << "memharness: restore: " << p << '\n';
     }
   }
@@ -312,7 +316,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   std::vector<HostRunOutcome> outcomes;
   for (auto& run : runs) {
     run.keeper->finish(run.status, run.status_reason);
-    write_run_summary(out, run.keeper->json(), run.records, run.dir->path());
+    write_run_summary(out, run.keeper->manifest(), run.records, run.dir->path());
     outcomes.push_back({.exit_code = run.status == results::RunStatus::complete ? ExitCode::success
                                                                                 : ExitCode::run_failed,
                         .run_directory = run.dir->path()});

@@ -31,36 +31,37 @@ namespace {
 // The journal is single-threaded; workloads of a phase run concurrently.
 std::mutex journal_mutex;
 
-nlohmann::json outcome_json(const system::ProcessOutcome& o) {
-  nlohmann::json j = {
-      {"started", o.started},   {"elapsed_s", o.elapsed_s}, {"user_s", o.user_s},
-      {"sys_s", o.sys_s},       {"max_rss_kb", o.max_rss_kb}, {"timed_out", o.timed_out},
-      {"stopped", o.stopped},
-  };
+results::ProcessRecord process_record(const system::ProcessOutcome& o) {
+  results::ProcessRecord p;
+  p.started = o.started;
+  p.elapsed_s = o.elapsed_s;
+  p.user_s = o.user_s;
+  p.sys_s = o.sys_s;
+  p.max_rss_kb = o.max_rss_kb;
+  p.timed_out = o.timed_out;
+  p.stopped = o.stopped;
   if (o.usage_lost) {
     // Not measured, so not 0: the metrics skip them.
-    j["user_s"] = j["sys_s"] = j["max_rss_kb"] = nullptr;
-    j["usage_lost"] = "the process supervisor was killed before it reported the tree's CPU times";
+    p.user_s = p.sys_s = std::nullopt;
+    p.max_rss_kb = std::nullopt;
+    p.usage_lost = "the process supervisor was killed before it reported the tree's CPU times";
   }
-  j["exit_status"] = o.started && o.term_signal == 0 ? nlohmann::json(o.exit_status) : nlohmann::json(nullptr);
-  j["term_signal"] = o.term_signal != 0 ? nlohmann::json(o.term_signal) : nlohmann::json(nullptr);
-  return j;
-}
-
-nlohmann::json counters_json(const CounterMap& counters) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, value] : counters) j[name] = value;
-  return j;
+  if (o.started && o.term_signal == 0) p.exit_status = o.exit_status;
+  if (o.term_signal != 0) p.term_signal = o.term_signal;
+  return p;
 }
 
 // Stall time accrued between two snapshots in a PSI file; null when the file
 // was not there (PSI disabled, cgroup v1): not available is not zero.
-nlohmann::json psi_stall_delta(const probes::Snapshot& start, const probes::Snapshot& end, const std::string& file) {
+std::optional<results::PsiDelta> psi_stall_delta(const probes::Snapshot& start, const probes::Snapshot& end,
+                                                 const std::string& file) {
   auto a = start.raw_files.find(file), b = end.raw_files.find(file);
-  if (a == start.raw_files.end() || b == end.raw_files.end()) return nullptr;
+  if (a == start.raw_files.end() || b == end.raw_files.end()) return std::nullopt;
   auto before = system::procfs::parse_psi(a->second, file), after = system::procfs::parse_psi(b->second, file);
-  nlohmann::json delta = {{"some_stall_us", after.some.total_us - before.some.total_us}};
-  if (before.full && after.full) delta["full_stall_us"] = after.full->total_us - before.full->total_us;
+  results::PsiDelta delta;
+  delta.some_stall_us = after.some.total_us - before.some.total_us;
+  if (before.full && after.full)
+    delta.full_stall_us = after.full->total_us - before.full->total_us;
   return delta;
 }
 
@@ -169,7 +170,7 @@ bool preparations_succeeded(const std::vector<PreparedPhase>& phases) {
 // Runs one prepared phase; returns its record. Workloads that fail do not stop
 // their siblings: a phase is judged as a whole afterwards. `run` false: a
 // preparation failed, nothing runs and the record says which and why.
-nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& phase, PreparedPhase& workloads,
+results::PhaseRecord run_phase(const IterationSetup& setup, const config::PhasePlan& phase, PreparedPhase& workloads,
                          const system::MemoryCgroup& cgroup, bool run) {
   setup.progress.phase_started(phase.name);
   auto phase_started = std::chrono::steady_clock::now();
@@ -188,32 +189,34 @@ nlohmann::json run_phase(const IterationSetup& setup, const config::PhasePlan& p
       w->result.failure = w->preparation.succeeded ? "not started: another workload's preparation failed"
                                                    : "preparation failed: " + w->preparation.failure;
   }
-  nlohmann::json record = {{"name", phase.name}};
-  record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started).count();
+  results::PhaseRecord record;
+  record.name = phase.name;
+  record.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started).count();
   bool phase_ok = true;
-  nlohmann::json workloads_json = nlohmann::json::array();
   for (auto& w : workloads) {
     const auto& r = w->result;
     phase_ok = phase_ok && r.succeeded;
-    nlohmann::json wj = {{"instance", w->instance}, {"type", w->type}, {"succeeded", r.succeeded}};
+    results::WorkloadRecord wr;
+    wr.instance = w->instance;
+    wr.type = w->type;
+    wr.succeeded = r.succeeded;
     if (!r.succeeded) {
-      wj["failure"] = r.failure;
+      wr.failure = r.failure;
       setup.progress.note(fmt::format("workload \"{}\" failed: {}", w->instance, r.failure));
     }
-    if (!w->preparation.steps.empty() || !w->preparation.succeeded) wj["preparation"] = w->preparation.to_json();
-    wj["process"] = outcome_json(r.totals);
-    wj["metrics"] = r.metrics;
-    wj["details"] = r.details;
-    workloads_json.push_back(std::move(wj));
+    if (!w->preparation.steps.empty() || !w->preparation.succeeded) wr.preparation = w->preparation.to_json();
+    wr.process = process_record(r.totals);
+    wr.metrics = r.metrics;
+    wr.details = r.details;
+    record.workloads.push_back(std::move(wr));
   }
-  record["workloads"] = std::move(workloads_json);
-  record["succeeded"] = phase_ok;
+  record.succeeded = phase_ok;
   return record;
 }
 
 }  // namespace
 
-nlohmann::json run_iteration(const IterationSetup& outer, int number, const std::filesystem::path& dir) {
+results::IterationRecord run_iteration(const IterationSetup& outer, int number, const std::filesystem::path& dir) {
   // The phases stop on a signal (outer.stop) and also when a sampling thread
   // fails: a run without its time series is not the run that was asked for.
   std::stop_source iteration_stop;
@@ -222,12 +225,13 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
   setup.stop = iteration_stop.get_token();
   std::vector<std::string> sampler_errors;
 
-  nlohmann::json record = {{"iteration", number}};
+  results::IterationRecord record;
+  record.iteration = number;
   auto cgroup = system::create_memory_cgroup(setup.system, setup.controller,
                                              fmt::format("memharness-{}-{}", ::getpid(), number), setup.journal);
   cgroup->apply_limits(setup.limits);
-  record["cgroup"] = {{"path", cgroup->path()},
-                      {"version", cgroup->version() == system::CgroupVersion::v1 ? "v1" : "v2"}};
+  record.cgroup = results::IterationCgroup{.path = cgroup->path(),
+                                           .version = cgroup->version() == system::CgroupVersion::v1 ? "v1" : "v2"};
 
   // Set-up first, outside the measured window that the start snapshot opens.
   const auto preparation_started = std::chrono::steady_clock::now();
@@ -236,14 +240,13 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
     if (setup.stop.stop_requested()) break;
     prepared.push_back(prepare_phase(setup, phase, *cgroup, dir));
   }
-  record["preparation_s"] =
+  record.preparation_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - preparation_started).count();
   const bool prepared_ok = preparations_succeeded(prepared);
 
   auto start = probes::take_snapshot(setup.system, cgroup.get());
   probes::write_snapshot_files(start, dir / "snapshots" / "start");
   auto wall_started = std::chrono::steady_clock::now();
-  nlohmann::json phases = nlohmann::json::array();
   std::string status = "complete";
   // Tracepoint aggregates: every process the harness forks (the workloads'
   // supervisors and their trees) is attributed to the workloads.
@@ -269,8 +272,8 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
     for (std::size_t i = 0; i < prepared.size(); ++i) {
       if (setup.stop.stop_requested()) break;
       auto phase_record = run_phase(setup, setup.plan.phases[i], prepared[i], *cgroup, prepared_ok);
-      bool ok = phase_record["succeeded"].get<bool>();
-      phases.push_back(std::move(phase_record));
+      bool ok = *phase_record.succeeded;
+      record.phases.push_back(std::move(phase_record));
       if (setup.stop.stop_requested()) {
         status = "interrupted";
         break;
@@ -281,72 +284,73 @@ nlohmann::json run_iteration(const IterationSetup& outer, int number, const std:
       }
     }
     sampler.stop();
-    record["timeseries_samples"] = sampler.samples_taken();
+    record.timeseries_samples = sampler.samples_taken();
     if (!sampler.error().empty()) sampler_errors.push_back(sampler.error());
   }
   if (outer.stop.stop_requested()) status = "interrupted";
   if (tracepoints.recorder) {
     tracepoint_series->stop();
     if (!tracepoint_series->error().empty()) sampler_errors.push_back(tracepoint_series->error());
-    record["tracepoint_recorder"] = {{"kind", tracepoints.recorder->kind()},
-                                     {"timeseries_rows", tracepoint_series->rows()}};
-    if (!tracepoints.reason.empty()) record["tracepoint_recorder"]["reason"] = tracepoints.reason;  // why not BPF
-    auto document = tracepoints.recorder->finish();
-    if (document.contains("lost_events")) {
-      const auto& lost = document["lost_events"];
-      record["tracepoint_recorder"]["lost_events"] = lost["count"];  // null when the kernel cannot count them
-      if (lost.value("observable", true) == false) record["tracepoint_recorder"]["lost_events_observable"] = false;
+    auto& recorder = record.tracepoint_recorder.emplace();
+    recorder.kind = std::string(tracepoints.recorder->kind());
+    recorder.timeseries_rows = tracepoint_series->rows();
+    if (!tracepoints.reason.empty()) recorder.reason = tracepoints.reason;  // why not BPF
+    auto document =
+        results::parse_tracepoints_document(tracepoints.recorder->finish(), (dir / "tracepoints.json").string());
+    if (document.lost_events) {
+      recorder.has_lost_events = true;
+      recorder.lost_events = document.lost_events->count;  // null when the kernel cannot count them
+      if (document.lost_events->observable == false) recorder.lost_events_observable = false;
     }
-    write_json_atomically(dir / "tracepoints.json", document);
-    record["tracepoints"] = probes::tracepoint_summary(document);
+    write_json_atomically(dir / "tracepoints.json", nlohmann::json(document));
+    record.tracepoints = probes::tracepoint_summary(document);
     tracepoints.recorder.reset();
   } else {
-    record["tracepoint_recorder"] = {{"kind", nullptr}, {"reason", tracepoints.reason}};
+    record.tracepoint_recorder.emplace().reason = tracepoints.reason;  // "kind": null
   }
-  record["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_started).count();
+  record.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_started).count();
   auto end = probes::take_snapshot(setup.system, cgroup.get());
   probes::write_snapshot_files(end, dir / "snapshots" / "end");
 
   if (!sampler_errors.empty()) {
     status = "failed";
-    record["error"] = sampler_errors.front();
+    record.error = sampler_errors.front();
     for (const auto& e : sampler_errors) setup.progress.note(e);
   }
-  record["status"] = status;
-  record["phases"] = std::move(phases);
+  record.status = status;
   auto vmstat_delta = counter_delta(start.vmstat, end.vmstat);
   auto memcg_events_delta = counter_delta(start.memcg_events, end.memcg_events);
-  record["vmstat_delta"] = counters_json(vmstat_delta);
-  record["memcg"] = {
-      {"stat_start", counters_json(start.memcg_stat)},
-      {"stat_end", counters_json(end.memcg_stat)},
-      {"stat_delta", counters_json(counter_delta(start.memcg_stat, end.memcg_stat))},
-      {"events_delta", counters_json(memcg_events_delta)},
-      {"peak_bytes", end.memcg_peak_bytes ? nlohmann::json(*end.memcg_peak_bytes) : nlohmann::json(nullptr)},
+  record.vmstat_delta = vmstat_delta;
+  record.memcg = results::MemcgRecord{
+      .stat_start = start.memcg_stat,
+      .stat_end = end.memcg_stat,
+      .stat_delta = counter_delta(start.memcg_stat, end.memcg_stat),
+      .events_delta = memcg_events_delta,
+      .peak_bytes = end.memcg_peak_bytes ? std::optional<std::int64_t>(*end.memcg_peak_bytes) : std::nullopt,
+      .psi_memory = psi_stall_delta(start, end, "cgroup/memory.pressure"),
   };
   // OOM kills flag the iteration: the test cgroup's own (memory.events, v1
   // memory.oom_control) and the system's; null where the kernel lacks the counter.
-  auto oom_kills_in = [](const CounterMap& delta) {
+  auto oom_kills_in = [](const CounterMap& delta) -> std::optional<std::int64_t> {
     auto it = delta.find("oom_kill");
-    return it == delta.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
+    return it == delta.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
   };
-  record["oom_kills"] = {{"memcg", oom_kills_in(memcg_events_delta)}, {"vmstat", oom_kills_in(vmstat_delta)}};
-  record["fragmentation"] = {{"start", probes::fragmentation_json(start.fragmentation)},
-                             {"end", probes::fragmentation_json(end.fragmentation)}};
-  record["meminfo_start"] = counters_json(start.meminfo);
-  record["meminfo_end"] = counters_json(end.meminfo);
-  record["psi_memory"] = psi_stall_delta(start, end, "/proc/pressure/memory");
-  record["memcg"]["psi_memory"] = psi_stall_delta(start, end, "cgroup/memory.pressure");
+  record.oom_kills = results::OomKills{.memcg = oom_kills_in(memcg_events_delta), .vmstat = oom_kills_in(vmstat_delta)};
+  record.fragmentation = nlohmann::json{{"start", probes::fragmentation_json(start.fragmentation)},
+                                        {"end", probes::fragmentation_json(end.fragmentation)}};
+  record.meminfo_start = start.meminfo;
+  record.meminfo_end = end.meminfo;
+  record.psi_memory = psi_stall_delta(start, end, "/proc/pressure/memory");
 
   // The measurements are complete: a cgroup that cannot be emptied yet (a
   // killed dd in D state) is said in the record, not allowed to lose it.
   if (auto problem = end_iteration_cgroup(*cgroup); !problem.empty()) {
-    record["cleanup_problem"] = problem;
+    record.cleanup_problem = problem;
     setup.progress.note(fmt::format("iteration {}: {}; its results are kept, and the cgroup is removed again when "
                                     "the run restores",
                                     number, problem));
   }
-  write_json_atomically(dir / "result.json", record);
+  write_json_atomically(dir / "result.json", nlohmann::json(record));
   return record;
 }
 

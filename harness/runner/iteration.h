@@ -5,9 +5,8 @@
 #include <filesystem>
 #include <stop_token>
 
-#include <nlohmann/json.hpp>
-
 #include "harness/config/test_plan.h"
+#include "harness/results/iteration_record.h"
 #include "harness/system/cgroup.h"
 
 namespace memharness::system {
@@ -31,6 +30,6 @@ struct IterationSetup {
 
 // Runs iteration `number` with its files in `dir`; returns the record written to
 // dir/result.json ("status": "complete", "failed" or "interrupted").
-nlohmann::json run_iteration(const IterationSetup& setup, int number, const std::filesystem::path& dir);
+results::IterationRecord run_iteration(const IterationSetup& setup, int number, const std::filesystem::path& dir);
 
 }  // namespace memharness::runner

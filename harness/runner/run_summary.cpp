@@ -13,45 +13,73 @@ namespace memharness::runner {
 
 namespace {
 
+using Extract = std::function<std::optional<double>(const results::IterationRecord&)>;
+
 struct Row {
   std::string name;
-  std::function<std::optional<double>(const nlohmann::json&)> value;  // from one iteration record
+  Extract value;  // from one iteration record
   int decimals = 2;
 };
 
-std::optional<double> number_at(const nlohmann::json& j, const nlohmann::json::json_pointer& p) {
-  if (!j.contains(p)) return std::nullopt;
-  const auto& v = j.at(p);
-  if (!v.is_number()) return std::nullopt;
-  return v.get<double>();
-}
-
 // Sum of a process-accounting field over every workload of every phase.
-std::function<std::optional<double>(const nlohmann::json&)> workload_total(const char* field) {
-  return [field](const nlohmann::json& it) -> std::optional<double> {
+Extract workload_total(std::optional<double> results::ProcessRecord::*field) {
+  return [field](const results::IterationRecord& it) -> std::optional<double> {
     double total = 0;
-    for (const auto& phase : it.value("phases", nlohmann::json::array()))
-      for (const auto& w : phase.value("workloads", nlohmann::json::array()))
-        if (w.contains("process") && w["process"].contains(field)) {
+    for (const auto& phase : it.phases)
+      for (const auto& w : phase.workloads)
+        if (w.process) {
           // null: not measured (usage_lost), so the total is not known either
           // (a fresh-clone run crashed here reading it as a number).
-          if (!w["process"][field].is_number()) return std::nullopt;
-          total += w["process"][field].get<double>();
+          if (!(*w.process.*field)) return std::nullopt;
+          total += *(*w.process.*field);
         }
     return total;
   };
 }
 
-std::function<std::optional<double>(const nlohmann::json&)> at(const std::string& pointer, double scale = 1.0) {
-  return [p = nlohmann::json::json_pointer(pointer), scale](const nlohmann::json& it) -> std::optional<double> {
-    auto v = number_at(it, p);
+Extract scaled(Extract extract, double scale) {
+  return [extract = std::move(extract), scale](const results::IterationRecord& it) -> std::optional<double> {
+    auto v = extract(it);
     if (!v) return std::nullopt;
     return *v * scale;
   };
 }
 
+template <typename T>
+std::optional<double> as_double(const std::optional<T>& v) {
+  return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+}
+
+// A counter of one of the memcg's maps (events_delta, stat_delta, stat_end).
+Extract memcg_counter(std::optional<CounterMap> results::MemcgRecord::*map, const std::string& name,
+                      double scale = 1.0) {
+  return scaled(
+      [map, name](const results::IterationRecord& it) -> std::optional<double> {
+        return it.memcg ? results::counter(*it.memcg.*map, name) : std::nullopt;
+      },
+      scale);
+}
+
+// A PSI stall time in ms: the system's or, `memcg`, the test cgroup's.
+Extract psi_ms(bool memcg, bool full) {
+  return [memcg, full](const results::IterationRecord& it) -> std::optional<double> {
+    const auto& psi = memcg ? (it.memcg ? it.memcg->psi_memory : std::nullopt) : it.psi_memory;
+    if (!psi) return std::nullopt;
+    auto us = as_double(full ? psi->full_stall_us : psi->some_stall_us);
+    return us ? std::optional(*us * 1e-3) : std::nullopt;
+  };
+}
+
+// A headline tracepoint figure of result.json's "tracepoints".
+template <typename T>
+Extract tracepoint(std::optional<T> results::TracepointSummary::*figure) {
+  return [figure](const results::IterationRecord& it) -> std::optional<double> {
+    return it.tracepoints ? as_double(*it.tracepoints.*figure) : std::nullopt;
+  };
+}
+
 void write_rows(std::ostream& out, const std::string& title, const std::vector<Row>& rows,
-                const std::vector<nlohmann::json>& iterations) {
+                const std::vector<results::IterationRecord>& iterations) {
   out << fmt::format("{:<46}{:>14}{:>14}{:>14}\n", title, "mean", "min", "max");
   for (const auto& row : rows) {
     double sum = 0, lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
@@ -75,31 +103,27 @@ void write_rows(std::ostream& out, const std::string& title, const std::vector<R
 
 // One row per numeric metric of every workload instance ("dd-writeback
 // threads-8-mb-per-s"), in the order the first iteration that has it lists them.
-std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterations) {
+std::vector<Row> workload_metric_rows(const std::vector<results::IterationRecord>& iterations) {
   std::vector<Row> rows;
   std::set<std::string> seen;
   for (const auto& it : iterations)
-    for (const auto& phase : it.value("phases", nlohmann::json::array()))
-      for (const auto& w : phase.value("workloads", nlohmann::json::array())) {
-        // A named copy: items() of a temporary would iterate a destroyed object.
-        const nlohmann::json metrics = w.value("metrics", nlohmann::json::object());
-        for (const auto& [name, value] : metrics.items()) {
+    for (const auto& phase : it.phases)
+      for (const auto& w : phase.workloads) {
+        for (const auto& [name, value] : w.metrics.items()) {
           if (!value.is_number()) continue;
-          std::string instance = w.value("instance", "");
-          if (!seen.insert(instance + "/" + name).second) continue;
+          if (!seen.insert(w.instance + "/" + name).second) continue;
           // metric = name: a structured binding cannot be captured before
           // C++20's P1091, which clang 14 (the fuzz build's) lacks.
-          auto extract = [phase_name = phase.value("name", ""), instance,
-                          metric = std::string(name)](const nlohmann::json& record) -> std::optional<double> {
-            for (const auto& p : record.value("phases", nlohmann::json::array()))
-              if (p.value("name", "") == phase_name)
-                for (const auto& wl : p.value("workloads", nlohmann::json::array()))
-                  if (wl.value("instance", "") == instance && wl.contains("metrics") &&
-                      wl["metrics"].contains(metric) && wl["metrics"][metric].is_number())
-                    return wl["metrics"][metric].get<double>();
+          auto extract = [phase_name = phase.name, instance = w.instance,
+                          metric = std::string(name)](const results::IterationRecord& record) -> std::optional<double> {
+            for (const auto& p : record.phases)
+              if (p.name == phase_name)
+                for (const auto& wl : p.workloads)
+                  if (wl.instance == instance)
+                    if (auto v = wl.metric(metric)) return v;
             return std::nullopt;
           };
-          rows.push_back({instance + " " + name, extract, 2});
+          rows.push_back({w.instance + " " + name, extract, 2});
         }
       }
   return rows;
@@ -107,25 +131,28 @@ std::vector<Row> workload_metric_rows(const std::vector<nlohmann::json>& iterati
 
 }  // namespace
 
-void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
-                       const std::vector<nlohmann::json>& iteration_records,
+void write_run_summary(std::ostream& out, const results::RunManifest& manifest,
+                       const std::vector<results::IterationRecord>& iteration_records,
                        const std::filesystem::path& run_directory) {
-  const auto& iterations = manifest["iterations"];
+  auto iterations = manifest.iterations.value_or(results::IterationCounts{});
+  std::string release = manifest.kernel_release();
   out << fmt::format("\nmemharness: {} on {} ({}), label {}: {}, {}/{} iterations complete\n",
-                     manifest.value("test", "?"),
-                     manifest["machine"]["kernel"].value("release", std::string("unknown kernel")),
-                     manifest.value("target", "?"), manifest.value("label", "?"), manifest.value("status", "?"),
-                     iterations.value("completed", 0), iterations.value("planned", 0));
-  if (manifest.contains("status_reason")) out << "  " << manifest["status_reason"].get<std::string>() << '\n';
-  std::vector<nlohmann::json> complete;
+                     manifest.test.value_or("?"), release.empty() ? "unknown kernel" : release,
+                     manifest.target.value_or("?"), manifest.label.value_or("?"),
+                     manifest.status ? results::to_string(*manifest.status) : "?", iterations.completed,
+                     iterations.planned);
+  if (manifest.status_reason) out << "  " << *manifest.status_reason << '\n';
+  std::vector<results::IterationRecord> complete;
   for (const auto& it : iteration_records)
-    if (it.value("status", "") == "complete") complete.push_back(it);
+    if (it.status == "complete") complete.push_back(it);
   if (!complete.empty()) {
+    using results::MemcgRecord;
+    using results::TracepointSummary;
     out << '\n';
     write_rows(out, "Workload (per iteration)",
-               {{"Elapsed (s)", at("/elapsed_s")},
-                {"User (s)", workload_total("user_s")},
-                {"Sys (s)", workload_total("sys_s")}},
+               {{"Elapsed (s)", [](const results::IterationRecord& it) { return it.elapsed_s; }},
+                {"User (s)", workload_total(&results::ProcessRecord::user_s)},
+                {"Sys (s)", workload_total(&results::ProcessRecord::sys_s)}},
                complete);
     if (auto rows = workload_metric_rows(complete); !rows.empty()) {
       out << '\n';
@@ -133,40 +160,46 @@ void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
     }
     out << '\n';
     write_rows(out, "Memory cgroup",
-               {{"Limit hits (memory.events max)", at("/memcg/events_delta/max"), 0},
-                {"OOM kills (memory.events)", at("/memcg/events_delta/oom_kill"), 0},
-                {"Peak usage (MiB)", at("/memcg/peak_bytes", 1.0 / (1 << 20)), 1},
-                {"Pages scanned (memcg pgscan)", at("/memcg/stat_delta/pgscan"), 0},
-                {"Pages reclaimed (memcg pgsteal)", at("/memcg/stat_delta/pgsteal"), 0},
-                {"Swap at end (MiB)", at("/memcg/stat_end/swap", 1.0 / (1 << 20)), 1},
-                {"Refaults anon", at("/memcg/stat_delta/workingset_refault_anon"), 0},
-                {"Refaults file", at("/memcg/stat_delta/workingset_refault_file"), 0},
-                {"Major faults", at("/memcg/stat_delta/pgmajfault"), 0},
-                {"Cgroup PSI memory some (ms)", at("/memcg/psi_memory/some_stall_us", 1e-3), 1},
-                {"PSI memory some (ms)", at("/psi_memory/some_stall_us", 1e-3), 1},
-                {"PSI memory full (ms)", at("/psi_memory/full_stall_us", 1e-3), 1}},
+               {{"Limit hits (memory.events max)", memcg_counter(&MemcgRecord::events_delta, "max"), 0},
+                {"OOM kills (memory.events)", memcg_counter(&MemcgRecord::events_delta, "oom_kill"), 0},
+                {"Peak usage (MiB)",
+                 scaled([](const results::IterationRecord& it) {
+                   return it.memcg ? as_double(it.memcg->peak_bytes) : std::nullopt;
+                 }, 1.0 / (1 << 20)),
+                 1},
+                {"Pages scanned (memcg pgscan)", memcg_counter(&MemcgRecord::stat_delta, "pgscan"), 0},
+                {"Pages reclaimed (memcg pgsteal)", memcg_counter(&MemcgRecord::stat_delta, "pgsteal"), 0},
+                {"Swap at end (MiB)", memcg_counter(&MemcgRecord::stat_end, "swap", 1.0 / (1 << 20)), 1},
+                {"Refaults anon", memcg_counter(&MemcgRecord::stat_delta, "workingset_refault_anon"), 0},
+                {"Refaults file", memcg_counter(&MemcgRecord::stat_delta, "workingset_refault_file"), 0},
+                {"Major faults", memcg_counter(&MemcgRecord::stat_delta, "pgmajfault"), 0},
+                {"Cgroup PSI memory some (ms)", psi_ms(true, false), 1},
+                {"PSI memory some (ms)", psi_ms(false, false), 1},
+                {"PSI memory full (ms)", psi_ms(false, true), 1}},
                complete);
     out << '\n';
     // From the tracepoint recorder (iterations/N/tracepoints.json); n/a when
     // no recorder ran or the kernel lacks the events.
     write_rows(out, "Reclaim (tracepoints)",
-               {{"Direct reclaims", at("/tracepoints/direct_reclaims"), 0},
-                {"Time stalled direct reclaim (ms)", at("/tracepoints/direct_reclaim_stall_ms"), 2},
-                {"Memcg reclaims (workloads)", at("/tracepoints/memcg_reclaims"), 0},
-                {"Time stalled memcg reclaim (ms)", at("/tracepoints/memcg_reclaim_stall_ms"), 2},
-                {"Kswapd wakeups", at("/tracepoints/kswapd_wakeups"), 0},
-                {"Time kswapd awake (ms)", at("/tracepoints/kswapd_awake_ms"), 2},
-                {"Direct reclaim write file", at("/tracepoints/direct_reclaim_write_file"), 0},
-                {"Direct reclaim write anon", at("/tracepoints/direct_reclaim_write_anon"), 0},
-                {"Kswapd reclaim write file", at("/tracepoints/kswapd_reclaim_write_file"), 0},
-                {"Kswapd reclaim write anon", at("/tracepoints/kswapd_reclaim_write_anon"), 0}},
+               {{"Direct reclaims", tracepoint(&TracepointSummary::direct_reclaims), 0},
+                {"Time stalled direct reclaim (ms)", tracepoint(&TracepointSummary::direct_reclaim_stall_ms), 2},
+                {"Memcg reclaims (workloads)", tracepoint(&TracepointSummary::memcg_reclaims), 0},
+                {"Time stalled memcg reclaim (ms)", tracepoint(&TracepointSummary::memcg_reclaim_stall_ms), 2},
+                {"Kswapd wakeups", tracepoint(&TracepointSummary::kswapd_wakeups), 0},
+                {"Time kswapd awake (ms)", tracepoint(&TracepointSummary::kswapd_awake_ms), 2},
+                {"Direct reclaim write file", tracepoint(&TracepointSummary::direct_reclaim_write_file), 0},
+                {"Direct reclaim write anon", tracepoint(&TracepointSummary::direct_reclaim_write_anon), 0},
+                {"Kswapd reclaim write file", tracepoint(&TracepointSummary::kswapd_reclaim_write_file), 0},
+                {"Kswapd reclaim write anon", tracepoint(&TracepointSummary::kswapd_reclaim_write_anon), 0}},
                complete);
     out << '\n';
     std::vector<Row> vmstat_rows;
     for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "allocstall_normal",
                           "allocstall_movable", "pswpout", "pswpin", "nr_vmscan_write", "workingset_refault_anon",
                           "workingset_refault_file", "pgmajfault", "compact_stall", "oom_kill"})
-      vmstat_rows.push_back({c, at(std::string("/vmstat_delta/") + c), 0});
+      vmstat_rows.push_back(
+          {c, [name = std::string(c)](const results::IterationRecord& it) { return results::counter(it.vmstat_delta, name); },
+           0});
     write_rows(out, "vmstat deltas (whole system)", vmstat_rows, complete);
   }
   out << "\nRun directory: " << run_directory.string() << '\n';

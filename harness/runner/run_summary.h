@@ -5,12 +5,13 @@
 #include <iosfwd>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "harness/results/iteration_record.h"
+#include "harness/results/run_manifest.h"
 
 namespace memharness::runner {
 
-void write_run_summary(std::ostream& out, const nlohmann::json& manifest,
-                       const std::vector<nlohmann::json>& iteration_records,
+void write_run_summary(std::ostream& out, const results::RunManifest& manifest,
+                       const std::vector<results::IterationRecord>& iteration_records,
                        const std::filesystem::path& run_directory);
 
 }  // namespace memharness::runner

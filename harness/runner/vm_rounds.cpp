@@ -13,6 +13,7 @@
 #include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
 #include "harness/results/run_directory.h"
+#include "harness/results/run_manifest.h"
 #include "harness/runner/round_order.h"
 
 namespace memharness::runner {
@@ -25,37 +26,35 @@ namespace {
 struct KernelRounds {
   targets::VmRunRequest request;
   targets::VmRunOutcome outcome;
-  nlohmann::json manifest;
+  results::RunManifest manifest;
   int completed = 0;
   bool stopped = false;  // failed or interrupted: no more rounds
 };
 
-nlohmann::json read_manifest(const fs::path& run) {
-  return nlohmann::json::parse(read_file_text(run / "manifest.json"));
-}
+results::RunManifest read_manifest(const fs::path& run) { return results::read_run_manifest(run / "manifest.json"); }
 
 void write_manifest(const KernelRounds& kernel) {
-  write_file_atomically(kernel.outcome.run_directory / "manifest.json", kernel.manifest.dump(2) + "\n");
+  write_json_atomically(kernel.outcome.run_directory / "manifest.json", nlohmann::json(kernel.manifest));
 }
 
 // What one boot was, for the manifest's "vm"."boots".
-nlohmann::json boot_record(const nlohmann::json& manifest, int iteration, const std::string& console) {
-  const auto& vm = manifest.value("vm", nlohmann::json::object());
+nlohmann::json boot_record(const results::RunManifest& manifest, int iteration, const std::string& console) {
+  const auto vm = manifest.vm.value_or(nlohmann::json::object());
   return {{"iteration", iteration},
-          {"started_at", manifest.value("started_at", "")},
+          {"started_at", manifest.started_at.value_or("")},
           {"console", console},
           {"elapsed_s", vm.value("elapsed_s", nlohmann::json())},
           {"boot_to_workload_s", vm.value("boot_to_workload_s", nlohmann::json())},
           {"boot_attempts", vm.value("boot_attempts", nlohmann::json())},
           {"timed_out", vm.value("timed_out", nlohmann::json())},
-          {"status", manifest.value("status", "")}};
+          {"status", manifest.status_text()}};
 }
 
 // The run is not over while rounds remain: a harness killed between them
 // leaves a manifest that says so instead of "complete".
 void mark_in_progress(KernelRounds& kernel, int planned) {
-  kernel.manifest["status"] = results::to_string(results::RunStatus::incomplete);
-  kernel.manifest["status_reason"] =
+  kernel.manifest.status = results::RunStatus::incomplete;
+  kernel.manifest.status_reason =
       fmt::format("{} of {} iterations in; the harness that was running the rest did not finish", kernel.completed,
                   planned);
 }
@@ -63,13 +62,15 @@ void mark_in_progress(KernelRounds& kernel, int planned) {
 // Round 1: the guest's run directory becomes the kernel's.
 void adopt_first_round(KernelRounds& kernel, const VmRoundsRequest& request, const std::vector<std::string>& others) {
   kernel.manifest = read_manifest(kernel.outcome.run_directory);
-  kernel.manifest["iterations"]["planned"] = request.iterations;
-  kernel.manifest["vm"]["boots"] = nlohmann::json::array({boot_record(kernel.manifest, 1, "console.log")});
+  if (!kernel.manifest.iterations) kernel.manifest.iterations.emplace();
+  kernel.manifest.iterations->planned = request.iterations;
+  if (!kernel.manifest.vm) kernel.manifest.vm = nlohmann::json::object();
+  (*kernel.manifest.vm)["boots"] = nlohmann::json::array({boot_record(kernel.manifest, 1, "console.log")});
   if (!others.empty())
-    kernel.manifest["interleaved"] = {
-        {"with", others},
-        {"order", "rounds of one iteration per kernel, each in a freshly booted guest, alternating forward and "
-                  "backward"}};
+    kernel.manifest.interleaved = results::Interleaving{
+        .with = others,
+        .order = "rounds of one iteration per kernel, each in a freshly booted guest, alternating forward and "
+                 "backward"};
   if (kernel.outcome.exit_code != ExitCode::success) {
     kernel.stopped = true;  // its manifest says why
   } else {
@@ -92,26 +93,26 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
   }
   std::string console = fmt::format("console-iteration-{}.log", iteration);
   write_file_atomically(run / console, read_file_text(round.run_directory / "console.log"));
-  for (const auto& boot : donor["vm"].value("failed_boots", nlohmann::json::array())) {
+  for (const auto& boot : donor.vm.value_or(nlohmann::json::object()).value("failed_boots", nlohmann::json::array())) {
     std::string name = boot.value("console", "");
     if (name.empty()) continue;
     write_file_atomically(run / fmt::format("console-iteration-{}-{}", iteration, name),
                                    read_file_text(round.run_directory / name));
   }
-  kernel.manifest["vm"]["boots"].push_back(boot_record(donor, iteration, console));
+  (*kernel.manifest.vm)["boots"].push_back(boot_record(donor, iteration, console));
   if (round.exit_code == ExitCode::success) {
     kernel.completed += 1;
-    kernel.manifest["iterations"]["completed"] = kernel.completed;
+    kernel.manifest.iterations->completed = kernel.completed;
     mark_in_progress(kernel, planned);
   } else {
     kernel.stopped = true;
-    kernel.manifest["status"] = donor.value("status", results::to_string(results::RunStatus::failed));
-    kernel.manifest["status_reason"] = fmt::format(
-        "iteration {}: {}", iteration, donor.value("status_reason", round.failure.empty() ? "failed" : round.failure));
-    for (const char* key : {"console_excerpt", "guest_status"})
-      if (donor.contains(key)) kernel.manifest[key] = donor[key];
+    kernel.manifest.status = donor.status.value_or(results::RunStatus::failed);
+    kernel.manifest.status_reason = fmt::format(
+        "iteration {}: {}", iteration, donor.status_reason.value_or(round.failure.empty() ? "failed" : round.failure));
+    if (donor.console_excerpt) kernel.manifest.console_excerpt = donor.console_excerpt;
+    if (donor.guest_status) kernel.manifest.guest_status = donor.guest_status;
     kernel.outcome.exit_code = round.exit_code;
-    kernel.outcome.failure = kernel.manifest["status_reason"];
+    kernel.outcome.failure = *kernel.manifest.status_reason;
   }
   write_manifest(kernel);
 }
@@ -120,14 +121,14 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
 void finish(KernelRounds& kernel, int planned, bool interrupted) {
   if (kernel.stopped || kernel.outcome.run_directory.empty()) return;
   if (interrupted && kernel.completed < planned) {
-    kernel.manifest["status"] = results::to_string(results::RunStatus::incomplete);
-    kernel.manifest["status_reason"] =
+    kernel.manifest.status = results::RunStatus::incomplete;
+    kernel.manifest.status_reason =
         fmt::format("interrupted by a signal after {} of {} iterations", kernel.completed, planned);
     kernel.outcome.exit_code = ExitCode::run_failed;
-    kernel.outcome.failure = kernel.manifest["status_reason"];
+    kernel.outcome.failure = *kernel.manifest.status_reason;
   } else {
-    kernel.manifest["status"] = results::to_string(results::RunStatus::complete);
-    kernel.manifest.erase("status_reason");
+    kernel.manifest.status = results::RunStatus::complete;
+    kernel.manifest.status_reason.reset();
   }
   write_manifest(kernel);
 }
@@ -198,7 +199,7 @@ std::vector<targets::VmRunOutcome> run_vm_rounds(const VmRoundsRequest& request,
       std::vector<fs::path> directories;
       for (const auto& kernel : kernels) directories.push_back(kernel.outcome.run_directory);
       if (auto reason = request.stop_after_round(round, directories)) {
-        for (auto& kernel : kernels) kernel.manifest["iterations"]["stopped_early"] = *reason;
+        for (auto& kernel : kernels) kernel.manifest.iterations->stopped_early = *reason;
         break;
       }
     }

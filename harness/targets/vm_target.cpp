@@ -246,7 +246,7 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   }
 
   VmRunOutcome outcome;
-  nlohmann::json manifest;
+  results::RunManifest manifest;
   if (returned) {
     outcome.run_directory = move_into_results(*returned, returned_root, request.results_root);
     manifest = results::read_run(outcome.run_directory).manifest;
@@ -254,39 +254,38 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     auto dir = results::RunDirectory::create(request.results_root, label, plan.name, started_at);
     outcome.run_directory = dir.path();
     fs::copy_file(request.config_file, dir.path() / "config.toml");
-    manifest = {{"schema_version", 1},
-                {"test", plan.name},
-                {"description", plan.description},
-                {"label", label},
-                {"started_at", timestamp_iso8601(started_at)},
-                {"config", {{"source", request.config_file.string()}, {"hash", plan.config_hash}}},
-                {"machine", {{"kernel", {{"release", kernel.release}}}}},
-                {"iterations", {{"planned", request.iterations.value_or(plan.iterations)}, {"completed", 0}}}};
+    manifest.test = plan.name;
+    manifest.description = plan.description;
+    manifest.label = label;
+    manifest.started_at = timestamp_iso8601(started_at);
+    manifest.config = results::RunConfig{.source = request.config_file.string(), .hash = plan.config_hash, .resolved = {}};
+    manifest.iterations.emplace().planned = request.iterations.value_or(plan.iterations);
+    manifest.machine = nlohmann::json{{"kernel", {{"release", kernel.release}}}};
   }
-  manifest["target"] = "vm";
-  manifest["vm"] = vm_record;
-  std::string guest_status = manifest.value("status", "");
+  manifest.target = "vm";
+  manifest.vm = vm_record;
+  std::string guest_status = manifest.status_text();
   if (!reason.empty()) {
     // A guest that finished its run and then died keeps its results; it is still the kernel's failure.
-    manifest["status"] = results::to_string(vm.stopped ? results::RunStatus::incomplete : results::RunStatus::failed);
-    manifest["status_reason"] = reason;
-    manifest["console_excerpt"] = console.excerpt;
-    if (!guest_status.empty()) manifest["guest_status"] = guest_status;
+    manifest.status = vm.stopped ? results::RunStatus::incomplete : results::RunStatus::failed;
+    manifest.status_reason = reason;
+    manifest.console_excerpt = console.excerpt;
+    if (!guest_status.empty()) manifest.guest_status = guest_status;
   }
   write_file_atomically(outcome.run_directory / "console.log", console_text);
   for (const auto& boot : failed_boots) {
     std::string name = boot["console"];
     write_file_atomically(outcome.run_directory / name, read_file_text(work / name));
   }
-  write_file_atomically(outcome.run_directory / "manifest.json", manifest.dump(2) + "\n");
+  write_json_atomically(outcome.run_directory / "manifest.json", nlohmann::json(manifest));
 
   if (!reason.empty()) {
     outcome.exit_code = ExitCode::run_failed;
     outcome.failure = reason;
     out << fmt::format("memharness: {} failed in the VM: {}\n{}", label, reason, console.excerpt);
-  } else if (manifest.value("status", "") != "complete") {
+  } else if (manifest.status != results::RunStatus::complete) {
     outcome.exit_code = ExitCode::run_failed;
-    outcome.failure = manifest.value("status_reason", "the guest's run did not complete");
+    outcome.failure = manifest.status_reason.value_or("the guest's run did not complete");
   }
   return outcome;
 }

@@ -208,7 +208,7 @@ nlohmann::json aggregates_json(const RawAggregates& raw, const std::map<std::str
   json attribution = {{"method", description.attribution}, {"root_tgid", description.root_tgid}};
   if (description.workload_cgroup_id) attribution["cgroup_id"] = *description.workload_cgroup_id;
   return {
-      {"schema_version", 1},
+      {"schema_version", results::tracepoints_schema_version},
       {"recorder", description.recorder},
       {"recorded_s", description.recorded_s},
       {"attribution", std::move(attribution)},
@@ -217,27 +217,35 @@ nlohmann::json aggregates_json(const RawAggregates& raw, const std::map<std::str
   };
 }
 
-nlohmann::json tracepoint_summary(const nlohmann::json& document) {
-  auto figure = [&document](const std::string& pointer, const char* field, double scale) -> json {
+results::TracepointSummary tracepoint_summary(const results::TracepointsDocument& document) {
+  // The figure at a pointer into "scopes" when it is available and has `field`.
+  auto figure = [&document](const std::string& pointer, const char* field) -> const json* {
     json::json_pointer p(pointer);
-    if (!document.contains(p)) return nullptr;
-    const auto& f = document.at(p);
+    if (!document.scopes.contains(p)) return nullptr;
+    const auto& f = document.scopes.at(p);
     if (!f.value("available", false) || !f.contains(field)) return nullptr;
-    if (scale == 1.0) return f[field];
-    return f[field].get<double>() * scale;
+    return &f[field];
   };
-  const std::string sys = "/scopes/system/contexts/", wl = "/scopes/workload/contexts/";
+  auto count = [&figure](const std::string& pointer, const char* field) -> std::optional<std::uint64_t> {
+    const json* v = figure(pointer, field);
+    return v ? std::optional(v->get<std::uint64_t>()) : std::nullopt;
+  };
+  auto ms = [&figure](const std::string& pointer) -> std::optional<double> {
+    const json* v = figure(pointer, "total_ns");
+    return v ? std::optional(v->get<double>() * 1e-6) : std::nullopt;
+  };
+  const std::string sys = "/system/contexts/", wl = "/workload/contexts/";
   return {
-      {"direct_reclaims", figure(sys + "direct_reclaim/stalls", "count", 1.0)},
-      {"direct_reclaim_stall_ms", figure(sys + "direct_reclaim/stalls", "total_ns", 1e-6)},
-      {"memcg_reclaims", figure(wl + "memcg_reclaim/stalls", "count", 1.0)},
-      {"memcg_reclaim_stall_ms", figure(wl + "memcg_reclaim/stalls", "total_ns", 1e-6)},
-      {"kswapd_wakeups", figure("/scopes/system/kswapd/wakeups", "count", 1.0)},
-      {"kswapd_awake_ms", figure("/scopes/system/kswapd/awake", "total_ns", 1e-6)},
-      {"direct_reclaim_write_file", figure(sys + "direct_reclaim/writes", "file", 1.0)},
-      {"direct_reclaim_write_anon", figure(sys + "direct_reclaim/writes", "anon", 1.0)},
-      {"kswapd_reclaim_write_file", figure(sys + "kswapd/writes", "file", 1.0)},
-      {"kswapd_reclaim_write_anon", figure(sys + "kswapd/writes", "anon", 1.0)},
+      .direct_reclaims = count(sys + "direct_reclaim/stalls", "count"),
+      .direct_reclaim_stall_ms = ms(sys + "direct_reclaim/stalls"),
+      .memcg_reclaims = count(wl + "memcg_reclaim/stalls", "count"),
+      .memcg_reclaim_stall_ms = ms(wl + "memcg_reclaim/stalls"),
+      .kswapd_wakeups = count("/system/kswapd/wakeups", "count"),
+      .kswapd_awake_ms = ms("/system/kswapd/awake"),
+      .direct_reclaim_write_file = count(sys + "direct_reclaim/writes", "file"),
+      .direct_reclaim_write_anon = count(sys + "direct_reclaim/writes", "anon"),
+      .kswapd_reclaim_write_file = count(sys + "kswapd/writes", "file"),
+      .kswapd_reclaim_write_anon = count(sys + "kswapd/writes", "anon"),
   };
 }
 

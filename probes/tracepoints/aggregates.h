@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/results/iteration_record.h"
+#include "harness/results/tracepoints_document.h"
 #include "probes/bpf/reclaim_aggregates.h"
 
 namespace memharness::probes {
@@ -51,6 +53,6 @@ nlohmann::json aggregates_json(const RawAggregates& raw, const std::map<std::str
 // (workload scope), kswapd_wakeups, kswapd_awake_ms, and
 // {direct,kswapd}_reclaim_write_{file,anon}. A figure whose events the kernel
 // lacks is null.
-nlohmann::json tracepoint_summary(const nlohmann::json& document);
+results::TracepointSummary tracepoint_summary(const results::TracepointsDocument& document);
 
 }  // namespace memharness::probes

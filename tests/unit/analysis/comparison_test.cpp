@@ -20,6 +20,18 @@ results::StoredRun load(const std::string& label) {
   return results::read_run(results::resolve_run(label, results_root));
 }
 
+// An iteration from one JSON object: result.json, with tracepoints.json under
+// "tracepoints_json" when the iteration has one.
+results::StoredIteration iteration_of(nlohmann::json record) {
+  results::StoredIteration it;
+  if (record.contains("tracepoints_json")) {
+    it.tracepoints = results::parse_tracepoints_document(record["tracepoints_json"], "tracepoints.json");
+    record.erase("tracepoints_json");
+  }
+  it.record = results::parse_iteration_record(record, "result.json");
+  return it;
+}
+
 const MetricResult& metric(const Comparison& c, const std::string& id) {
   for (const auto& m : c.metrics)
     if (m.def.id == id) return m;
@@ -123,8 +135,8 @@ TEST(Comparison, TooFewIterationsAreNotJudged) {
 // and a regression only beyond the floor for a zero baseline (1 event).
 TEST(Comparison, ZeroBaselineHasAnAbsoluteFloor) {
   auto base = load("ab"), other = load("ab");
-  for (auto& it : base.iterations) it.record["memcg"]["events_delta"]["oom_kill"] = 0;
-  for (auto& it : other.iterations) it.record["memcg"]["events_delta"]["oom_kill"] = 2;
+  for (auto& it : base.iterations) (*it.record.memcg->events_delta)["oom_kill"] = 0;
+  for (auto& it : other.iterations) (*it.record.memcg->events_delta)["oom_kill"] = 2;
   auto c = compare_runs({base, other}, {});
   const auto& oom = metric(c, "memcg.oom_kill").cells[1];
   EXPECT_EQ(oom.verdict, Verdict::regression) << oom.reason;
@@ -144,8 +156,7 @@ TEST(Comparison, RatesAreTestedAsTheyAreShown) {
   auto rate = [](results::StoredRun& run, double scale) {
     double v = 40;
     for (auto& it : run.iterations)
-      for (auto& w : it.record["phases"][0]["workloads"])
-        if (w.contains("metrics")) w["metrics"]["vm-bogo-ops-per-second-real-time"] = scale * (v += 1);
+      for (auto& w : it.record.phases[0].workloads) w.metrics["vm-bogo-ops-per-second-real-time"] = scale * (v += 1);
   };
   rate(base, 1.0);
   rate(other, 0.5);
@@ -167,8 +178,8 @@ TEST(Comparison, MissingMetricIsNotAvailableNotZero) {
 
 TEST(Comparison, EnvironmentDifferencesAreNamed) {
   auto a = load("a"), b = load("b");
-  b.manifest["machine"]["cpus"] = 4;
-  b.manifest["config"]["hash"] = "0123456789abcdef";
+  (*b.manifest.machine)["cpus"] = 4;
+  b.manifest.config->hash = "0123456789abcdef";
   auto differences = environment_differences({a, b});
   ASSERT_EQ(differences.size(), 2u);
   EXPECT_EQ(differences[0].rfind("config hash differs: d09c767255256fbf in a (", 0), 0u) << differences[0];
@@ -180,20 +191,21 @@ TEST(Comparison, EnvironmentDifferencesAreNamed) {
 TEST(Comparison, LostTracepointEventsAreWarnedAbout) {
   auto a = load("a"), b = load("b");
   auto& record = b.iterations.at(1).record;
-  record["tracepoint_recorder"] = {{"kind", "bpf"}, {"lost_events", 12}};
+  record.tracepoint_recorder = results::parse_tracepoint_recorder(results::RecordMembers(
+      nlohmann::json{{"kind", "bpf"}, {"lost_events", 12}}, "result.json"));
   auto c = compare_runs({a, b}, {});
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_EQ(c.warnings[0],
             fmt::format("b: iteration {}'s bpf tracepoint recorder lost 12 event(s): its tracepoint figures are "
                         "undercounts",
-                        record.value("iteration", 0)));
+                        record.iteration.value_or(0)));
 }
 
 TEST(MetricCatalog, WorkloadRatesAreHigherIsBetterWithHarmonicMeans) {
-  auto record = nlohmann::json::parse(R"({"phases": [{"workloads": [{"instance": "dd", "metrics": {
+  auto record = iteration_of(nlohmann::json::parse(R"({"phases": [{"workloads": [{"instance": "dd", "metrics": {
       "threads-4-mb-per-s": 1500.0, "threads-4-elapsed-s": 0.7, "vm-bogo-ops-per-second-real-time": 30.0,
       "dirty-rate-mib-per-s": 64.0, "bytes-written-mib": 900.0, "pass1-latency-p99-ms": 3.0,
-      "pass1-success-pct": 95.0}}]}]})");
+      "pass1-success-pct": 95.0}}]}]})"));
   auto catalog = build_catalog({&record});
   auto def = [&](const std::string& name) {
     for (const auto& m : catalog)
@@ -218,10 +230,10 @@ TEST(MetricCatalog, WorkloadRatesAreHigherIsBetterWithHarmonicMeans) {
 // What highalloc is for leads and gates: its success per pass (hugetlb and
 // THP instances alike), then its latencies, then Elapsed and the rest.
 TEST(MetricCatalog, HugePageSuccessGatesAndLeadsTheWorkloadRows) {
-  auto record = nlohmann::json::parse(R"({"elapsed_s": 90.0, "phases": [{"workloads": [
+  auto record = iteration_of(nlohmann::json::parse(R"({"elapsed_s": 90.0, "phases": [{"workloads": [
       {"instance": "highalloc", "metrics": {"at-rest-success-pct": 92.0, "pass1-success-pct": 60.0,
         "pass2-success-pct": 55.0, "at-rest-latency-p50-ms": 1.0, "pass1-latency-p50-ms": 9.0}},
-      {"instance": "thp", "metrics": {"pass1-success-pct": 40.0, "pass1-latency-p50-ms": 3.0}}]}]})");
+      {"instance": "thp", "metrics": {"pass1-success-pct": 40.0, "pass1-latency-p50-ms": 3.0}}]}]})"));
   auto catalog = build_catalog({&record});
   std::vector<std::string> ids;
   for (const auto& m : catalog)
@@ -247,13 +259,13 @@ TEST(MetricCatalog, HugePageSuccessGatesAndLeadsTheWorkloadRows) {
 }
 
 TEST(MetricCatalog, TracepointFiguresAndUnavailableOnes) {
-  auto record = nlohmann::json::parse(R"({
+  auto record = iteration_of(nlohmann::json::parse(R"({
     "elapsed_s": 10.0,
     "phases": [{"workloads": [{"instance": "w", "process": {"user_s": 1.0, "sys_s": 2.0}}]}],
     "tracepoints_json": {"schema_version": 1, "scopes": {"system": {
       "contexts": {"direct_reclaim": {"stalls": {"available": true, "count": 4, "total_ns": 1000000000},
                                       "writes": {"available": false, "reason": "not available on this kernel"}}},
-      "kswapd": {"awake": {"available": true, "total_ns": 2500000000}}}}}})");
+      "kswapd": {"awake": {"available": true, "total_ns": 2500000000}}}}}})"));
   auto catalog = build_catalog({&record});
   auto value = [&](const std::string& id) -> std::optional<double> {
     for (const auto& m : catalog)
@@ -291,7 +303,7 @@ TEST(NoiseCalibration, RepeatsGiveACompareConfigThatDetectableUses) {
   EXPECT_LT(*metric(c, "elapsed").cells[1].detectable_pct, 10);
   // Runs of another test are refused.
   auto other = load("b");
-  other.manifest["test"] = "kernbench";
+  other.manifest.test = "kernbench";
   EXPECT_THROW(calibrate_noise({load("a"), other}), Error);
 }
 

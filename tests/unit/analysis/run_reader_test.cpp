@@ -32,7 +32,7 @@ TEST(RunReader, ReadsAFixtureRun) {
   ASSERT_EQ(run.iterations.size(), 3u);
   EXPECT_EQ(run.complete_iterations().size(), 3u);
   EXPECT_EQ(run.iterations[2].number, 3);
-  EXPECT_FALSE(run.iterations[0].record.contains("tracepoints_json"));
+  EXPECT_FALSE(run.iterations[0].tracepoints.has_value());
 }
 
 TEST(RunReader, LabelResolvesToTheNewestCompleteRun) {
@@ -76,7 +76,8 @@ TEST(RunReader, TracepointsJsonIsMountedUnderTracepointsJson) {
   std::ofstream(tmp / "iterations" / "1" / "tracepoints.json") << "{\"schema_version\": 1, \"scopes\": {\"system\": {\"kswapd\": {\"wakeups\": {\"count\": 7}}}}}";
   auto run = read_run(tmp);
   ASSERT_EQ(run.iterations.size(), 1u);
-  EXPECT_EQ(run.iterations[0].record["tracepoints_json"]["scopes"]["system"]["kswapd"]["wakeups"]["count"], 7);
+  ASSERT_TRUE(run.iterations[0].tracepoints.has_value());
+  EXPECT_EQ(run.iterations[0].tracepoints->scopes["system"]["kswapd"]["wakeups"]["count"], 7);
   fs::remove_all(tmp);
 }
 

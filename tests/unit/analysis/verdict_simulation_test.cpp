@@ -58,31 +58,42 @@ nlohmann::json iteration_record(Rng& rng, int number, const Injection& injection
   r["iteration"] = number;
   r["status"] = "complete";
   r["elapsed_s"] = value(20) * injection.elapsed_factor;
-  r["psi_memory"]["full_stall_us"] = value(4e6);
+  // Counters and stall times are whole numbers in a record (results/iteration_record.h).
+  auto whole = [](double v) { return static_cast<std::int64_t>(std::round(v)); };
+  r["psi_memory"]["full_stall_us"] = whole(value(4e6));
   r["memcg"]["events_delta"]["oom_kill"] = 0;
-  r["memcg"]["psi_memory"]["full_stall_us"] = value(3e6);
-  r["vmstat_delta"]["nr_vmscan_write"] = std::round(value(5000));
-  r["vmstat_delta"]["thp_fault_fallback"] = std::round(value(300));
+  r["memcg"]["psi_memory"]["full_stall_us"] = whole(value(3e6));
+  r["vmstat_delta"]["nr_vmscan_write"] = whole(value(5000));
+  r["vmstat_delta"]["thp_fault_fallback"] = whole(value(300));
   auto& contexts = r["tracepoints_json"]["scopes"]["system"]["contexts"];
   contexts["direct_reclaim"]["stalls"] = {{"available", true}, {"count", 100}, {"total_ns", value(2e9)}};
-  contexts["direct_reclaim"]["writes"] = {{"available", true}, {"file", std::round(value(800))},
-                                          {"anon", std::round(value(1200))}};
+  contexts["direct_reclaim"]["writes"] = {{"available", true}, {"file", whole(value(800))},
+                                          {"anon", whole(value(1200))}};
   contexts["memcg_reclaim"]["stalls"] = {{"available", true}, {"count", 100}, {"total_ns", value(5e9)}};
   for (const char* counter : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "pgscan_anon",
                               "pgscan_file", "pgsteal_anon", "pgsteal_file", "allocstall_normal", "allocstall_movable",
                               "pswpin", "pswpout", "nr_vmscan_immediate_reclaim", "workingset_refault_anon",
                               "workingset_refault_file", "pgmajfault", "compact_stall", "compact_fail",
                               "pgmigrate_success", "thp_fault_alloc"})
-    r["vmstat_delta"][counter] = std::round(value(1e5));
+    r["vmstat_delta"][counter] = whole(value(1e5));
   return r;
 }
 
 results::StoredRun synthetic_run(Rng& rng, const std::string& label, int iterations, const Injection& injection) {
   results::StoredRun run;
   run.path = "/synthetic/" + label;
-  run.manifest = {{"label", label}, {"test", "synthetic"}, {"status", "complete"}};
-  for (int i = 1; i <= iterations; ++i)
-    run.iterations.push_back({.number = i, .status = "complete", .record = iteration_record(rng, i, injection)});
+  run.manifest.label = label;
+  run.manifest.test = "synthetic";
+  run.manifest.status = results::RunStatus::complete;
+  for (int i = 1; i <= iterations; ++i) {
+    auto record = iteration_record(rng, i, injection);
+    results::StoredIteration it;
+    it.number = i;
+    it.tracepoints = results::parse_tracepoints_document(record["tracepoints_json"], "tracepoints.json");
+    record.erase("tracepoints_json");
+    it.record = results::parse_iteration_record(record, "result.json");
+    run.iterations.push_back(std::move(it));
+  }
   return run;
 }
 

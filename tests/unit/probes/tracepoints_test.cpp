@@ -172,7 +172,8 @@ TEST(TracepointSummary, HeadlineFiguresInMillisecondsAndNullWhenNotAvailable) {
   raw.scopes[MH_SCOPE_SYSTEM].kswapd_wakeups = 2;
   auto available = all_available();
   available["vmscan/mm_vmscan_kswapd_sleep"] = false;
-  auto summary = tracepoint_summary(aggregates_json(raw, available, {}));
+  nlohmann::json summary =
+      tracepoint_summary(results::parse_tracepoints_document(aggregates_json(raw, available, {}), "tracepoints.json"));
   EXPECT_EQ(summary["direct_reclaims"], 4);
   EXPECT_DOUBLE_EQ(summary["direct_reclaim_stall_ms"].get<double>(), 2.5);
   EXPECT_EQ(summary["memcg_reclaims"], 7);

@@ -34,7 +34,7 @@ TEST_F(RunPromotionTest, TheCopyIsCompleteRelabelledAndResolvesUnderTheNewLabel)
   EXPECT_EQ(stored, root_ / "last-good" / "anon-dirty-quick" / "2026-11-22T04-54-45Z");
   auto copy = read_run(stored);
   EXPECT_EQ(copy.label(), "last-good");
-  EXPECT_EQ(copy.manifest["promoted_from"], run_.string());
+  EXPECT_EQ(copy.manifest.promoted_from, run_.string());
   EXPECT_EQ(copy.iterations.size(), read_run(run_).iterations.size());
   EXPECT_EQ(resolve_run("last-good", root_, "anon-dirty-quick"), stored);
   EXPECT_EQ(read_run(run_).label(), "a");  // the original is untouched
