@@ -177,21 +177,31 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
     std::vector<ProcessIdentity> processes;
     bool ended = false;
     // A fast machine finishes a quick config before a late kill: such a run
-    // is started again and killed at a time drawn within the duration it just
-    // took, so every round kills a run however fast the machine is.
-    for (int attempt = 1; attempt <= 2; ++attempt) {
+    // is started again and killed at a time drawn within the first half of
+    // the time it really took (its exit is watched for while waiting), so
+    // every round kills a run however fast the machine is.
+    for (int attempt = 1; attempt <= 3; ++attempt) {
       auto started = std::chrono::steady_clock::now();
       harness = start_memharness({"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results",
                                   (tmp_.path() / "results").string()},
                                  env_, log);
-      std::this_thread::sleep_for(delay);
-      processes = processes_of_run(harness.pid, own_cgroup_);
       int status = 0;
-      ended = ::waitpid(harness.pid, &status, WNOHANG) == harness.pid;
+      ended = false;
+      std::chrono::steady_clock::time_point ended_at;
+      while (!ended && std::chrono::steady_clock::now() - started < delay) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ended = ::waitpid(harness.pid, &status, WNOHANG) == harness.pid;
+        ended_at = std::chrono::steady_clock::now();
+      }
+      if (!ended) {
+        processes = processes_of_run(harness.pid, own_cgroup_);
+        ended = ::waitpid(harness.pid, &status, WNOHANG) == harness.pid;
+        ended_at = std::chrono::steady_clock::now();
+      }
       if (!ended) break;
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;  // a refusal or a failure: said below
-      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-      delay = std::chrono::milliseconds(std::uniform_int_distribution<long>(0, took.count() * 9 / 10)(random));
+      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(ended_at - started);
+      delay = std::chrono::milliseconds(std::uniform_int_distribution<long>(0, took.count() / 2)(random));
     }
     if (ended) {
       // Ended before the kill twice, or with an error: said, not hidden.
