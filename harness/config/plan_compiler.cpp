@@ -384,9 +384,14 @@ class Compiler {
 
   // ---- [sysctl] ---------------------------------------------------------------
 
-  std::vector<SysctlSetting> sysctls() const { return sysctl_settings(config_.sysctls, "[sysctl]"); }
+  std::vector<SysctlSetting> sysctls() const { return sysctl_settings(config_.sysctls, "[sysctl]", false); }
 
-  std::vector<SysctlSetting> sysctl_settings(const std::vector<ir::Entry>& entries, std::string_view context) const {
+  // `boot_argument`: the setting becomes an argument of a guest's kernel
+  // command line (sysctl.NAME="VALUE", targets/kernel_spec.cpp), where a
+  // double quote in the value would end it and start arguments of its own
+  // ('10" rdinit=/bin/sh').
+  std::vector<SysctlSetting> sysctl_settings(const std::vector<ir::Entry>& entries, std::string_view context,
+                                             bool boot_argument) const {
     std::vector<SysctlSetting> settings;
     std::map<std::string, ir::Position> seen;
     for (const ir::Entry& entry : entries) {
@@ -406,6 +411,9 @@ class Compiler {
       } else {
         fail(value.where, context, entry.key, "an integer or a one-line string", value.describe());
       }
+      if (boot_argument && text.find('"') != std::string::npos)
+        fail(value.where, context, entry.key, "a value without double quotes (it becomes a kernel argument)",
+             value.describe());
       settings.push_back({entry.key, std::move(text)});
     }
     return settings;
@@ -452,7 +460,7 @@ class Compiler {
       plan.image = relative_to_config(string(*ir.image, context, "image"));
       if (ir.modules) plan.modules = relative_to_config(string(*ir.modules, context, "modules"));
       if (ir.cmdline) plan.cmdline = string(*ir.cmdline, context, "cmdline");
-      plan.sysctls = sysctl_settings(ir.sysctls, context + " sysctl");
+      plan.sysctls = sysctl_settings(ir.sysctls, context + " sysctl", true);
       plans.push_back(std::move(plan));
     }
     return plans;

@@ -34,6 +34,12 @@ void add_option(KernelSpec& spec, std::string_view option) {
     if (inner == std::string::npos || inner == 0 || inner + 1 == value.size())
       throw usage_error("--kernel {}: sysctl={}: expected sysctl=NAME=VALUE, e.g. sysctl=vm.swappiness=100",
                         spec.given, value);
+    // A guest's sysctls become kernel command-line arguments (boot_arguments()),
+    // where a double quote would end the quoted value and start arguments of
+    // its own.
+    if (spec.kind == KernelKind::image && value.find_first_of("\"\n") != std::string::npos)
+      throw usage_error("--kernel {}: sysctl={}: expected NAME=VALUE without double quotes (a kernel argument)",
+                        spec.given, value);
     spec.sysctls.emplace_back(value.substr(0, inner), value.substr(inner + 1));
   } else if (key == "modules") {
     spec.modules = value;
@@ -59,7 +65,15 @@ std::vector<std::string> split_cmdline(std::string_view text) {
 
 std::vector<std::string> KernelSpec::boot_arguments() const {
   std::vector<std::string> arguments = cmdline;
-  for (const auto& [key, value] : sysctls) arguments.push_back("sysctl." + key + "=" + value);
+  // The kernel splits its command line at whitespace outside double quotes
+  // and strips the quotes of param="value" (kernel/params.c, next_arg), so a
+  // value of several words (vm.lowmem_reserve_ratio = "256 256 32") stays one
+  // argument in quotes. Values with a double quote are refused where sysctls
+  // are read (add_option here, the plan compiler for [kernel.sysctl]).
+  for (const auto& [key, value] : sysctls) {
+    bool several_words = value.find_first_of(" \t") != std::string::npos;
+    arguments.push_back("sysctl." + key + "=" + (several_words ? "\"" + value + "\"" : value));
+  }
   return arguments;
 }
 

@@ -30,6 +30,16 @@ TEST(KernelSpec, NamedVariantWithCmdlineSysctlsAndModules) {
                                       "sysctl.vm.swappiness=100"}));
 }
 
+// The kernel splits its command line at whitespace outside double quotes: a
+// sysctl of several words must stay one argument.
+TEST(KernelSpec, ASysctlOfSeveralWordsIsOneQuotedBootArgument) {
+  KernelSpec spec;
+  spec.kind = KernelKind::image;
+  spec.sysctls = {{"vm.lowmem_reserve_ratio", "256 256\t32"}, {"vm.swappiness", "10"}};
+  EXPECT_EQ(spec.boot_arguments(), (std::vector<std::string>{"sysctl.vm.lowmem_reserve_ratio=\"256 256\t32\"",
+                                                             "sysctl.vm.swappiness=10"}));
+}
+
 TEST(KernelSpec, NamedHostIsAHostVariantWithItsSysctls) {
   auto plain = parse_kernel_spec("A=host");
   EXPECT_EQ(plain.kind, KernelKind::host);
@@ -62,6 +72,7 @@ TEST(KernelSpec, BadInputNamesTheArgumentAndWhatWasExpected) {
   expect_usage_error("x=", "NAME=PATH");
   expect_usage_error("x=/boot/vmlinuz,cmdline", "expected KEY=VALUE");
   expect_usage_error("x=/boot/vmlinuz,sysctl=vm.swappiness", "sysctl=NAME=VALUE");
+  expect_usage_error("x=/boot/vmlinuz,sysctl=vm.swappiness=10\" rdinit=/bin/sh", "without double quotes");
   expect_usage_error("x=/boot/vmlinuz,initrd=/a", "unknown option \"initrd\"");
   expect_usage_error("label,cmdline=quiet", "need a name: NAME=PATH,cmdline=quiet or NAME=host,cmdline=quiet");
   expect_usage_error("x=host,cmdline=quiet", "the running kernel takes only sysctl=");
