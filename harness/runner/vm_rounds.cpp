@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iostream>
 #include <ostream>
 
 #include <fmt/core.h>
@@ -14,6 +15,7 @@
 #include "harness/common/owned_files.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_manifest.h"
+#include "harness/results/staging_directory.h"
 #include "harness/runner/round_order.h"
 
 namespace memharness::runner {
@@ -160,6 +162,8 @@ std::vector<targets::VmRunOutcome> run_vm_rounds(const VmRoundsRequest& request,
   const int planned = request.iterations;
   const fs::path results_root = kernels.front().request.results_root;
   fs::create_directories(results_root);
+  // What VM runs that died here left (scratch images as large as their guests wrote).
+  results::remove_abandoned_staging(results_root, std::cerr);
 
   auto labels = vm_round_labels(request.kernels);
   for (int round = 1; round <= planned && !stop.stop_requested(); ++round) {
@@ -180,8 +184,7 @@ std::vector<targets::VmRunOutcome> run_vm_rounds(const VmRoundsRequest& request,
         continue;
       }
       // Its own directory beside the results, so the iteration moves in by rename.
-      auto staging = OwnedDirectory::create_unique(fs::absolute(results_root),
-                                                   fmt::format(".round-{}-{}-", ::getpid(), round));
+      auto staging = results::StagingDirectory::create(results_root, "round", std::to_string(round));
       boot.results_root = staging.path();
       try {
         adopt_round(kernel, request.boot(boot, stop, out), round, planned);

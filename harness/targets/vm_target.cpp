@@ -15,6 +15,7 @@
 #include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
+#include "harness/results/staging_directory.h"
 #include "harness/system/process.h"
 #include "harness/targets/checksums.h"
 #include "harness/targets/console_follower.h"
@@ -131,20 +132,20 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   // The work area sits beside the results, so the run directory moves in by rename.
   fs::create_directories(request.results_root);
   // A new directory with a name nobody can guess (never an existing one adopted).
-  fs::path work =
-      OwnedDirectory::create_unique(fs::absolute(request.results_root), fmt::format(".vm-{}-{}-", ::getpid(), label))
-          .path();
   // Removed on every way out: the scratch image is as large as the guest wrote.
+  // Its lock lets the next VM run remove it after a death that skips this.
   struct WorkArea {
-    fs::path dir;
+    results::StagingDirectory dir;
     ~WorkArea() {
       try {
-        remove_tree(dir);
+        remove_tree(dir.path());
       } catch (const std::exception&) {
-        // Left behind: `memharness restore` does not know it; say nothing more here.
+        // Left behind, still locked until this process ends: the next VM run
+        // in this results root removes it (results/staging_directory.h).
       }
     }
-  } work_area{work};
+  } work_area{results::StagingDirectory::create(request.results_root, "vm", label)};
+  const fs::path& work = work_area.dir.path();
   fs::create_directories(work / "disk" / "job");
   fs::copy_file(request.config_file, work / "disk" / "job" / "config.toml");
   std::vector<std::string> args;
