@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 fx=tests/fixtures
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{config,ftrace,vmstat,meminfo,psi,buddyinfo,pagetypeinfo,memory_stat,run_directory,journal,kernel_image}
+mkdir -p "$out"/{config,ftrace,vmstat,meminfo,psi,buddyinfo,pagetypeinfo,memory_stat,run_directory,journal,kernel_image,nightly_suite,compare_config}
 
 # config: the shipped quick configs and the error fixtures that reach the compiler.
 for f in configs/*-quick.toml; do cp "$f" "$out/config/"; done
@@ -97,4 +97,10 @@ short[0x20e:0x210] = (0x80).to_bytes(2, 'little')  # 0x200 + 0x80
 open(sys.argv[3], 'wb').write(bytes(short) + data[0x200 + pointer:end])
 PY
 done
+# Nightly suites and compare configs: the shipped ones, and a broken one of each.
+cp configs/nightly.toml configs/nightly-quick.toml "$out/nightly_suite/"
+printf 'label = "../x"\n[[test]]\nconfig = "anon-dirty-quick"\niterations = "five"\n' > "$out/nightly_suite/bad-values"
+cp docs/compare.example.toml "$out/compare_config/"
+printf 'alpha = 2\n[metric."vmstat.pgscan_direct"]\ngates = "yes"\nmin_effect_pct = -1\n' > "$out/compare_config/bad-values"
+
 du -sh "$out"

@@ -378,8 +378,37 @@ Outcome overall_outcome(const std::vector<RunVerdict>& verdicts) {
   return worst;
 }
 
-Comparison compare_runs(const std::vector<results::StoredRun>& runs, const CompareConfig& config) {
+namespace {
+
+// A run stopped by `--iterations auto` stopped at the first of its K looks
+// whose data looked decided, each look tested at alpha / K (sequential.h). Any
+// comparison of its iterations, the closing one of that run as much as a
+// `compare` months later, tests at alpha / K too: at the whole alpha the
+// look that stopped the run would be tested again with its stopping rule
+// forgotten, and "no regression" at the run could become a regression later.
+// With runs of different looks (a nightly baseline of its own), the most.
+CompareConfig with_alpha_of_the_looks(const std::vector<results::StoredRun>& runs, CompareConfig config,
+                                      std::vector<std::string>& notes) {
+  int looks = 1;
+  std::string looked;
+  for (const auto& run : runs)
+    if (const auto& counts = run.manifest.iterations; counts && counts->sequential && counts->sequential->looks > looks) {
+      looks = counts->sequential->looks;
+      looked = run.path.string();
+    }
+  if (looks == 1) return config;
+  notes.push_back(fmt::format("{} ran with --iterations auto, looking at its data up to {} times: verdicts are at "
+                              "alpha {:.3g} / {} = {:.3g} (docs/compare.md)",
+                              looked, looks, config.alpha, looks, config.alpha / looks));
+  config.alpha /= looks;
+  return config;
+}
+
+}  // namespace
+
+Comparison compare_runs(const std::vector<results::StoredRun>& runs, const CompareConfig& given_config) {
   Comparison c;
+  const CompareConfig config = with_alpha_of_the_looks(runs, given_config, c.warnings);
   c.alpha = config.alpha;
   c.fdr_q = config.fdr_q;
   c.min_iterations = config.min_iterations;
@@ -401,7 +430,7 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
     if (label.empty()) label = c.runs[i].path;
     if (!seen.insert(label).second) label = fmt::format("{}#{}", label, i + 1);
   }
-  c.warnings = environment_differences(runs);
+  for (auto& w : environment_differences(runs)) c.warnings.push_back(std::move(w));
   for (const auto& run : runs)
     if (run.status() != "complete")
       c.warnings.push_back(fmt::format("{} is {}, not complete: only its complete iterations are used",

@@ -16,8 +16,12 @@ namespace memharness::cli {
 AutoIterations::AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
                                analysis::CompareConfig config, std::optional<std::filesystem::path> baseline)
     : schedule_(std::move(schedule)), budget_(budget), config_(std::move(config)), baseline_(std::move(baseline)),
-      started_(std::chrono::steady_clock::now()) {
-  config_.alpha = schedule_.alpha_per_look;
+      started_(std::chrono::steady_clock::now()) {}
+
+results::SequentialDesign AutoIterations::design() const {
+  return {.alpha = config_.alpha,
+          .alpha_per_look = schedule_.alpha_per_look,
+          .looks = static_cast<int>(schedule_.looks.size())};
 }
 
 std::string AutoIterations::describe() const {

@@ -11,6 +11,7 @@
 
 #include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
+#include "harness/results/run_manifest.h"
 
 namespace memharness::cli {
 
@@ -18,13 +19,18 @@ class AutoIterations {
  public:
   // `baseline`: a stored run the rounds' run directories are compared with
   // (a nightly run against last-good); empty when the rounds compare among
-  // themselves (interleaved kernels). `config`'s alpha becomes the schedule's
-  // alpha per look.
+  // themselves (interleaved kernels). Each look compares at the schedule's
+  // alpha per look: the runs' manifests record the looks (design()), and
+  // compare divides `config`'s alpha by them (analysis/comparison.h).
   AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
                  analysis::CompareConfig config, std::optional<std::filesystem::path> baseline = std::nullopt);
 
-  // The comparison config at the alpha of each look, for the closing comparison.
+  // The comparison config, for the closing comparison (at the alpha of a look,
+  // from the manifests' record of the looks).
   const analysis::CompareConfig& config() const { return config_; }
+  // The looks as each manifest records them, so that a later compare tests at
+  // the alpha of a look too.
+  results::SequentialDesign design() const;
   // Why the run stopped before its maximum; empty when it did not.
   const std::string& stopped_because() const { return stopped_because_; }
   std::string describe() const;

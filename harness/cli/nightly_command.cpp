@@ -110,6 +110,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
       .state_dir = state_dir(),
       .terminal = ::isatty(STDOUT_FILENO) == 1,
       .stop_after_round = {},
+      .sequential = {},
   };
   std::optional<AutoIterations> auto_iterations;
   if (options.iterations == "auto" && baseline_run) {
@@ -119,6 +120,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
     auto_iterations.emplace(std::move(schedule), parse_time_budget(options.time_budget), compare_config, *baseline_run);
     request.iterations = options.max_iterations;
     request.stop_after_round = auto_iterations->stop_after_round();
+    request.sequential = auto_iterations->design();
     std::cout << "memharness: " << auto_iterations->describe() << '\n';
   } else if (options.iterations == "auto") {
     std::cout << fmt::format("memharness: --iterations auto: {}: nothing to compare with, so the test's own "
@@ -143,7 +145,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
   comparison.runs = {outcome.baseline.string(), run.run_directory.string()};
   comparison.results_root = options.results;
   comparison.test = test.plan.name;
-  comparison.config = auto_iterations ? auto_iterations->config() : compare_config;  // the alpha of each look
+  comparison.config = auto_iterations ? auto_iterations->config() : compare_config;
   comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
   std::cout << "\n";
   auto compared = report::compare_and_render(comparison, std::cout, std::cerr);

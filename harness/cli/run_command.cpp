@@ -225,7 +225,8 @@ int run(RunOptions options) {
   for (std::size_t i = 0; i < specs.size(); ++i)
     if (specs[i].kind == targets::KernelKind::image) image_indices.push_back(i);
   runner::VmRoundsRequest vm_rounds{.kernels = {}, .iterations = options.iterations.value_or(plan.iterations),
-                                    .stop_after_round = {}};
+                                    .stop_after_round = {},
+                                    .sequential = {}};
   for (std::size_t index : image_indices) {
     targets::KernelSpec labelled = specs[index];
     if (labelled.name.empty() && !options.label.empty()) labelled.name = options.label;
@@ -262,10 +263,12 @@ int run(RunOptions options) {
           .state_dir = state_dir(),
           .terminal = ::isatty(STDOUT_FILENO) == 1,
           .stop_after_round = {},
+          .sequential = {},
       };
       if (auto_iterations) {
         std::cout << "memharness: " << auto_iterations->describe() << '\n';
         request.stop_after_round = auto_iterations->stop_after_round();
+        request.sequential = auto_iterations->design();
       }
       auto outcomes = runner::run_interleaved_on_host(system, request, host_variants, stopper.token(), std::cout);
       if (auto_iterations && !stopper.token().stop_requested())
@@ -283,6 +286,7 @@ int run(RunOptions options) {
       if (auto_iterations) {
         std::cout << "memharness: " << auto_iterations->describe() << '\n';
         request.stop_after_round = auto_iterations->stop_after_round();
+        request.sequential = auto_iterations->design();
       }
       auto outcomes = runner::run_vm_rounds(request, stopper.token(), std::cout);
       if (auto_iterations && !stopper.token().stop_requested())
@@ -311,7 +315,7 @@ int run(RunOptions options) {
   comparison.results_root = options.results;
   comparison.test = plan.name;
   comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
-  if (auto_iterations) comparison.config = auto_iterations->config();  // the alpha of each look
+  if (auto_iterations) comparison.config = auto_iterations->config();
   for (const auto& r : results)
     if (r.failure.empty()) comparison.runs.push_back(r.run_directory.string());
   std::cout << "\n";

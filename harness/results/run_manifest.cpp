@@ -95,10 +95,24 @@ RunManifest parse_run_manifest(const json& j, const std::string& file) {
                          .mount_point = c->get<std::string>("mount_point").value_or(""),
                          .parent = c->get<std::string>("parent").value_or("")};
   r.tools = m.string_map("tools");
-  if (auto it = m.object("iterations"))
+  if (auto it = m.object("iterations")) {
     r.iterations = IterationCounts{.planned = it->get<int>("planned").value_or(0),
                                    .completed = it->get<int>("completed").value_or(0),
-                                   .stopped_early = it->get<std::string>("stopped_early")};
+                                   .stopped_early = it->get<std::string>("stopped_early"),
+                                   .sequential = std::nullopt};
+    if (auto design = it->object("sequential")) {
+      auto alpha = design->get<double>("alpha");
+      auto per_look = design->get<double>("alpha_per_look");
+      auto looks = design->get<int>("looks");
+      // The alpha a later compare tests at: a value outside (0, 1) would make
+      // every difference significant or none.
+      if (!alpha || !(*alpha > 0 && *alpha < 1)) design->fail("alpha", "a probability between 0 and 1");
+      if (!per_look || !(*per_look > 0 && *per_look <= *alpha))
+        design->fail("alpha_per_look", "a probability above 0 and at most \"alpha\"");
+      if (!looks || *looks < 1) design->fail("looks", "a whole number of at least 1");
+      r.iterations->sequential = SequentialDesign{.alpha = *alpha, .alpha_per_look = *per_look, .looks = *looks};
+    }
+  }
   if (auto il = m.object("interleaved"))
     r.interleaved = Interleaving{.with = il->strings("with").value_or(std::vector<std::string>{}),
                                  .order = il->get<std::string>("order").value_or("")};
@@ -149,6 +163,9 @@ void to_json(json& j, const RunManifest& r) {
   if (r.iterations) {
     j["iterations"] = {{"planned", r.iterations->planned}, {"completed", r.iterations->completed}};
     put_if(j["iterations"], "stopped_early", r.iterations->stopped_early);
+    if (const auto& design = r.iterations->sequential)
+      j["iterations"]["sequential"] = {
+          {"alpha", design->alpha}, {"alpha_per_look", design->alpha_per_look}, {"looks", design->looks}};
   }
   if (r.interleaved) j["interleaved"] = {{"with", r.interleaved->with}, {"order", r.interleaved->order}};
   put_if(j, "variant_sysctls", r.variant_sysctls);

@@ -44,10 +44,23 @@ struct RunCgroup {
   std::string parent;
 };
 
+// How `--iterations auto` looked at the data (analysis/sequential.h): the run
+// stopped at the first of `looks` comparisons, fixed in advance, that decided,
+// each at alpha / looks. A later `compare` of the run must test at that alpha
+// too: the run's last look is where it stopped because the data looked
+// decided, so testing it again at the whole alpha would count the looks once
+// more for free.
+struct SequentialDesign {
+  double alpha = 0;           // family-wise, over every look
+  double alpha_per_look = 0;  // what each look tested at
+  int looks = 0;              // looks planned
+};
+
 struct IterationCounts {
   int planned = 0;
   int completed = 0;
   std::optional<std::string> stopped_early;  // `--iterations auto`: why it stopped before `planned`
+  std::optional<SequentialDesign> sequential;  // `--iterations auto`
 };
 
 // Host variants run in alternating rounds.

@@ -226,6 +226,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
                                          .parent = controller.own_path};
     manifest.tools = {{"stress-ng", program_version("stress-ng")}};
     manifest.iterations.emplace().planned = iterations;
+    manifest.iterations->sequential = request.sequential;
     if (variants.size() > 1) {
       std::vector<std::string> others;
       for (const auto& other : variants)

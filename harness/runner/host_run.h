@@ -13,6 +13,7 @@
 
 #include "harness/common/error.h"
 #include "harness/config/test_plan.h"
+#include "harness/results/run_manifest.h"
 #include "harness/system/cgroup.h"
 
 namespace memharness::system { class SystemRoot; }
@@ -35,6 +36,8 @@ struct HostRunRequest {
   // recorded in each manifest's "iterations"; `iterations` is then the maximum.
   std::function<std::optional<std::string>(int rounds, const std::vector<std::filesystem::path>& run_directories)>
       stop_after_round;
+  // How stop_after_round looks (`--iterations auto`), for each manifest.
+  std::optional<results::SequentialDesign> sequential;
 };
 
 struct HostRunOutcome {

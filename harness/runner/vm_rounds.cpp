@@ -66,6 +66,7 @@ void adopt_first_round(KernelRounds& kernel, const VmRoundsRequest& request, con
   kernel.manifest = read_manifest(kernel.outcome.run_directory);
   if (!kernel.manifest.iterations) kernel.manifest.iterations.emplace();
   kernel.manifest.iterations->planned = request.iterations;
+  kernel.manifest.iterations->sequential = request.sequential;
   if (!kernel.manifest.vm) kernel.manifest.vm = nlohmann::json::object();
   (*kernel.manifest.vm)["boots"] = nlohmann::json::array({boot_record(kernel.manifest, 1, "console.log")});
   if (!others.empty())

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/results/run_manifest.h"
 #include "harness/targets/vm_target.h"
 
 namespace memharness::runner {
@@ -39,6 +40,8 @@ struct VmRoundsRequest {
   // completed; a reason ends the run there, complete.
   std::function<std::optional<std::string>(int rounds, const std::vector<std::filesystem::path>& run_directories)>
       stop_after_round;
+  // How stop_after_round looks (`--iterations auto`), for each manifest.
+  std::optional<results::SequentialDesign> sequential;
   // One boot; unit tests put a fake guest here.
   std::function<targets::VmRunOutcome(const targets::VmRunRequest&, std::stop_token, std::ostream&)> boot =
       targets::run_in_vm;

@@ -331,3 +331,58 @@ TEST(CompareConfig, ErrorsNameFileLineAndKey) {
 
 }  // namespace
 }  // namespace memharness::analysis
+
+namespace memharness::analysis {
+namespace {
+
+// Five iterations whose Elapsed is `base` + 0.01 i, elapsed the only gating metric.
+results::StoredRun elapsed_run(const std::string& label, double base, std::optional<int> looks) {
+  results::StoredRun run;
+  run.path = "/stored/" + label;
+  run.manifest.label = label;
+  run.manifest.test = "t";
+  run.manifest.status = results::RunStatus::complete;
+  if (looks)
+    run.manifest.iterations = results::IterationCounts{
+        .planned = 20, .completed = 5, .stopped_early = "decided",
+        .sequential = results::SequentialDesign{.alpha = 0.01, .alpha_per_look = 0.01 / *looks, .looks = *looks}};
+  for (int i = 1; i <= 5; ++i) {
+    results::StoredIteration it = iteration_of({{"status", "complete"}, {"iteration", i}, {"elapsed_s", base + 0.01 * i}});
+    it.number = i;
+    run.iterations.push_back(std::move(it));
+  }
+  return run;
+}
+
+// A run that `--iterations auto` stopped looked at its data up to K times, each
+// at alpha / K. Compared again later (or by the run itself at its end), its
+// iterations are tested at alpha / K too, else "no regression" at the run
+// could become a regression in a later compare of the same data.
+TEST(Comparison, RunsOfIterationsAutoAreComparedAtTheAlphaOfALook) {
+  // Every iteration of B slower than every one of A: 5 vs 5, the smallest
+  // permutation p (1/252 one-sided), below 0.01 but not below 0.01 / 5.
+  auto config = parse_compare_config("[metric.\"elapsed\"]\ngates = true\nmin_effect_pct = 1\n", "t.toml");
+  for (const char* id : {"memcg.oom_kill", "psi.full_ms", "vmstat.nr_vmscan_write", "vmstat.thp_fault_fallback",
+                         "memcg.psi_full_ms", "tracepoint.direct_reclaim_write_file",
+                         "tracepoint.direct_reclaim_write_anon", "tracepoint.direct_reclaim_stall_ms",
+                         "tracepoint.memcg_reclaim_stall_ms"})
+    config.metrics[id].gates = false;
+  auto fixed = compare_runs({elapsed_run("a", 10.0, std::nullopt), elapsed_run("b", 12.0, std::nullopt)}, config);
+  EXPECT_DOUBLE_EQ(fixed.alpha, 0.01);
+  EXPECT_EQ(metric(fixed, "elapsed").cells[1].verdict, Verdict::regression);
+  EXPECT_EQ(fixed.outcome, Outcome::regression);
+
+  auto looked = compare_runs({elapsed_run("a", 10.0, 5), elapsed_run("b", 12.0, 5)}, config);
+  EXPECT_DOUBLE_EQ(looked.alpha, 0.002);
+  EXPECT_NE(metric(looked, "elapsed").cells[1].verdict, Verdict::regression);
+  EXPECT_NE(looked.outcome, Outcome::regression);
+  ASSERT_FALSE(looked.warnings.empty());
+  EXPECT_NE(looked.warnings.front().find("up to 5 times: verdicts are at alpha 0.01 / 5 = 0.002"), std::string::npos)
+      << looked.warnings.front();
+  // One side is enough (a nightly baseline promoted from an auto night).
+  EXPECT_DOUBLE_EQ(compare_runs({elapsed_run("a", 10.0, 3), elapsed_run("b", 12.0, std::nullopt)}, config).alpha,
+                   0.01 / 3);
+}
+
+}  // namespace
+}  // namespace memharness::analysis

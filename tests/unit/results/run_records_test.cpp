@@ -165,6 +165,7 @@ TEST(RunRecords, ARecordBuiltInCodeRoundTrips) {
   m.test = "t";
   m.iterations.emplace().planned = 3;
   m.iterations->stopped_early = "enough";
+  m.iterations->sequential = SequentialDesign{.alpha = 0.01, .alpha_per_look = 0.002, .looks = 5};
   m.interleaved = Interleaving{.with = {"b"}, .order = "alternating"};
   m.tracepoint_recorder.emplace().used = recorder;
   m.restore_problems = std::vector<std::string>{"a sysctl could not be restored"};
@@ -184,6 +185,15 @@ TEST(RunRecords, AMistypedMemberIsNamedWithItsPath) {
   manifest = {{"schema_version", 1}, {"machine", {{"kernel", {{"release", 6}}}}}};
   EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
             "m.json: \"machine\".\"kernel\".\"release\" must be a string");
+  // The alpha a later compare tests at: one outside (0, 1) is refused.
+  manifest = {{"schema_version", 1},
+              {"iterations", {{"sequential", {{"alpha", 0.01}, {"alpha_per_look", 0.0}, {"looks", 5}}}}}};
+  EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
+            "m.json: \"iterations\".\"sequential\".\"alpha_per_look\" must be a probability above 0 and at most "
+            "\"alpha\"");
+  manifest["iterations"]["sequential"] = {{"alpha", 0.01}, {"alpha_per_look", 0.002}, {"looks", 0}};
+  EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
+            "m.json: \"iterations\".\"sequential\".\"looks\" must be a whole number of at least 1");
   manifest = {{"schema_version", 1}, {"sysctls_set", {{"vm.swappiness", 60}}}};
   EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
             "m.json: \"sysctls_set\".\"vm.swappiness\" must be a string");
