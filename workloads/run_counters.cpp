@@ -1,43 +1,37 @@
 #include "workloads/run_counters.h"
 
 #include <algorithm>
-#include <fstream>
-#include <optional>
-#include <sstream>
 
-#include "harness/system/cgroup.h"
+#include "harness/common/error.h"
 #include "harness/system/procfs/vmstat.h"
 
 namespace memharness::workloads {
 
 namespace {
 
-std::optional<CounterMap> read_flat_keyed(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return system::parse_flat_keyed(text.str(), file.string());
-}
-
-void copy_keys(const std::optional<CounterMap>& from, std::initializer_list<const char*> keys, CounterMap& to) {
-  if (!from) return;
+void copy_keys(const CounterMap& from, std::initializer_list<const char*> keys, CounterMap& to) {
   for (const char* key : keys)
-    if (auto it = from->find(key); it != from->end()) to[std::string("memcg.") + key] = it->second;
+    if (auto it = from.find(key); it != from.end()) to[std::string("memcg.") + key] = it->second;
 }
 
 }  // namespace
 
-CounterMap read_run_counters(const system::SystemRoot& system, const std::filesystem::path& cgroup_dir) {
+CounterMap read_run_counters(const system::SystemRoot& system, const system::MemoryCgroup* cgroup) {
   CounterMap out;
   auto vmstat = system::procfs::read_vmstat(system);
   for (const char* key : {"oom_kill", "pswpin", "pswpout"})
     if (auto it = vmstat.find(key); it != vmstat.end()) out[std::string("vmstat.") + key] = it->second;
-  // v2: memory.events oom_kill, memory.stat pswpin/pswpout (6.x). v1:
-  // memory.oom_control oom_kill (4.13+); its memory.stat counts no swap traffic.
-  copy_keys(read_flat_keyed(cgroup_dir / "memory.events"), {"oom_kill"}, out);
-  copy_keys(read_flat_keyed(cgroup_dir / "memory.oom_control"), {"oom_kill"}, out);
-  copy_keys(read_flat_keyed(cgroup_dir / "memory.stat"), {"pswpin", "pswpout"}, out);
+  if (!cgroup) return out;
+  // A cgroup file that cannot be read (a kernel without it) leaves its
+  // counters out: the system's still tell the story.
+  try {
+    copy_keys(cgroup->memory_events(), {"oom_kill"}, out);  // v1: memory.oom_control, 4.13+
+  } catch (const Error&) {
+  }
+  try {
+    copy_keys(cgroup->memory_stat(), {"pswpin", "pswpout"}, out);  // v1's memory.stat counts no swap traffic
+  } catch (const Error&) {
+  }
   return out;
 }
 
@@ -47,9 +41,9 @@ std::string counter_metric_name(std::string counter_key) {
   return counter_key;
 }
 
-RunCounters::RunCounters(const system::SystemRoot& system, std::filesystem::path cgroup_dir)
-    : system_(system), cgroup_dir_(std::move(cgroup_dir)), start_(read_run_counters(system_, cgroup_dir_)) {}
+RunCounters::RunCounters(const system::SystemRoot& system, const system::MemoryCgroup* cgroup)
+    : system_(system), cgroup_(cgroup), start_(read_run_counters(system_, cgroup_)) {}
 
-CounterMap RunCounters::delta() const { return counter_delta(start_, read_run_counters(system_, cgroup_dir_)); }
+CounterMap RunCounters::delta() const { return counter_delta(start_, read_run_counters(system_, cgroup_)); }
 
 }  // namespace memharness::workloads

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/system/cgroup.h"
 #include "harness/system/process.h"
 #include "harness/system/system_root.h"
 #include "workloads/parameter.h"
@@ -25,6 +26,9 @@ struct WorkloadContext {
   std::string instance_name;                 // unique within the phase, e.g. "anon-dirty"
   std::filesystem::path output_dir;          // per-iteration dir for this workload's files
   std::filesystem::path cgroup_procs_file;   // the test cgroup's cgroup.procs / tasks
+  // The test cgroup, for its counters (memory.events, memory.stat) read the
+  // same way on v1 and v2; null where there is none (unit tests).
+  const system::MemoryCgroup* cgroup = nullptr;
   std::chrono::steady_clock::time_point deadline;  // the phase timeout
   std::stop_token stop;                      // set on SIGINT/SIGTERM or a failing sibling
   // Writes a global kernel knob (nr_hugepages ...) through the run's journal, so

@@ -85,6 +85,7 @@ workloads::WorkloadContext workload_context(const IterationSetup& setup, const s
       .instance_name = w.instance,
       .output_dir = w.output_dir,
       .cgroup_procs_file = setup.system.resolve(cgroup.procs_file()),
+      .cgroup = &cgroup,
       .deadline = deadline,
       .stop = setup.stop,
       .journaled_write =

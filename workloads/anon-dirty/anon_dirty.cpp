@@ -56,7 +56,7 @@ class AnonDirty final : public Workload {
         "--report", report_file.string(),
     };
     WorkloadResult result;
-    RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
+    RunCounters counters(context.system, context.cgroup);
     result.totals = context.spawn(argv, "dirtier");
     record_swap_counters(counters, result);
     result.details["command"] = argv;
@@ -146,7 +146,7 @@ class AnonDirty final : public Workload {
     argv.push_back(fmt::format("{}s", std::max<std::int64_t>(seconds, 1)));
 
     WorkloadResult result;
-    RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
+    RunCounters counters(context.system, context.cgroup);
     result.totals = context.spawn(argv, "stress-ng");
     record_swap_counters(counters, result);
     result.details["command"] = argv;

@@ -139,7 +139,7 @@ class PressureOom final : public Workload {
       result.failure = "preparation failed: " + preparation.failure;
       return result;
     }
-    RunCounters counters(context.system, context.cgroup_procs_file.parent_path());
+    RunCounters counters(context.system, context.cgroup);
     std::stop_source end_of_mix;
     std::stop_callback follow(context.stop, [&] { end_of_mix.request_stop(); });
     std::vector<WorkloadResult> results(components_.size());

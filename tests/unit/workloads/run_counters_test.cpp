@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
+#include <string>
+#include <string_view>
 
 #include "workloads/run_counters.h"
 
@@ -18,14 +21,18 @@ class FakeTree {
                                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(root_ / "proc");
-    std::filesystem::create_directories(cgroup());
+    std::filesystem::create_directories(root_ / cgroup_path.substr(1));
   }
   ~FakeTree() { std::filesystem::remove_all(root_); }
   void write(const std::filesystem::path& relative, const std::string& text) const {
     std::ofstream(root_ / relative) << text;
   }
-  std::filesystem::path cgroup() const { return root_ / "sys/fs/cgroup/memory/test"; }
   system::SystemRoot system() const { return system::SystemRoot(root_); }
+  // The test cgroup as the runner hands it to workloads, read through the fake root.
+  std::unique_ptr<system::MemoryCgroup> cgroup(system::CgroupVersion version) const {
+    return system::open_memory_cgroup(system(), version, std::string(cgroup_path));
+  }
+  static constexpr std::string_view cgroup_path = "/sys/fs/cgroup/memory/test";
 
  private:
   std::filesystem::path root_;
@@ -37,7 +44,8 @@ TEST(RunCounters, CgroupV2CountsOomKillsAndSwapOfTheCgroup) {
   tree.write("sys/fs/cgroup/memory/test/memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n");
   tree.write("sys/fs/cgroup/memory/test/memory.stat", "anon 4096\npswpin 3\npswpout 7\n");
   auto root = tree.system();
-  RunCounters counters(root, tree.cgroup());
+  auto cgroup = tree.cgroup(system::CgroupVersion::v2);
+  RunCounters counters(root, cgroup.get());
   tree.write("proc/vmstat", "pswpin 110\npswpout 420\noom_kill 4\n");
   tree.write("sys/fs/cgroup/memory/test/memory.events", "low 0\nhigh 0\nmax 9\noom 3\noom_kill 3\n");
   tree.write("sys/fs/cgroup/memory/test/memory.stat", "anon 4096\npswpin 53\npswpout 307\n");
@@ -52,8 +60,10 @@ TEST(RunCounters, CgroupV1HasOomKillsInOomControlAndNoSwapCounters) {
   // As 6.18 writes it (tests/fixtures/kernels/6.18/cgroup-v1).
   tree.write("sys/fs/cgroup/memory/test/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
   tree.write("sys/fs/cgroup/memory/test/memory.stat", "cache 0\nrss 4096\nswap 0\n");
+  tree.write("sys/fs/cgroup/memory/test/memory.failcnt", "0\n");
   auto root = tree.system();
-  RunCounters counters(root, tree.cgroup());
+  auto cgroup = tree.cgroup(system::CgroupVersion::v1);
+  RunCounters counters(root, cgroup.get());
   tree.write("sys/fs/cgroup/memory/test/memory.oom_control", "oom_kill_disable 0\nunder_oom 1\noom_kill 2\n");
   auto delta = counters.delta();
   EXPECT_EQ(delta.at("memcg.oom_kill"), 2);
@@ -66,7 +76,9 @@ TEST(RunCounters, AKernelWithoutTheCountersYieldsNone) {
   FakeTree tree;
   tree.write("proc/vmstat", "nr_free_pages 100\n");  // pre-4.13: no oom_kill
   auto root = tree.system();
-  EXPECT_TRUE(read_run_counters(root, tree.cgroup()).empty());
+  EXPECT_TRUE(read_run_counters(root, tree.cgroup(system::CgroupVersion::v2).get()).empty());
+  EXPECT_TRUE(read_run_counters(root, tree.cgroup(system::CgroupVersion::v1).get()).empty());
+  EXPECT_TRUE(read_run_counters(root, nullptr).empty());
 }
 
 TEST(RunCounters, MetricNamesUseDashes) {

@@ -27,6 +27,7 @@ class ScratchDirectoryTest : public ::testing::Test {
                            .instance_name = "dd",
                            .output_dir = tmp_.path(),
                            .cgroup_procs_file = {},
+                           .cgroup = nullptr,
                            .deadline = {},
                            .stop = {},
                            .journaled_write = {},
