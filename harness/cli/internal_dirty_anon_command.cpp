@@ -5,8 +5,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -14,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "harness/cli/commands.h"
+#include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "workloads/anon-dirty/anon_dirtier.h"
 
@@ -45,14 +44,8 @@ void add_internal_dirty_anon_command(CLI::App& app, int& exit_code) {
     ::sigaction(SIGTERM, &action, nullptr);
     ::sigaction(SIGINT, &action, nullptr);
     auto result = workloads::run_anon_dirtier(*options, g_stop_requested);
-    const std::filesystem::path path = *report;
-    const auto partial = std::filesystem::path(path.string() + ".partial");
-    {
-      std::ofstream out(partial);
-      out << result.dump(2) << '\n';
-      if (!out) throw Error(ExitCode::run_failed, fmt::format("cannot write {}", partial.string()));
-    }
-    std::filesystem::rename(partial, path);
+    // Atomically: on a full disk no torn report is left in the run directory.
+    write_json_atomically(*report, result);
     std::cout << fmt::format("dirtied {} pages ({:.1f} MiB) in {:.2f} s: {:.1f} MiB/s (target {:.1f}), "
                              "{:.2f} s behind schedule\n",
                              result["pages"].get<std::int64_t>(), result["bytes"].get<double>() / 1048576.0,

@@ -1,4 +1,5 @@
 // memharness: memory-pressure stress and regression test harness.
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,11 @@ int main(int argc, char** argv) {
   } catch (const memharness::Error& e) {
     std::cerr << "memharness: " << e.what() << '\n';
     return static_cast<int>(e.code());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A directory that cannot be made (a full disk, a read-only results tree):
+    // the machine's doing, not a bug; what() names the call, the reason and the path.
+    std::cerr << "memharness: " << e.what() << '\n';
+    return static_cast<int>(ExitCode::run_failed);
   } catch (const std::exception& e) {
     std::cerr << "memharness: internal error: " << e.what() << '\n';
     return static_cast<int>(ExitCode::run_failed);

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 #include <cctype>
 #include <memory>
 #include <ostream>
@@ -12,6 +14,7 @@
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
+#include "harness/common/space_reserve.h"
 #include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
@@ -44,19 +47,20 @@ system::MemoryLimits limits_for(const config::TestPlan& plan) {
   return limits;
 }
 
-// Keeps the manifest's status honest on every way out of a run.
+// Keeps the manifest's status honest on every way out of a run. The run
+// directory holds a space reserve from the start (common/space_reserve.h),
+// released just before the final manifest is written, so that a run that
+// filled its disk can still say so. (Made after the journal recorded the
+// manifest: `memharness restore` releases the reserve of a killed run.)
 class ManifestKeeper {
  public:
   ManifestKeeper(const results::RunDirectory& dir, results::RunManifest manifest)
-      : dir_(dir), manifest_(std::move(manifest)) {
+      : dir_(dir), manifest_(std::move(manifest)),
+        reserve_(dir.path() / kRunSpaceReserveName, kRunSpaceReserveBytes) {
     dir_.write_manifest(manifest_);
   }
   ~ManifestKeeper() {
-    if (!finished_) {
-      manifest_.status = results::RunStatus::failed;
-      manifest_.status_reason = "the harness stopped with an error before the run finished";
-      write();
-    }
+    if (!finished_) finish(results::RunStatus::failed, "the harness stopped with an error before the run finished");
   }
   results::RunManifest& manifest() { return manifest_; }
   void write() {
@@ -65,17 +69,27 @@ class ManifestKeeper {
     } catch (...) {  // a full disk must not hide the original failure
     }
   }
+  // Before the last writes of the manifest (the journal's restore marks it too).
+  void release_reserve() noexcept { reserve_.release(); }
   void finish(results::RunStatus status, const std::string& reason) {
     manifest_.status = status;
     if (!reason.empty()) manifest_.status_reason = reason;
     manifest_.finished_at = timestamp_iso8601(std::chrono::system_clock::now());
     finished_ = true;
-    write();
+    reserve_.release();
+    try {
+      dir_.write_manifest(manifest_);
+    } catch (const std::exception& e) {
+      // Even the reserve was not enough: the journal has marked it
+      // "incomplete" at least; say why it is not "failed" or "complete".
+      std::fprintf(stderr, "memharness: %s\n", e.what());
+    }
   }
 
  private:
   const results::RunDirectory& dir_;
   results::RunManifest manifest_;
+  SpaceReserve reserve_;
   bool finished_ = false;
 };
 
@@ -248,64 +262,78 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     for (auto& run : runs) run.keeper->manifest().self_protection = protection;
   }
 
+  // An error that ends the run early (a file that cannot be written: a full
+  // disk; a setting the kernel refuses ...) is said in each manifest, after
+  // the restore like any other ending, and then thrown on for main to print.
+  std::exception_ptr failure;
   {
-    for (const auto& sysctl : plan.sysctls) journal.set_sysctl(sysctl.name, sysctl.value);
-    if (plan.swap.mode == config::SwapMode::swapfile)
-      journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
-                              plan.swap.swapfile_bytes);
-    // libbpf finds tracepoint ids only in a mounted tracefs.
-    results::RunTracepointRecorder recorder;
-    recorder.built = std::string(probes::built_recorders());
-    if (system.is_live()) {
-      try {
-        recorder.tracefs = probes::ensure_tracefs_mounted(system, journal);
-      } catch (const Error& e) {
-        recorder.tracefs = e.what();  // the recorder will say it could not start
-      }
-    }
-    // The machine as the test sees it: after the test's sysctls and swap
-    // (a variant's own sysctls are set only around its iterations).
-    auto machine = describe_machine(system);
-    for (auto& run : runs) {
-      run.keeper->manifest().tracepoint_recorder = recorder;
-      run.keeper->manifest().machine = machine;
-      auto& set = run.keeper->manifest().sysctls_set.emplace();
-      for (const auto& s : plan.sysctls) set[s.name] = s.value;
-      for (const auto& [name, value] : run.variant.sysctls) set[name] = value;
-      run.keeper->write();
-    }
-
-    IterationSetup base{system, controller, journal, plan, limits_for(plan), stop, *runs.front().progress};
-    const int first = request.first_iteration;
-    for (int round = first; round < first + iterations && !stop.stop_requested(); ++round) {
-      for (std::size_t index : round_order(round, runs.size())) {
-        auto& run = runs[index];
-        if (run.stopped || stop.stop_requested()) continue;
-        run_variant_iteration(run, base, round);
-      }
-      if (std::all_of(runs.begin(), runs.end(), [](const VariantRun& r) { return r.stopped; })) break;
-      bool round_complete = std::all_of(runs.begin(), runs.end(), [&](const VariantRun& r) {
-        return r.keeper->manifest().iterations->completed == round - first + 1;
-      });
-      if (request.stop_after_round && round_complete && !stop.stop_requested()) {
-        std::vector<std::filesystem::path> directories;
-        for (const auto& run : runs) directories.push_back(run.dir->path());
-        if (auto reason = request.stop_after_round(round - first + 1, directories)) {
-          for (auto& run : runs) {
-            run.keeper->manifest().iterations->stopped_early = *reason;
-            run.keeper->write();
-          }
-          break;
+    try {
+      for (const auto& sysctl : plan.sysctls) journal.set_sysctl(sysctl.name, sysctl.value);
+      if (plan.swap.mode == config::SwapMode::swapfile)
+        journal.enable_swapfile(plan.swap.swapfile_directory / fmt::format("memharness-swap-{}", ::getpid()),
+                                plan.swap.swapfile_bytes);
+      // libbpf finds tracepoint ids only in a mounted tracefs.
+      results::RunTracepointRecorder recorder;
+      recorder.built = std::string(probes::built_recorders());
+      if (system.is_live()) {
+        try {
+          recorder.tracefs = probes::ensure_tracefs_mounted(system, journal);
+        } catch (const Error& e) {
+          recorder.tracefs = e.what();  // the recorder will say it could not start
         }
       }
+      // The machine as the test sees it: after the test's sysctls and swap
+      // (a variant's own sysctls are set only around its iterations).
+      auto machine = describe_machine(system);
+      for (auto& run : runs) {
+        run.keeper->manifest().tracepoint_recorder = recorder;
+        run.keeper->manifest().machine = machine;
+        auto& set = run.keeper->manifest().sysctls_set.emplace();
+        for (const auto& s : plan.sysctls) set[s.name] = s.value;
+        for (const auto& [name, value] : run.variant.sysctls) set[name] = value;
+        run.keeper->write();
+      }
+
+      IterationSetup base{system, controller, journal, plan, limits_for(plan), stop, *runs.front().progress};
+      const int first = request.first_iteration;
+      for (int round = first; round < first + iterations && !stop.stop_requested(); ++round) {
+        for (std::size_t index : round_order(round, runs.size())) {
+          auto& run = runs[index];
+          if (run.stopped || stop.stop_requested()) continue;
+          run_variant_iteration(run, base, round);
+        }
+        if (std::all_of(runs.begin(), runs.end(), [](const VariantRun& r) { return r.stopped; })) break;
+        bool round_complete = std::all_of(runs.begin(), runs.end(), [&](const VariantRun& r) {
+          return r.keeper->manifest().iterations->completed == round - first + 1;
+        });
+        if (request.stop_after_round && round_complete && !stop.stop_requested()) {
+          std::vector<std::filesystem::path> directories;
+          for (const auto& run : runs) directories.push_back(run.dir->path());
+          if (auto reason = request.stop_after_round(round - first + 1, directories)) {
+            for (auto& run : runs) {
+              run.keeper->manifest().iterations->stopped_early = *reason;
+              run.keeper->write();
+            }
+            break;
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+      failure = std::current_exception();
+      for (auto& run : runs)
+        if (run.status == results::RunStatus::complete) {
+          run.status = results::RunStatus::failed;
+          run.status_reason = e.what();
+        }
     }
     for (auto& run : runs) {
       run.progress->finish();
-      if (stop.stop_requested() && !run.stopped) {
+      if (stop.stop_requested() && !run.stopped && !failure) {
         run.status = results::RunStatus::incomplete;
         run.status_reason = fmt::format("interrupted by a signal after {} of {} iterations",
                                         run.keeper->manifest().iterations->completed, iterations);
       }
+      run.keeper->release_reserve();
     }
     auto problems = journal.restore();
     if (!problems.empty()) {
@@ -314,6 +342,10 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     }
   }
 
+  if (failure) {
+    for (auto& run : runs) run.keeper->finish(run.status, run.status_reason);
+    std::rethrow_exception(failure);
+  }
   std::vector<HostRunOutcome> outcomes;
   for (auto& run : runs) {
     run.keeper->finish(run.status, run.status_reason);

@@ -28,6 +28,7 @@
 #include "harness/common/error.h"
 #include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
+#include "harness/common/space_reserve.h"
 #include "harness/common/utc_time.h"
 #include "harness/common/write_all.h"
 #include "harness/system/process.h"
@@ -721,6 +722,9 @@ std::string Journal::undo(const json& change) {
     // off (crash, SIGKILL, power loss): say so in its manifest. A run that ends
     // normally overwrites this with its final status right after restoring.
     if (auto why = not_ours(path); !why.empty()) throw Refused(fmt::format("refusing to rewrite {}: {}", path, why));
+    // The space the run held for its last manifest (common/space_reserve.h):
+    // given back first, so that the marking below fits on a disk it filled.
+    release_space_reserve(fs::path(path).parent_path() / kRunSpaceReserveName);
     std::ifstream in(path);
     if (!in) return fmt::format("run manifest {} is gone", path);
     // As JSON, not results::RunManifest: system stands below results

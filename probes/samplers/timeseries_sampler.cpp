@@ -1,7 +1,13 @@
 #include "probes/samplers/timeseries_sampler.h"
 
+#include <cerrno>
+#include <charconv>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <stdexcept>
+#include <string_view>
 
 #include <fmt/core.h>
 
@@ -27,6 +33,20 @@ constexpr const char* kVmstatColumns[] = {
 };
 constexpr const char* kMeminfoColumns[] = {"MemFree", "MemAvailable", "Cached", "Dirty", "Writeback", "SwapFree"};
 
+// MEMHARNESS_TEST_SAMPLER_FAILURE: the number of samples after which the
+// sampling thread throws, as a /proc parser would; unset in real runs.
+std::optional<std::size_t> injected_failure_after() {
+  const char* value = std::getenv("MEMHARNESS_TEST_SAMPLER_FAILURE");
+  if (value == nullptr) return std::nullopt;
+  std::string_view text(value);
+  std::size_t samples = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), samples);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw usage_error("MEMHARNESS_TEST_SAMPLER_FAILURE={}: expected a number of samples (a test hook, docs/testing.md)",
+                      text);
+  return samples;
+}
+
 template <typename Map>
 std::string cell(const Map& map, const char* key) {
   auto it = map.find(key);
@@ -36,7 +56,8 @@ std::string cell(const Map& map, const char* key) {
 
 TimeSeriesSampler::TimeSeriesSampler(const system::SystemRoot& system, const system::MemoryCgroup* cgroup,
                                      std::filesystem::path csv_file, std::chrono::nanoseconds interval)
-    : system_(system), cgroup_(cgroup), csv_file_(std::move(csv_file)), interval_(interval) {}
+    : system_(system), cgroup_(cgroup), csv_file_(std::move(csv_file)), interval_(interval),
+      injected_failure_after_(injected_failure_after()) {}
 
 TimeSeriesSampler::~TimeSeriesSampler() { stop(); }
 
@@ -54,8 +75,10 @@ void TimeSeriesSampler::start() {
   csv_.open(csv_file_, std::ios::out | std::ios::trunc);
   if (!csv_) throw run_error("cannot create {}", csv_file_.string());
   auto names = columns();
+  errno = 0;
   for (std::size_t i = 0; i < names.size(); ++i) csv_ << (i ? "," : "") << names[i];
   csv_ << '\n' << std::flush;
+  if (!csv_) throw run_error("cannot write {}: {}", csv_file_.string(), errno ? std::strerror(errno) : "write failed");
   thread_ = std::jthread([this](std::stop_token stop) {
     try {
       auto t0 = std::chrono::steady_clock::now();
@@ -72,6 +95,9 @@ void TimeSeriesSampler::start() {
     } catch (const std::exception& e) {
       error_ = fmt::format("the time-series sampler stopped: {}", e.what());
       if (failure_stop_) failure_stop_->request_stop();
+    } catch (...) {  // not a std::exception: still not a reason to skip the restore
+      error_ = "the time-series sampler stopped: an exception of an unknown type";
+      if (failure_stop_) failure_stop_->request_stop();
     }
   });
 }
@@ -85,8 +111,13 @@ void TimeSeriesSampler::stop() {
 }
 
 void TimeSeriesSampler::sample_once(std::chrono::steady_clock::time_point t0) {
+  if (injected_failure_after_ && samples_ >= *injected_failure_after_)
+    throw std::runtime_error(
+        fmt::format("failure injected after {} samples (MEMHARNESS_TEST_SAMPLER_FAILURE)", samples_));
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  errno = 0;
   csv_ << sample_row(t) << '\n' << std::flush;
+  if (!csv_) throw run_error("cannot write {}: {}", csv_file_.string(), errno ? std::strerror(errno) : "write failed");
   ++samples_;
 }
 

@@ -2,9 +2,14 @@
 // Samples memory state at the configured interval in a thread of its own and
 // appends one CSV row per sample (timeseries.csv), flushed per row so that an
 // interrupted run keeps every sample taken. A sample that throws (a /proc file
-// the parsers reject) ends the thread, not the process: the error is kept for
-// the iteration's record and the run is asked to stop, so it ends through the
-// journal's restore instead of std::terminate.
+// the parsers reject, a row that cannot be written: a full disk) ends the
+// thread, not the process: the error is kept for the iteration's record and the
+// run is asked to stop, so it ends through the journal's restore instead of
+// std::terminate.
+//
+// Test-only: MEMHARNESS_TEST_SAMPLER_FAILURE=N makes the thread throw after N
+// samples, so integration tests can prove that path on the real binary
+// (docs/testing.md). It is read here and nowhere else.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +59,7 @@ class TimeSeriesSampler {
   std::jthread thread_;
   std::size_t samples_ = 0;
   std::optional<std::stop_source> failure_stop_;
+  std::optional<std::size_t> injected_failure_after_;  // MEMHARNESS_TEST_SAMPLER_FAILURE
   std::string error_;  // written by the thread, read after it is joined
 };
 

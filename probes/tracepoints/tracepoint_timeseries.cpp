@@ -1,6 +1,8 @@
 #include "probes/tracepoints/tracepoint_timeseries.h"
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <stop_token>
 
@@ -54,8 +56,11 @@ TracepointTimeSeries::~TracepointTimeSeries() {
 
 void TracepointTimeSeries::sample(std::chrono::steady_clock::time_point t0) {
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  errno = 0;
   csv_ << row(t, recorder_.current()) << '\n';
   csv_.flush();
+  // A full disk: the series stops with the reason instead of losing rows unsaid.
+  if (!csv_) throw run_error("cannot write {}: {}", csv_file_.string(), errno ? std::strerror(errno) : "write failed");
   ++rows_;
 }
 
@@ -82,6 +87,9 @@ void TracepointTimeSeries::start() {
       sample(t0);  // the last row, at stop
     } catch (const std::exception& e) {
       error_ = fmt::format("the tracepoint time series stopped: {}", e.what());
+      if (failure_stop_) failure_stop_->request_stop();
+    } catch (...) {  // not a std::exception: still not a reason to skip the restore
+      error_ = "the tracepoint time series stopped: an exception of an unknown type";
       if (failure_stop_) failure_stop_->request_stop();
     }
   });

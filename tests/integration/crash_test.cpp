@@ -23,12 +23,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "dead_run.h"
-#include "harness/system/cgroup.h"
-#include "harness/system/system_root.h"
-#include "harness_process.h"
-#include "live_state.h"
-#include "require.h"
+#include "machine_state_fixture.h"
 
 namespace memharness::testing {
 namespace {
@@ -36,25 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSourceDir = MEMHARNESS_SOURCE_DIR;
-// Where the quick configs put their scratch directories and swapfile.
-const fs::path kScratchParent = "/var/tmp";
-// A killed dd can sit in D state until its writeback is done (5-16 s seen).
-constexpr std::chrono::seconds kProcessExitLimit{30};
-
-std::string describe(const std::vector<ProcessIdentity>& processes) {
-  std::string text;
-  for (const auto& p : processes) text += fmt::format("\n  {} {}", p.pid, p.command);
-  return text;
-}
-
-bool file_named_below(const fs::path& root, const std::string& name) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->path().filename() == name) return true;
-  return false;
-}
-
 // Every run directory's manifest below `results` that still says "running".
 std::vector<std::string> manifests_left_running(const fs::path& results) {
   std::vector<std::string> running;
@@ -71,14 +47,6 @@ std::vector<std::string> manifests_left_running(const fs::path& results) {
   return running;
 }
 
-int journals_in(const fs::path& state) {
-  int journals = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(state, ec))
-    if (entry.path().filename().string().starts_with("journal-")) ++journals;
-  return journals;
-}
-
 // A run that ends by itself within seconds: what the last kill left is
 // restored at its start, and it restores its own changes at its end.
 std::string short_config() {
@@ -91,27 +59,9 @@ std::string short_config() {
          "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"16M\"\nduration = \"2s\"\n";
 }
 
-class CrashTest : public ::testing::Test {
+class CrashTest : public MachineStateFixture {
  protected:
-  void SetUp() override {
-    MEMHARNESS_REQUIRE_ROOT();
-    MEMHARNESS_REQUIRE_PROGRAM("stress-ng");
-    MEMHARNESS_REQUIRE_PROGRAM("dd");
-    system::MemoryController controller;
-    MEMHARNESS_REQUIRE_MEMORY_CONTROLLER(system::SystemRoot("/"), controller);
-    own_cgroup_ = controller.own_cgroup();
-    env_ = {{"MEMHARNESS_STATE_DIR", (tmp_.path() / "state").string()}};
-    knobs_before_ = global_knobs();
-  }
-  void TearDown() override {
-    // The safety net when a test failed half-way.
-    if (fs::exists(tmp_.path() / "state")) run_memharness({"restore"}, env_, tmp_.path() / "teardown-restore.log");
-  }
-
-  std::string own_cgroup_;
-  std::map<std::string, std::string> env_;
-  std::map<std::string, std::string> knobs_before_;
-  TempDir tmp_{"memharness-crash-test"};
+  CrashTest() : MachineStateFixture("memharness-crash-test") {}
 };
 
 // highalloc's load (stress-ng --timeout 0 and a dd loop) ran on after a
@@ -135,17 +85,16 @@ TEST_F(CrashTest, TheLoadDiesWithTheHarnessAndRestoreLeavesNothing) {
 
   ::kill(harness.pid, SIGKILL);
   harness.wait();
+  // They die with the harness, not by the restore below.
   auto alive = survivors(processes, kProcessExitLimit);
   EXPECT_TRUE(alive.empty()) << "alive " << kProcessExitLimit.count() << " s after the harness was killed:"
                              << describe(alive);
 
   auto restored = run_memharness({"restore"}, env_, tmp_.path() / "restore.log");
-  EXPECT_EQ(restored.exit_code, 0) << restored.output;
-  EXPECT_TRUE(survivors(processes, std::chrono::seconds(0)).empty());
-  EXPECT_EQ(leftovers_of_run(harness.pid, own_cgroup_, kScratchParent), std::vector<std::string>{});
-  EXPECT_EQ(knob_differences(knobs_before_, global_knobs()), std::vector<std::string>{});
+  EXPECT_EQ(restored.exit_code, 0) << restored.output << "state lock held by:" << holders_of(state_dir() / "lock");
+  expect_machine_as_before(harness.pid, processes);
   EXPECT_EQ(manifests_left_running(results), std::vector<std::string>{});
-  EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);
+  EXPECT_FALSE(file_named_below(results, ".space-reserve")) << "restore did not release the run's space reserve";
 }
 
 // SIGKILL at seeded random times into runs of the host quick configs, each
@@ -242,7 +191,7 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
   for (const auto& d : differences) problems.push_back("not restored: " + d);
   auto running = manifests_left_running(tmp_.path() / "results");
   for (const auto& m : running) problems.push_back("still \"running\": " + m);
-  int journals = journals_in(tmp_.path() / "state");
+  int journals = journals_in(state_dir());
   if (journals > 0) problems.push_back(fmt::format("{} journal(s) left in the state directory", journals));
 
   std::cout << fmt::format("sigkill tally: seed={} rounds={} killed={} ended_first={} outlived={} leftovers={} "

@@ -101,6 +101,29 @@ std::vector<ProcessIdentity> processes_of_run(pid_t harness, const std::string& 
   return found;
 }
 
+void note_processes_of_run(pid_t harness, const std::string& own_memory_cgroup, std::vector<ProcessIdentity>& seen) {
+  for (const auto& p : processes_of_run(harness, own_memory_cgroup))
+    if (std::none_of(seen.begin(), seen.end(), [&p](const ProcessIdentity& s) {
+          return s.pid == p.pid && s.start_ticks == p.start_ticks;
+        }))
+      seen.push_back(p);
+}
+
+CommandResult wait_noting_processes(RunningHarness& harness, const std::string& own_memory_cgroup,
+                                    std::vector<ProcessIdentity>& seen) {
+  for (;;) {
+    note_processes_of_run(harness.pid, own_memory_cgroup, seen);
+    if (auto result = harness.poll()) return *result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::string describe(const std::vector<ProcessIdentity>& processes) {
+  std::string text;
+  for (const auto& p : processes) text += "\n  " + std::to_string(p.pid) + " " + p.command;
+  return text;
+}
+
 std::vector<ProcessIdentity> survivors(const std::vector<ProcessIdentity>& processes, std::chrono::seconds limit) {
   std::vector<ProcessIdentity> alive;
   for (auto until = std::chrono::steady_clock::now() + limit;;) {
@@ -134,6 +157,41 @@ std::vector<std::string> leftovers_of_run(pid_t harness, const std::string& own_
   return left;
 }
 
+std::string holders_of(const fs::path& file) {
+  std::vector<ProcessIdentity> holders;
+  std::error_code ec;
+  const auto target = fs::weakly_canonical(file, ec);
+  for (pid_t pid : all_pids()) {
+    const fs::path fds = "/proc/" + std::to_string(pid) + "/fd";
+    for (auto it = fs::directory_iterator(fds, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::error_code link_ec;
+      if (fs::read_symlink(it->path(), link_ec) == target) {
+        auto stat = read_stat(pid);
+        holders.push_back({pid, stat ? stat->start_ticks : 0, command_of(pid)});
+        break;
+      }
+    }
+    ec.clear();
+  }
+  return describe(holders);
+}
+
+int journals_in(const fs::path& state_dir) {
+  int journals = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(state_dir, ec))
+    if (entry.path().filename().string().starts_with("journal-")) ++journals;
+  return journals;
+}
+
+bool file_named_below(const fs::path& root, const std::string& name) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() == name) return true;
+  return false;
+}
+
 std::map<std::string, std::string> global_knobs() {
   std::map<std::string, std::string> knobs;
   for (const char* path :
@@ -151,6 +209,12 @@ std::map<std::string, std::string> global_knobs() {
   std::getline(swaps, line);  // header
   while (std::getline(swaps, line)) names += line.substr(0, line.find_first_of(" \t")) + "\n";
   knobs["/proc/swaps"] = names;
+  // Mount points of tracefs and debugfs (fields: device, mount point, type ...).
+  std::istringstream mounts(slurp("/proc/self/mounts"));
+  std::string mounted;
+  for (std::string device, point, type, rest; mounts >> device >> point >> type && std::getline(mounts, rest);)
+    if (type == "tracefs" || type == "debugfs") mounted += type + " " + point + "\n";
+  knobs["/proc/self/mounts (tracefs, debugfs)"] = mounted;
   return knobs;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,14 +23,25 @@ struct RunningHarness {
   pid_t pid = -1;
   std::filesystem::path log_file;
   CommandResult wait();  // waits for exit and reads the log
+  // The result if it has exited (reaped), nullopt while it runs.
+  std::optional<CommandResult> poll();
 };
 
 RunningHarness start_memharness(const std::vector<std::string>& args,
                                 const std::map<std::string, std::string>& env,
                                 const std::filesystem::path& log_file);
+// The same with stdout on `stdout_fd` (a pipe's write end, a file) and only
+// stderr in `log_file`; the caller keeps (and closes) its descriptor.
+RunningHarness start_memharness(const std::vector<std::string>& args,
+                                const std::map<std::string, std::string>& env,
+                                const std::filesystem::path& log_file, int stdout_fd);
 CommandResult run_memharness(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env,
                              const std::filesystem::path& log_file);
+
+// The one run directory (holding manifest.json) below a results root; throws
+// when there is not exactly one.
+std::filesystem::path only_run_dir(const std::filesystem::path& results);
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& text);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "dead_run.h"
 #include "harness_process.h"
 #include "memcg_limit.h"
 #include "require.h"
@@ -24,15 +25,6 @@ std::string swappiness() {
   std::string v = read_file("/proc/sys/vm/swappiness");
   while (!v.empty() && v.back() == '\n') v.pop_back();
   return v;
-}
-
-
-std::filesystem::path only_run_dir(const std::filesystem::path& results) {
-  std::vector<std::filesystem::path> found;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(results))
-    if (entry.path().filename() == "manifest.json") found.push_back(entry.path().parent_path());
-  if (found.size() != 1) throw std::runtime_error("expected exactly one run directory under " + results.string());
-  return found.front();
 }
 
 bool swap_active(const std::string& needle) { return read_file("/proc/swaps").find(needle) != std::string::npos; }
@@ -72,14 +64,6 @@ std::string long_config(const std::filesystem::path& swap_dir, const std::string
          "\n"
          "[[phase]]\nname = \"dirty\"\n"
          "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\nduration = \"" + duration + "\"\n";
-}
-
-// Journals left in a state directory (beside them: the state lock file).
-int journals_in(const std::filesystem::path& state) {
-  int journals = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(state))
-    if (entry.path().filename().string().starts_with("journal-")) ++journals;
-  return journals;
 }
 
 class RunTest : public ::testing::Test {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "harness/common/error.h"
 #include "harness/system/cgroup.h"
 #include "harness/system/system_root.h"
 #include "probes/samplers/snapshot.h"
@@ -121,6 +123,52 @@ TEST(TimeSeriesSampler, ASampleThatThrowsStopsTheRunWithTheErrorKept) {
     EXPECT_THAT(sampler.error(), HasSubstr("unknown field 'future=1'"));
   }
   std::filesystem::remove_all(root_dir);
+}
+
+// A full disk: the header cannot be written, and the sampler says so (naming
+// the file and why) instead of sampling into a stream that drops every row.
+TEST(TimeSeriesSampler, AFileThatCannotBeWrittenIsAnErrorNamingIt) {
+  system::SystemRoot root(kGuest);
+  TimeSeriesSampler sampler(root, nullptr, "/dev/full", std::chrono::milliseconds(10));
+  try {
+    sampler.start();
+    FAIL() << "writing to /dev/full succeeded";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot write /dev/full: No space left on device"));
+  }
+}
+
+// The test hook (docs/testing.md): the thread throws after N samples, and the
+// failure takes the path of any other (the error kept, the run stopped).
+TEST(TimeSeriesSampler, TheTestHookThrowsInTheThreadAfterTheSamplesItNames) {
+  ::setenv("MEMHARNESS_TEST_SAMPLER_FAILURE", "3", 1);
+  system::SystemRoot root(kGuest);
+  TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::milliseconds(5));
+  ::unsetenv("MEMHARNESS_TEST_SAMPLER_FAILURE");
+  std::stop_source run_stop;
+  sampler.stop_on_failure(run_stop);
+  sampler.start();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!run_stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  sampler.stop();
+  EXPECT_TRUE(run_stop.stop_requested());
+  EXPECT_EQ(sampler.samples_taken(), 3u);
+  EXPECT_EQ(sampler.error(),
+            "the time-series sampler stopped: failure injected after 3 samples (MEMHARNESS_TEST_SAMPLER_FAILURE)");
+}
+
+TEST(TimeSeriesSampler, ATestHookThatIsNotANumberIsAUsageError) {
+  ::setenv("MEMHARNESS_TEST_SAMPLER_FAILURE", "soon", 1);
+  system::SystemRoot root(kGuest);
+  try {
+    TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::seconds(1));
+    ADD_FAILURE() << "a hook of \"soon\" was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_THAT(e.what(), HasSubstr("MEMHARNESS_TEST_SAMPLER_FAILURE=soon: expected a number of samples"));
+  }
+  ::unsetenv("MEMHARNESS_TEST_SAMPLER_FAILURE");
 }
 
 }  // namespace

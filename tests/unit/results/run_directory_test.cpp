@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "harness/common/atomic_file.h"
 #include "harness/common/error.h"
+#include "harness/common/space_reserve.h"
 #include "harness/common/utc_time.h"
 #include "harness/results/run_directory.h"
 
@@ -114,6 +116,34 @@ TEST_F(ResultsTest, AtomicWriteNeverFollowsASymlinkPlantedAtItsTemporaryName) {
   int entries = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(root_)) ++entries;
   EXPECT_EQ(entries, 3);
+}
+
+// The room a run keeps for its final manifest: real blocks (a sparse file
+// would keep none), never an existing file or a symlink, given back once.
+TEST_F(ResultsTest, ASpaceReserveHoldsRealBlocksUntilReleased) {
+  auto file = root_ / std::string(kRunSpaceReserveName);
+  {
+    SpaceReserve reserve(file, kRunSpaceReserveBytes);
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0);
+    EXPECT_GE(static_cast<std::int64_t>(st.st_blocks) * 512, kRunSpaceReserveBytes);
+    EXPECT_THROW(SpaceReserve(file, 4096), Error);  // O_EXCL: one reserve per run directory
+    reserve.release();
+    EXPECT_FALSE(std::filesystem::exists(file));
+    { std::ofstream(file) << "not the reserve's any more\n"; }
+  }  // released already: the destructor leaves the new file alone
+  EXPECT_EQ(slurp(file), "not the reserve's any more\n");
+}
+
+TEST_F(ResultsTest, ASpaceReserveIsNeverMadeOrReleasedThroughASymlink) {
+  auto victim = root_ / "victim";
+  { std::ofstream(victim) << "precious\n"; }
+  auto file = root_ / std::string(kRunSpaceReserveName);
+  std::filesystem::create_symlink(victim, file);
+  EXPECT_THROW(SpaceReserve(file, 4096), Error);
+  release_space_reserve(file);  // what restore does for a killed run
+  EXPECT_TRUE(std::filesystem::is_symlink(file));
+  EXPECT_EQ(slurp(victim), "precious\n");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "fake_system.h"
 #include "harness/common/error.h"
+#include "harness/common/space_reserve.h"
 #include "harness/system/journal.h"
 
 namespace memharness::system {
@@ -548,6 +549,23 @@ TEST(JournalDirectory, FromTheEnvironment) {
   EXPECT_EQ(Journal::default_directory(), "/tmp/somewhere");
   ::unsetenv("MEMHARNESS_STATE_DIR");
   EXPECT_EQ(Journal::default_directory(), "/var/lib/memharness");
+}
+
+// A run killed while it held the room for its final manifest
+// (common/space_reserve.h): restore gives the room back first, so that marking
+// the manifest fits on the disk the run filled.
+TEST_F(JournalTest, RestoreReleasesAKilledRunsSpaceReserveAndMarksItIncomplete) {
+  auto run_dir = fake.dir() / "results" / "label" / "test" / "2026-01-01T00-00-00Z";
+  std::filesystem::create_directories(run_dir);
+  std::ofstream(run_dir / "manifest.json") << R"({"status":"running"})" << '\n';
+  std::ofstream(run_dir / std::string(kRunSpaceReserveName)) << std::string(4096, '\0');
+  {
+    auto journal = begin();
+    journal.record_run_manifest(run_dir / "manifest.json");
+    EXPECT_THAT(journal.restore(), SizeIs(0));
+  }
+  EXPECT_FALSE(std::filesystem::exists(run_dir / std::string(kRunSpaceReserveName)));
+  EXPECT_THAT(testing::read_text(run_dir / "manifest.json"), HasSubstr(R"("status": "incomplete")"));
 }
 
 }  // namespace
