@@ -124,7 +124,7 @@ struct VariantRun {
   std::unique_ptr<results::RunDirectory> dir;
   std::unique_ptr<ManifestKeeper> keeper;
   std::unique_ptr<Progress> progress;
-  std::vector<results::IterationRecord> records;
+  RunSummary summary;  // each iteration folded in as it ends: no record is kept for the end
   results::RunStatus status = results::RunStatus::complete;
   std::string status_reason;
   bool stopped = false;  // failed: no more iterations
@@ -151,22 +151,25 @@ void run_variant_iteration(VariantRun& run, const IterationSetup& base, int roun
     throw;
   }
   base.journal.revert_values(begin, end);
+  // What the iteration made and removed again (its cgroup ...) leaves the
+  // journal's memory: a long run holds only what is still in effect.
+  base.journal.forget_settled(begin);
 
-  std::string iteration_status = record.status;
+  const std::string& iteration_status = record.status;
   auto& manifest = run.keeper->manifest();
   if (record.tracepoint_recorder) {
     if (!manifest.tracepoint_recorder) manifest.tracepoint_recorder.emplace();
     manifest.tracepoint_recorder->used = record.tracepoint_recorder;
   }
-  run.records.push_back(std::move(record));
+  run.summary.add(record);
   if (iteration_status == "complete") {
     manifest.iterations->completed += 1;
     run.keeper->write();
     run.progress->iteration_finished(round);
   } else if (iteration_status == "failed") {
     run.status = results::RunStatus::failed;
-    run.status_reason = run.records.back().error
-                            ? fmt::format("iteration {}: {}", round, *run.records.back().error)
+    run.status_reason = record.error
+                            ? fmt::format("iteration {}: {}", round, *record.error)
                             : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", round, round);
     run.stopped = true;
   }
@@ -349,7 +352,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   std::vector<HostRunOutcome> outcomes;
   for (auto& run : runs) {
     run.keeper->finish(run.status, run.status_reason);
-    write_run_summary(out, run.keeper->manifest(), run.records, run.dir->path());
+    run.summary.write(out, run.keeper->manifest(), run.dir->path());
     outcomes.push_back({.exit_code = run.status == results::RunStatus::complete ? ExitCode::success
                                                                                 : ExitCode::run_failed,
                         .run_directory = run.dir->path()});

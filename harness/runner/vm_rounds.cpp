@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/common/atomic_file.h"
-#include "harness/common/file_text.h"
 #include "harness/common/owned_files.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_manifest.h"
@@ -95,12 +94,11 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
     fs::rename(iteration_dir, run / "iterations" / std::to_string(iteration));
   }
   std::string console = fmt::format("console-iteration-{}.log", iteration);
-  write_file_atomically(run / console, read_file_text(round.run_directory / "console.log"));
+  copy_file_atomically(round.run_directory / "console.log", run / console);
   for (const auto& boot : donor.vm.value_or(nlohmann::json::object()).value("failed_boots", nlohmann::json::array())) {
     std::string name = boot.value("console", "");
     if (name.empty()) continue;
-    write_file_atomically(run / fmt::format("console-iteration-{}-{}", iteration, name),
-                                   read_file_text(round.run_directory / name));
+    copy_file_atomically(round.run_directory / name, run / fmt::format("console-iteration-{}-{}", iteration, name));
   }
   (*kernel.manifest.vm)["boots"].push_back(boot_record(donor, iteration, console));
   if (round.exit_code == ExitCode::success) {

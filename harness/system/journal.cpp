@@ -17,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <utility>
@@ -744,11 +745,13 @@ std::string Journal::undo(const json& change) {
 }
 
 void Journal::revert_values(std::size_t begin, std::size_t end) {
-  for (std::size_t i = std::min(end, changes_.size()); i > begin; --i) {
-    const Json& change = changes_[i - 1];
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
+    const Json& change = *it;
+    auto seq = change.at("seq").get<std::uint64_t>();
+    if (seq > end) continue;
+    if (seq <= begin) break;  // changes_ is in seq order
     if (change.at("op") != "write_value")
       throw std::logic_error("revert_values: a " + change.at("op").get<std::string>() + " change between the marks");
-    auto seq = change.at("seq").get<std::uint64_t>();
     if (restored_.contains(seq)) continue;
     try {
       undo(change);
@@ -758,6 +761,45 @@ void Journal::revert_values(std::size_t begin, std::size_t end) {
     restored_.insert(seq);
     append({{"type", "restored"}, {"seq", seq}});
   }
+  drop_restored();
+}
+
+void Journal::drop_restored() {
+  std::erase_if(changes_, [this](const Json& change) { return restored_.contains(change.at("seq").get<std::uint64_t>()); });
+  restored_.clear();
+}
+
+void Journal::forget_settled(std::size_t since) {
+  // The oldest write still journaled for each path, before any is forgotten:
+  // restore puts its old value back last, whatever newer writes said.
+  std::map<std::string, std::uint64_t> oldest_write;
+  for (const auto& change : changes_)
+    if (change.at("op") == "write_value" && !restored_.contains(change.at("seq").get<std::uint64_t>()))
+      oldest_write.emplace(change.at("path").get<std::string>(), change.at("seq").get<std::uint64_t>());
+  for (const auto& change : changes_) {
+    auto seq = change.at("seq").get<std::uint64_t>();
+    if (seq <= since || restored_.contains(seq)) continue;
+    std::string op = change.at("op"), path = change.at("path");
+    bool settled = false;
+    try {
+      if (op == "cgroup" || op == "directory") {
+        settled = !root_.exists(path);
+      } else if (op == "scratch_directory") {
+        struct stat st {};
+        settled = ::lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+      } else if (op == "write_value" && !change.contains("partner") && !exclusive_partner(path) &&
+                 fs::path(path).filename() != "cgroup.subtree_control") {
+        settled = oldest_write.at(path) != seq ||
+                  (root_.exists(path) && chosen_value(root_.read_value(path)) == change.at("old").get<std::string>());
+      }
+    } catch (const Error&) {
+      settled = false;  // cannot tell (an unreadable knob): the final restore decides
+    }
+    if (!settled) continue;
+    append({{"type", "restored"}, {"seq", seq}});
+    restored_.insert(seq);
+  }
+  drop_restored();
 }
 
 std::vector<std::string> Journal::restore(std::ostream* log) {

@@ -14,7 +14,8 @@
 //   {"type":"change","seq":N,"op":"cgroup"|"directory"|"scratch_directory"|"swapfile"|"swapon"|"run_manifest","path":"..."}
 //   {"type":"change","seq":N,"op":"mount","path":"/sys/kernel/tracing","fstype":"tracefs"}
 //   {"type":"change","seq":N,"op":"harness_cgroup","path":"<own>/memharness-P-harness","return_to":"<own>"}
-//   {"type":"restored","seq":N}        (appended as each change is undone)
+//   {"type":"restored","seq":N}        (appended as each change is undone, or
+//                                       found undone already: forget_settled)
 // start_ticks (field 22 of /proc/<pid>/stat) tells the owner apart from a later
 // process that got the same pid. A new kind of change is a new "op" with its
 // undo in journal.cpp.
@@ -141,8 +142,10 @@ class Journal {
   // again retries only what failed; new changes may be journaled afterwards.
   std::vector<std::string> restore(std::ostream* log = nullptr);
 
-  // The number of changes journaled so far: marks for revert_values().
-  std::size_t change_count() const noexcept { return changes_.size(); }
+  // The number of changes journaled so far (the last one's seq): marks for
+  // revert_values() and forget_settled(), which stay valid when changes are
+  // dropped from memory.
+  std::size_t change_count() const noexcept { return static_cast<std::size_t>(next_seq_ - 1); }
   // Undoes, newest first, the value writes journaled from mark `begin` up to
   // `end` (a variant's sysctls around one of its iterations), leaving every
   // other change in place and the journal open. Throws Error(environment)
@@ -150,6 +153,17 @@ class Journal {
   // not run on a machine in an unknown state. Only write_value changes may lie
   // between the marks (a logic_error otherwise).
   void revert_values(std::size_t begin, std::size_t end);
+  // Between iterations: the changes journaled after mark `since` that no
+  // restore needs any more are marked restored in the file and dropped from
+  // memory, with every change restored already, so that a run of 10,000
+  // iterations holds what is still in effect rather than each iteration's
+  // changes. Not needed any more: a cgroup, tracefs instance or scratch
+  // directory that is gone (its owner removed it), and a value write of a path
+  // that an older journaled write of the same path will restore, or that, as
+  // the oldest, holds its old value again. Writes with a partner (the dirty
+  // limits) and to cgroup.subtree_control are kept. Call it only when no
+  // revert_values() range reaches past `since`.
+  void forget_settled(std::size_t since);
 
  private:
   using Json = nlohmann::ordered_json;  // keys in the order written: readable journals
@@ -161,6 +175,8 @@ class Journal {
   void record(const Json& change);
   // Undoes one change; returns what was done, for the log.
   std::string undo(const Json& change);
+  // Drops the changes restored already from memory (the file keeps them).
+  void drop_restored();
   void close_file() noexcept;
 
   SystemRoot root_;

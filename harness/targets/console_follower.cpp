@@ -1,7 +1,6 @@
 #include "harness/targets/console_follower.h"
 
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
 #include <stop_token>
 
@@ -32,24 +31,8 @@ void ConsoleFollower::finish() {
 }
 
 void ConsoleFollower::read_new_bytes(bool final_read) {
-  std::ifstream in(log_, std::ios::binary);
-  if (in) {
-    in.seekg(static_cast<std::streamoff>(offset_));
-    std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    offset_ += chunk.size();
-    partial_line_ += chunk;
-  }
-  std::string_view pending = partial_line_;
-  std::size_t consumed = 0;
-  for (auto end = pending.find('\n'); end != std::string_view::npos; end = pending.find('\n', consumed)) {
-    handler_(pending.substr(consumed, end - consumed));
-    consumed = end + 1;
-  }
-  partial_line_.erase(0, consumed);
-  if (final_read && !partial_line_.empty()) {
-    handler_(partial_line_);
-    partial_line_.clear();
-  }
+  offset_ = feed_file(log_, offset_, lines_, handler_);
+  if (final_read) lines_.finish(handler_);
 }
 
 }  // namespace memharness::targets

@@ -2,6 +2,8 @@
 // Follows a console log that qemu is still writing and hands each complete line
 // to a callback as it appears, so a guest's progress shows on the host while the
 // guest runs (a TCG guest runs for minutes) instead of after it powers off.
+// It reads in chunks and keeps no more than the line being completed, so what a
+// handler keeps is all a console costs.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
+
+#include "harness/common/line_splitter.h"
 
 namespace memharness::targets {
 
@@ -35,7 +39,7 @@ class ConsoleFollower {
   LineHandler handler_;
   std::chrono::milliseconds poll_interval_;
   std::uintmax_t offset_ = 0;
-  std::string partial_line_;
+  LineSplitter lines_;  // holds at most one line: a console of any size is followed in bounded memory
   std::jthread thread_;
   bool finished_ = false;
 };

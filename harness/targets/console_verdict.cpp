@@ -1,9 +1,8 @@
 #include "harness/targets/console_verdict.h"
 
-#include <optional>
-#include <string>
-#include <vector>
+#include <algorithm>
 
+#include "harness/common/line_splitter.h"
 #include "harness/targets/guest_init.h"
 
 namespace memharness::targets {
@@ -11,65 +10,77 @@ namespace memharness::targets {
 namespace {
 
 constexpr std::size_t excerpt_lines_before = 5;
-constexpr std::size_t excerpt_lines_after = 25;
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    auto end = text.find('\n');
-    auto line = text.substr(0, end);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return lines;
-}
+constexpr std::size_t excerpt_lines_after = 25;  // the problem's line included
+constexpr std::string_view guest_error_marker = "memharness-guest: error: ";
+constexpr std::string_view harness_message_marker = "memharness: ";
 
 bool contains(std::string_view line, std::string_view what) { return line.find(what) != std::string_view::npos; }
 
-std::string join(const std::vector<std::string_view>& lines, std::size_t from, std::size_t to) {
+template <typename Lines>
+std::string join(const Lines& lines) {
   std::string text;
-  for (std::size_t i = from; i < to && i < lines.size(); ++i) text.append(lines[i]).push_back('\n');
+  for (const auto& line : lines) text.append(line).push_back('\n');
   return text;
 }
 
 }  // namespace
 
-ConsoleVerdict read_console(std::string_view console) {
-  ConsoleVerdict verdict;
-  auto lines = split_lines(console);
-  std::optional<std::size_t> problem;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    auto line = lines[i];
-    if (contains(line, guest_begin_marker)) {
-      verdict.began = true;
-      auto uptime = line.find(" uptime=");
-      if (uptime != std::string_view::npos) {
-        try {
-          verdict.boot_to_workload_s = std::stod(std::string(line.substr(uptime + 8)));
-        } catch (const std::exception&) {  // an old init: no figure
-        }
+void ConsoleScanner::add_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (contains(line, guest_begin_marker)) {
+    verdict_.began = true;
+    auto uptime = line.find(" uptime=");
+    if (uptime != std::string_view::npos) {
+      try {
+        verdict_.boot_to_workload_s = std::stod(std::string(line.substr(uptime + 8)));
+      } catch (const std::exception&) {  // an old init: no figure
       }
     }
-    if (contains(line, guest_end_marker)) verdict.finished = true;
-    if (contains(line, "memharness-guest: error: ") && verdict.guest_error.empty())
-      verdict.guest_error = std::string(line.substr(line.find("memharness-guest: error: ") + 25));
-    bool panic = contains(line, "Kernel panic - not syncing");
-    bool oops = contains(line, "Oops:") || contains(line, "BUG:") || contains(line, "general protection fault");
-    verdict.panic = verdict.panic || panic;
-    verdict.oops = verdict.oops || oops;
-    if ((panic || oops) && !problem) problem = i;
   }
-  if (problem) {
-    verdict.first_problem_line = std::string(lines[*problem]);
-    std::size_t from = *problem > excerpt_lines_before ? *problem - excerpt_lines_before : 0;
-    verdict.excerpt = join(lines, from, *problem + excerpt_lines_after);
+  if (contains(line, guest_end_marker)) verdict_.finished = true;
+  if (contains(line, guest_error_marker) && verdict_.guest_error.empty())
+    verdict_.guest_error = std::string(line.substr(line.find(guest_error_marker) + guest_error_marker.size()));
+  if (auto passed = guest_output_.pass(line); passed && verdict_.guest_harness_message.empty()) {
+    if (auto at = passed->find(harness_message_marker); at != std::string_view::npos)
+      verdict_.guest_harness_message = std::string(passed->substr(at + harness_message_marker.size()));
+  }
+  bool panic = contains(line, "Kernel panic - not syncing");
+  bool oops = contains(line, "Oops:") || contains(line, "BUG:") || contains(line, "general protection fault");
+  verdict_.panic = verdict_.panic || panic;
+  verdict_.oops = verdict_.oops || oops;
+
+  if (problem_seen_) {
+    if (lines_after_problem_ > 0) {
+      around_problem_.emplace_back(line);
+      --lines_after_problem_;
+    }
+  } else if (panic || oops) {
+    problem_seen_ = true;
+    verdict_.first_problem_line = std::string(line);
+    std::size_t before = std::min(recent_.size(), excerpt_lines_before);
+    around_problem_.assign(recent_.end() - static_cast<std::ptrdiff_t>(before), recent_.end());
+    around_problem_.emplace_back(line);
+    lines_after_problem_ = excerpt_lines_after - 1;
+    recent_.clear();
   } else {
-    std::size_t tail = excerpt_lines_before + excerpt_lines_after;
-    verdict.excerpt = join(lines, lines.size() > tail ? lines.size() - tail : 0, lines.size());
+    recent_.emplace_back(line);
+    if (recent_.size() > excerpt_lines_before + excerpt_lines_after) recent_.pop_front();
   }
+}
+
+ConsoleVerdict ConsoleScanner::verdict() const {
+  ConsoleVerdict verdict = verdict_;
+  verdict.excerpt = problem_seen_ ? join(around_problem_) : join(recent_);
   return verdict;
+}
+
+ConsoleVerdict read_console(std::string_view console) {
+  ConsoleScanner scanner;
+  LineSplitter lines;
+  auto add = [&scanner](std::string_view line) { scanner.add_line(line); };
+  lines.feed(console, add);
+  lines.finish(add);
+  return scanner.verdict();
 }
 
 std::optional<std::string_view> GuestOutputFilter::pass(std::string_view console_line) {
@@ -81,15 +92,6 @@ std::optional<std::string_view> GuestOutputFilter::pass(std::string_view console
   if (inside_) return console_line;
   if (contains(console_line, guest_begin_marker)) inside_ = true;
   return std::nullopt;
-}
-
-std::string guest_run_output(std::string_view console) {
-  GuestOutputFilter filter;
-  std::string output;
-  for (auto line : split_lines(console)) {
-    if (auto passed = filter.pass(line)) output.append(*passed).push_back('\n');
-  }
-  return output;
 }
 
 }  // namespace memharness::targets

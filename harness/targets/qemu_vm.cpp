@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "harness/common/file_text.h"
+#include "harness/common/line_splitter.h"
 #include "harness/targets/host_command.h"
 
 namespace memharness::targets {
@@ -28,11 +29,14 @@ Accelerator probe_kvm(const fs::path& probe_kernel, const fs::path& work_dir) {
                             work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()));
   probe.deadline = std::chrono::steady_clock::now() + kvm_probe_limit;
   auto outcome = system::run_process(probe);
-  std::string text = read_file_text(console);
+  bool booted = false;  // line by line: a guest stuck printing cannot make this read a huge file whole
+  for_each_line(console, [&booted](std::string_view line) {
+    booted = booted || line.find("Linux version") != std::string_view::npos;
+  });
   std::error_code ec;
   fs::remove(console, ec);
   fs::remove(work_dir / fmt::format("kvm-probe-{}.qemu.log", ::getpid()), ec);
-  if (text.find("Linux version") != std::string::npos) return {true, ""};
+  if (booted) return {true, ""};
   if (outcome.timed_out)
     return {false, fmt::format("a KVM probe guest printed nothing in {}s", kvm_probe_limit.count())};
   return {false, fmt::format("a KVM probe guest failed: {}", outcome.failure_sentence())};

@@ -170,7 +170,6 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   auto started_at = std::chrono::system_clock::now();
   fs::path console_log = work / "console.log";
   VmOutcome vm;
-  std::string console_text;
   ConsoleVerdict console;
   // Kernels that panicked or oopsed before the guest's init began: booted once
   // more, their consoles kept. Under TCG an early oops can be the emulator's
@@ -179,14 +178,17 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
   nlohmann::json failed_boots = nlohmann::json::array();
   for (int attempt = 1;; ++attempt) {
     make_scratch_disk(disk, request.vm.scratch_bytes, work / "disk");
+    // One pass over the console as qemu writes it: the guest's output shown,
+    // the verdict kept; never the whole console in memory.
     GuestOutputFilter guest_output;
+    ConsoleScanner scanner;
     ConsoleFollower follower(console_log, [&](std::string_view line) {
+      scanner.add_line(line);
       if (auto passed = guest_output.pass(line)) out << *passed << '\n' << std::flush;
     });
     vm = boot_vm(launch, console_log, std::chrono::steady_clock::now() + timeout, stop);
     follower.finish();
-    console_text = read_file_text(console_log);
-    console = read_console(console_text);
+    console = scanner.verdict();
     bool failed_before_init = !console.began && (console.panic || console.oops) && !vm.stopped && !vm.timed_out;
     if (!failed_before_init || attempt == boot_attempts) break;
     std::string kept = fmt::format("console-boot-{}.log", attempt);
@@ -239,11 +241,9 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     // The guest's harness refused before creating anything (a config that does
     // not fit the guest, a missing precondition): its own one-line error says why.
     std::string status = read_file_text(work / "out" / "job" / "exit-status");
-    std::string output = guest_run_output(console_text);
-    auto error = output.find("memharness: ");
     reason = fmt::format("the guest's memharness exited {} without a run directory{}",
                          status.empty() ? "?" : status.substr(0, status.find('\n')),
-                         error == std::string::npos ? "" : ": " + output.substr(error + 12, output.find('\n', error) - error - 12));
+                         console.guest_harness_message.empty() ? "" : ": " + console.guest_harness_message);
   }
 
   VmRunOutcome outcome;
@@ -273,10 +273,14 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     manifest.console_excerpt = console.excerpt;
     if (!guest_status.empty()) manifest.guest_status = guest_status;
   }
-  write_file_atomically(outcome.run_directory / "console.log", console_text);
+  std::error_code ec;
+  if (fs::exists(console_log, ec))
+    copy_file_atomically(console_log, outcome.run_directory / "console.log");
+  else
+    write_file_atomically(outcome.run_directory / "console.log", "");  // qemu never started: an empty console
   for (const auto& boot : failed_boots) {
     std::string name = boot["console"];
-    write_file_atomically(outcome.run_directory / name, read_file_text(work / name));
+    copy_file_atomically(work / name, outcome.run_directory / name);
   }
   write_json_atomically(outcome.run_directory / "manifest.json", nlohmann::json(manifest));
 

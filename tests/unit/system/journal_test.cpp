@@ -5,7 +5,10 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "fake_system.h"
 #include "harness/common/error.h"
@@ -174,6 +177,99 @@ TEST_F(JournalTest, RevertValuesUndoesOnlyTheWritesBetweenTheMarks) {
   journal.restore();
   EXPECT_EQ(fake.read(kSwappiness), "60");
   EXPECT_EQ(fake.read("/proc/sys/vm/dirty_ratio"), "20");
+}
+
+// A long run: what each iteration journaled and undid itself (its cgroup, a
+// tracefs instance, a scratch directory, a knob a workload set and put back)
+// is forgotten between iterations, so the journal holds what is still in
+// effect, not a change per iteration; the final restore still ends at the
+// original values.
+TEST_F(JournalTest, ForgetSettledKeepsOnlyWhatIsStillInEffect) {
+  constexpr const char* kHugepages = "/proc/sys/vm/nr_hugepages";
+  fake.write(kHugepages, "0\n");
+  auto journal = begin();
+  journal.set_sysctl("vm.swappiness", "10");  // the config's, for the whole run
+  for (int iteration = 1; iteration <= 100; ++iteration) {
+    auto mark = journal.change_count();
+    std::string cgroup = "/sys/fs/cgroup/memory/own/memharness-1-" + std::to_string(iteration);
+    journal.record_cgroup(cgroup);
+    fake.mkdir(cgroup);
+    std::string instance = "/sys/kernel/tracing/instances/memharness-" + std::to_string(iteration);
+    journal.record_created_directory(instance);
+    fake.mkdir(instance);
+    auto scratch = fake.dir() / ("memharness-dd-1-dd-" + std::to_string(iteration));
+    journal.record_scratch_directory(scratch);
+    std::filesystem::create_directories(scratch);
+    journal.write_value(kThpEnabled, "never");  // left set for the next iteration
+    journal.write_value(kHugepages, "0");       // journaled, then put back by the workload itself
+    fake.write(kHugepages, "64\n");
+    fake.write(kHugepages, "0\n");
+    std::filesystem::remove(fake.path(cgroup));
+    std::filesystem::remove(fake.path(instance));
+    std::filesystem::remove(scratch);
+    journal.forget_settled(mark);
+  }
+  fake.write(kThpEnabled, "always madvise [never]\n");
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  // The first iteration's thp write is the one that restores it; the config's sysctl stays.
+  EXPECT_EQ(log.str(), "restored /sys/kernel/mm/transparent_hugepage/enabled to \"madvise\"\n"
+                       "restored /proc/sys/vm/swappiness to \"60\"\n");
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_FALSE(std::filesystem::exists(journal.file()));
+}
+
+TEST_F(JournalTest, ForgetSettledKeepsWhatAnIterationLeftBehind) {
+  auto journal = begin();
+  auto mark = journal.change_count();
+  journal.record_cgroup("/sys/fs/cgroup/memory/own/memharness-1-1");  // its cleanup failed: still there
+  fake.write("/sys/fs/cgroup/memory/own/memharness-1-1/cgroup.procs", "31\n");
+  auto scratch = fake.dir() / "memharness-dd-1-dd";
+  journal.record_scratch_directory(scratch);
+  std::filesystem::create_directories(scratch);
+  journal.write_value(kSwappiness, "10");  // then 20: the oldest write is the one that restores
+  journal.write_value(kSwappiness, "20");
+  journal.set_sysctl("vm.dirty_ratio", "20");  // the value it had, but one of a pair: kept
+  journal.forget_settled(mark);
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_EQ(log.str(), "restored /proc/sys/vm/dirty_ratio to \"20\"\n"
+                       "restored /proc/sys/vm/swappiness to \"60\"\n"
+                       "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
+                       "removed scratch directory " + scratch.string() + " (1 entries)\n");
+  EXPECT_EQ(fake.read(kSwappiness), "60");
+  EXPECT_FALSE(fake.exists("/sys/fs/cgroup/memory/own/memharness-1-1"));
+}
+
+// Two writes of one path in an iteration that ends at the first one's old
+// value: nothing of that path needs restoring (forgetting only the first
+// would leave the second to restore its old value, "10").
+TEST_F(JournalTest, ForgetSettledDecidesAPathByItsOldestWrite) {
+  auto journal = begin();
+  auto mark = journal.change_count();
+  journal.write_value(kSwappiness, "10");
+  journal.write_value(kSwappiness, "60");
+  journal.forget_settled(mark);
+  fake.write(kSwappiness, "33\n");  // someone else's change afterwards: not the harness's to undo
+  std::ostringstream log;
+  EXPECT_THAT(journal.restore(&log), ElementsAre());
+  EXPECT_EQ(log.str(), "");
+  EXPECT_EQ(fake.read(kSwappiness), "33\n");
+}
+
+// What was forgotten is marked restored in the file too: a crash afterwards
+// leaves `memharness restore` only what was still in effect.
+TEST_F(JournalTest, ForgottenChangesAreRestoredInTheFile) {
+  auto journal = begin();
+  journal.set_sysctl("vm.swappiness", "10");
+  auto mark = journal.change_count();
+  journal.record_cgroup("/sys/fs/cgroup/memory/own/memharness-1-1");
+  journal.forget_settled(mark);  // the cgroup was never made here: gone
+  std::ifstream in(journal.file());
+  std::vector<std::string> restored;
+  for (std::string line; std::getline(in, line);)
+    if (line.find(R"("type":"restored")") != std::string::npos) restored.push_back(line);
+  EXPECT_THAT(restored, ElementsAre(R"({"type":"restored","seq":2})"));
 }
 
 TEST_F(JournalTest, RestoreCarriesOnPastAFailureAndReportsIt) {
