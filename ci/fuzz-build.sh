@@ -5,7 +5,7 @@
 # or when the build fails. Called as `fuzz_build || ...`, so set -e does not
 # apply inside: every step checks its own status.
 
-fuzz_targets=(config ftrace vmstat meminfo psi buddyinfo pagetypeinfo memory_stat run_directory journal kernel_image nightly_suite compare_config)
+fuzz_targets=(config ftrace vmstat meminfo psi buddyinfo pagetypeinfo zoneinfo memory_stat run_directory journal kernel_image nightly_suite compare_config)
 
 fuzz_build() {
   local missing=""

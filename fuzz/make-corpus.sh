@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 fx=tests/fixtures
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{config,ftrace,vmstat,meminfo,psi,buddyinfo,pagetypeinfo,memory_stat,run_directory,journal,kernel_image,nightly_suite,compare_config}
+mkdir -p "$out"/{config,ftrace,vmstat,meminfo,psi,buddyinfo,pagetypeinfo,zoneinfo,memory_stat,run_directory,journal,kernel_image,nightly_suite,compare_config}
 
 # config: the shipped quick configs and the error fixtures that reach the compiler.
 for f in configs/*-quick.toml; do cp "$f" "$out/config/"; done
@@ -39,6 +39,7 @@ done
 cp "$fx/procfs/vmstat-3.10-per-zone" "$fx/procfs/vmstat-malformed" "$out/vmstat/"
 cp "$fx/procfs/psi-some-only" "$fx/procfs/psi-some-full" "$out/psi/"
 cp "$fx/kernels/6.12/cgroup-v2/test/memory.pressure" "$out/psi/cgroup-memory.pressure"
+cp "$fx/kernels/6.18/proc/zoneinfo" "$out/zoneinfo/zoneinfo-6.18"  # the one kernel captured with it
 cp "$fx/procfs/buddyinfo-2nodes" "$out/buddyinfo/"
 cp "$fx/procfs/pagetypeinfo-2nodes-cma-page-owner" "$out/pagetypeinfo/"
 cp "$fx/kernels/6.12/cgroup-v2/test/memory.stat" "$out/memory_stat/v2-memory.stat"

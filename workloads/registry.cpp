@@ -11,6 +11,18 @@ const ParamSpec* WorkloadSpec::find_param(const std::string& key) const {
   return nullptr;
 }
 
+std::optional<MetricSpec> declared_metric(const WorkloadSpec& spec, const std::string& name) {
+  if (const auto* own = find_metric_spec(spec.metrics, name)) return *own;
+  for (const auto& component : spec.component_metrics) {
+    const auto* component_spec = WorkloadRegistry::instance().find(component.type);
+    if (!component_spec)
+      throw std::logic_error(spec.name + " passes on metrics of an unknown workload: " + component.type);
+    auto prefixed = prefixed_metric_specs(component_spec->metrics, component.prefix);
+    if (const auto* passed_on = find_metric_spec(prefixed, name)) return *passed_on;
+  }
+  return std::nullopt;
+}
+
 WorkloadRegistry& WorkloadRegistry::instance() {
   static WorkloadRegistry registry;
   return registry;

@@ -6,9 +6,11 @@
 // `memharness list` and the config compiler read the specs from here.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "workloads/metric_spec.h"
 #include "workloads/parameter.h"
 #include "workloads/workload.h"
 
@@ -20,6 +22,16 @@ struct WorkloadSpec {
   std::string name;         // the `type` in a config's [[phase.workload]]
   std::string description;  // one line
   std::vector<ParamSpec> params;
+  // Every metric the workload records, each name matched by one pattern
+  // (metric_spec.h); the first match wins.
+  std::vector<MetricSpec> metrics;
+  // A mix passes its components' metrics on under a prefix: `prefix` (a
+  // pattern, "kernbench-{instance}-") before any metric `type` declares.
+  struct ComponentMetrics {
+    std::string prefix;
+    std::string type;
+  };
+  std::vector<ComponentMetrics> component_metrics;
   // Programs the workload needs on PATH (checked before a run, exit 3 if missing).
   std::vector<std::string> required_programs;
   std::function<std::unique_ptr<Workload>(const ResolvedParams&)> create;
@@ -31,6 +43,11 @@ struct WorkloadSpec {
 
   const ParamSpec* find_param(const std::string& key) const;
 };
+
+// The declaration of the metric `name` of `spec`: its own first, then its
+// components' (from the registry) under their prefixes; nullopt when none
+// matches.
+std::optional<MetricSpec> declared_metric(const WorkloadSpec& spec, const std::string& name);
 
 class WorkloadRegistry {
  public:

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "harness/analysis/metric_names.h"
+
 namespace memharness::analysis {
 
 namespace {
@@ -78,26 +80,8 @@ Extractor tracepoint_figure(const std::string& pointer, double scale = 1.0) {
   };
 }
 
-// A rate: stress-ng's "...-per-second-..." and the workloads' "...-per-s"
-// (dd-writeback's threads-N-mb-per-s, anon-dirty's dirty-rate-mib-per-s).
-// Higher is better, and their means are harmonic.
-bool is_rate_metric(const std::string& name) {
-  return name.find("per-second") != std::string::npos || name.ends_with("-per-s");
-}
-
-// Direction of a workload metric, from its name: rates and the amount of work
-// done in a fixed time are higher-is-better; times, latencies, counts of
-// trouble lower-is-better.
-Direction workload_metric_direction(const std::string& name) {
-  if (is_rate_metric(name)) return higher;
-  for (const char* good : {"bogo-ops", "success", "throughput", "survived", "completed", "written", "dirtied",
-                           "passes"})
-    if (name.find(good) != std::string::npos) return higher;
-  return lower;
-}
-
 // The huge-page success percentages of highalloc ("pass1-success-pct" ...):
-// what that test is for, so they gate by default.
+// what that test is for, so their rows lead the report.
 bool is_success_metric(const std::string& name) { return name.ends_with("-success-pct"); }
 
 // Where a workload metric's row goes: success first, then latency (both lead
@@ -112,16 +96,6 @@ std::tuple<int, int, std::string, std::string> workload_metric_order(const std::
     ++i;
   }
   return {kind, pass, instance, name};
-}
-
-// "%" for percentages ("pass1-success-pct"), so the tables print "57.80%";
-// other names say their unit themselves ("pass1-latency-p50-ms").
-std::string workload_metric_unit(const std::string& name) { return name.ends_with("-pct") ? "%" : ""; }
-
-std::string rate_unit(const std::string& name) {
-  if (name.find("mib-per-s") != std::string::npos) return "MiB/s";
-  if (name.find("mb-per-s") != std::string::npos) return "MB/s";
-  return "ops/s";
 }
 
 MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = false, const std::string& unit = "pages") {
@@ -203,16 +177,25 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
     return workload_metric_order(a.first, a.second) < workload_metric_order(b.first, b.second);
   });
-  auto add_workload_metric = [&add](const std::string& instance, const std::string& name) {
-    auto d = workload_metric_direction(name);
-    bool rate = is_rate_metric(name);
+  // What the workloads declared of each metric (the first record that says);
+  // a record of an older harness declares nothing, and its names say it.
+  std::map<std::pair<std::string, std::string>, results::MetricDeclaration> declared;
+  for (const auto* it : iterations)
+    for (const auto& phase : it->record.phases)
+      for (const auto& w : phase.workloads)
+        if (w.metric_declarations)
+          for (const auto& [name, declaration] : *w.metric_declarations)
+            declared.try_emplace({w.instance, name}, declaration);
+  auto add_workload_metric = [&add, &declared](const std::string& instance, const std::string& name) {
+    auto found = declared.find({instance, name});
+    const auto d = found != declared.end() ? found->second : declaration_from_name(name);
     // "vm-bogo-ops-per-second-real-time" -> "vm-bogo-ops/s-real-time": row names stay short.
     std::string title = name;
     if (auto pos = title.find("-per-second"); pos != std::string::npos) title.replace(pos, 11, "/s");
-    add({.id = "workload." + instance + "." + name, .title = title,
-         .unit = rate ? rate_unit(name) : workload_metric_unit(name), .direction = d, .section = Section::workload,
+    add({.id = "workload." + instance + "." + name, .title = title, .unit = d.unit,
+         .direction = d.higher_is_better ? higher : lower, .section = Section::workload,
          .source = "/phases/*/workloads/{instance=" + instance + "}/metrics/" + name,
-         .extract = workload_metric(instance, name), .gates = is_success_metric(name), .harmonic_mean = rate,
+         .extract = workload_metric(instance, name), .gates = d.gates, .harmonic_mean = d.harmonic_mean,
          .detailed = true});
   };
   auto leads = [](const auto& m) { return std::get<0>(workload_metric_order(m.first, m.second)) < 2; };

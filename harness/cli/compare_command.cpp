@@ -11,6 +11,7 @@
 #include "harness/cli/commands.h"
 #include "harness/common/error.h"
 #include "harness/report/compare_runs.h"
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/results/run_reader.h"
 
@@ -31,7 +32,7 @@ struct CompareOptions {
 
 report::Format format_or_throw(const std::string& name) {
   auto f = report::parse_format(name);
-  if (!f) throw usage_error("--format {}: expected text, markdown, json, junit or html", name);
+  if (!f) throw usage_error("--format {}: expected {}", name, report::format_names());
   return *f;
 }
 
@@ -84,7 +85,7 @@ int report_one(const CompareOptions& options) {
 }
 
 void add_common_options(CLI::App* sub, CompareOptions& options) {
-  sub->add_option("--format", options.format, "text, markdown, json, junit or html")->capture_default_str();
+  sub->add_option("--format", options.format, report::format_names())->capture_default_str();
   sub->add_option("--output", options.output, "write to FILE instead of stdout");
   sub->add_option("--results", options.results, "where labels are looked up")->capture_default_str();
   sub->add_option("--test", options.test, "the test a label resolves to, when it holds several");

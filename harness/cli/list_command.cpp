@@ -10,8 +10,7 @@
 #include "harness/config/test_plan.h"
 #include "harness/runner/machine_info.h"
 #include "harness/system/system_root.h"
-#include "probes/tracepoints/catalog.h"
-#include "probes/tracepoints/recorder.h"
+#include "probes/registry.h"
 #include "workloads/registry.h"
 
 namespace memharness::cli {
@@ -81,18 +80,23 @@ void list_configs(std::ostream& out) {
   for (const auto& line : suites) out << line;
 }
 
+// The probe registry, with whether each can record on this machine.
 void list_probes(std::ostream& out) {
-  out << "\nProbes (recorded in every iteration):\n"
-         "  vmstat        /proc/vmstat start/end deltas and time series\n"
-         "  meminfo       /proc/meminfo at start and end, free/dirty/writeback series\n"
-         "  memcg         the test cgroup's memory.stat and memory.events (v1 names normalised to v2)\n"
-         "  psi           /proc/pressure/memory stall totals (n/a when the kernel has PSI off)\n"
-         "  buddyinfo     /proc/buddyinfo snapshots at start and end\n"
-         "  pagetypeinfo  /proc/pagetypeinfo snapshots at start and end\n";
-  out << fmt::format("  tracepoints   reclaim, compaction and writeback tracepoints aggregated in the kernel "
-                     "(recorder built: {}):\n",
-                     probes::built_recorders());
-  for (const auto& spec : probes::reclaim_tracepoints()) out << fmt::format("                  {}\n", spec.name());
+  out << "\nProbes (recorded in every iteration):\n";
+  system::SystemRoot live("/");
+  for (const auto* probe : probes::ProbeRegistry::instance().all()) {
+    out << fmt::format("  {:<13} {}\n", probe->name, probe->description);
+    out << fmt::format("  {:<13}   records: {}\n", "", probe->records);
+    if (!probe->metrics.empty()) {
+      std::string metrics;
+      for (const auto& m : probe->metrics) metrics += (metrics.empty() ? "" : ", ") + m;
+      out << fmt::format("  {:<13}   compared: {}\n", "", metrics);
+    }
+    if (auto reason = probe->unavailable_reason ? probe->unavailable_reason(live) : std::string(); !reason.empty())
+      out << fmt::format("  {:<13}   not on this machine: {}\n", "", reason);
+    if (probe->list_details)
+      for (const auto& line : probe->list_details()) out << fmt::format("                  {}\n", line);
+  }
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/report/compare_runs.h"
+#include "harness/report/format_registry.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_reader.h"
 #include "harness/runner/host_run.h"
@@ -176,7 +177,7 @@ int run(RunOptions options) {
   runner::SignalStopper stopper;
   system::SystemRoot system("/");
   auto format = report::parse_format(options.format);  // before anything runs
-  if (!format) throw usage_error("--format {}: expected text, markdown, json, junit or html", options.format);
+  if (!format) throw usage_error("--format {}: expected {}", options.format, report::format_names());
   auto config_file = config::resolve_test_config(options.test, config_search_dirs());
   auto plan = load_plan_or_explain(config_file, runner::read_host_facts(system));
   config::check_sysctls_allowed(plan, options.allowed_sysctls);
@@ -359,7 +360,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   // A VM run's guest is told which iteration it runs (one guest per iteration).
   sub->add_option("--first-iteration", options->first_iteration, "internal: the number of the first iteration")
       ->group("");
-  sub->add_option("--format", options->format, "format of the closing comparison: text, markdown, json, junit or html")
+  sub->add_option("--format", options->format, "format of the closing comparison: " + report::format_names())
       ->capture_default_str();
   sub->callback([options, &exit_code] {
     exit_code = run(*options);

@@ -18,6 +18,7 @@
 
 #include "harness/report/gnuplot.h"
 #include "harness/report/markup_escape.h"
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 #include "harness/report/timeseries.h"
@@ -338,5 +339,10 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   out << "</section>\n</body>\n</html>\n";
   final_out << out.str();
 }
+
+MEMHARNESS_REGISTER_FORMAT((FormatSpec{
+    .name = "html",
+    .render = [](std::ostream& out, const Comparison& c, const RenderOptions&) { render_html(out, c); },
+    .order = 50}));
 
 }  // namespace memharness::report

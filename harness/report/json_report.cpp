@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 
@@ -93,5 +94,10 @@ void render_json(std::ostream& out, const analysis::Comparison& comparison) {
                    {"summary", summary_line(comparison)}};
   out << doc.dump(2) << '\n';
 }
+
+MEMHARNESS_REGISTER_FORMAT((FormatSpec{
+    .name = "json",
+    .render = [](std::ostream& out, const analysis::Comparison& c, const RenderOptions&) { render_json(out, c); },
+    .order = 30}));
 
 }  // namespace memharness::report

@@ -2,6 +2,7 @@
 // <failure> whose message carries the figures. CI systems show these natively.
 #include <fmt/core.h>
 
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/report/markup_escape.h"
 #include "harness/report/tables.h"
@@ -93,5 +94,10 @@ void render_junit_document(std::ostream& out, const std::string& name, const std
 void render_junit(std::ostream& out, const analysis::Comparison& comparison) {
   render_junit_document(out, "memharness compare", {junit_suite(comparison)});
 }
+
+MEMHARNESS_REGISTER_FORMAT((FormatSpec{
+    .name = "junit",
+    .render = [](std::ostream& out, const analysis::Comparison& c, const RenderOptions&) { render_junit(out, c); },
+    .order = 40}));
 
 }  // namespace memharness::report

@@ -1,6 +1,7 @@
 // Markdown: the text format's content as GitHub-flavoured tables.
 #include <fmt/core.h>
 
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 
@@ -67,5 +68,11 @@ void render_markdown(std::ostream& out, const analysis::Comparison& comparison) 
                       : "**" + escape(summary_line(comparison)) + "**")
       << '\n';
 }
+
+MEMHARNESS_REGISTER_FORMAT((FormatSpec{
+    .name = "markdown",
+    .aliases = {"md"},
+    .render = [](std::ostream& out, const analysis::Comparison& c, const RenderOptions&) { render_markdown(out, c); },
+    .order = 20}));
 
 }  // namespace memharness::report

@@ -12,14 +12,27 @@
 
 namespace memharness::report {
 
-enum class Format { text, markdown, json, junit, html };
+// A registered output format (format_registry.h), by name; the built-in ones
+// have constants.
+class Format {
+ public:
+  explicit Format(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const { return name_; }
+  bool operator==(const Format&) const = default;
+  static const Format text, markdown, json, junit, html;
+
+ private:
+  std::string name_;
+};
+// The format registered under `name` or an alias of it; nullopt when none is.
 std::optional<Format> parse_format(const std::string& name);
 
 struct RenderOptions {
   bool colour = false;  // ANSI colour on the significance markers (text only; when stdout is a terminal)
 };
 
-void render(std::ostream& out, const analysis::Comparison& comparison, Format format,
+// Renders through the format's registered renderer.
+void render(std::ostream& out, const analysis::Comparison& comparison, const Format& format,
             const RenderOptions& options = {});
 
 void render_text(std::ostream& out, const analysis::Comparison& comparison, const RenderOptions& options);

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "harness/report/format_registry.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 
@@ -141,23 +142,6 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
   for (const auto& line : wrap(summary_line(comparison), max_width)) out << line << '\n';
 }
 
-void render(std::ostream& out, const analysis::Comparison& comparison, Format format, const RenderOptions& options) {
-  switch (format) {
-    case Format::text: render_text(out, comparison, options); break;
-    case Format::markdown: render_markdown(out, comparison); break;
-    case Format::json: render_json(out, comparison); break;
-    case Format::junit: render_junit(out, comparison); break;
-    case Format::html: render_html(out, comparison); break;
-  }
-}
-
-std::optional<Format> parse_format(const std::string& name) {
-  if (name == "text") return Format::text;
-  if (name == "markdown" || name == "md") return Format::markdown;
-  if (name == "json") return Format::json;
-  if (name == "junit") return Format::junit;
-  if (name == "html") return Format::html;
-  return std::nullopt;
-}
+MEMHARNESS_REGISTER_FORMAT((FormatSpec{.name = "text", .render = render_text, .order = 10}));
 
 }  // namespace memharness::report

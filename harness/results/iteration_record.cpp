@@ -49,6 +49,30 @@ ProcessRecord parse_process(const RecordMembers& m) {
   return p;
 }
 
+constexpr const char* kHigherIsBetter = "higher_is_better";
+constexpr const char* kLowerIsBetter = "lower_is_better";
+
+MetricDeclaration parse_declaration(const RecordMembers& m) {
+  MetricDeclaration d;
+  d.unit = m.get<std::string>("unit").value_or("");
+  auto direction = m.get<std::string>("direction").value_or(kLowerIsBetter);
+  if (direction != kHigherIsBetter && direction != kLowerIsBetter)
+    m.fail("direction", "\"higher_is_better\" or \"lower_is_better\"");
+  d.higher_is_better = direction == kHigherIsBetter;
+  d.gates = m.get<bool>("gates").value_or(false);
+  d.harmonic_mean = m.get<bool>("harmonic_mean").value_or(false);
+  return d;
+}
+
+std::optional<std::map<std::string, MetricDeclaration>> parse_declarations(const RecordMembers& m) {
+  auto declarations = m.object("metric_declarations");  // an error when not an object
+  if (!declarations) return std::nullopt;
+  std::map<std::string, MetricDeclaration> out;
+  for (const auto& member : m.find("metric_declarations")->items())
+    out[member.key()] = parse_declaration(*declarations->object(member.key()));
+  return out;
+}
+
 WorkloadRecord parse_workload(const RecordMembers& m) {
   WorkloadRecord w;
   w.instance = m.get<std::string>("instance").value_or("");
@@ -58,6 +82,7 @@ WorkloadRecord parse_workload(const RecordMembers& m) {
   w.preparation = m.json_object("preparation");
   if (auto process = m.object("process")) w.process = parse_process(*process);
   w.metrics = m.json_object("metrics").value_or(json::object());
+  w.metric_declarations = parse_declarations(m);
   w.details = m.any("details");
   return w;
 }
@@ -104,6 +129,12 @@ std::optional<double> WorkloadRecord::metric(const std::string& name) const {
   auto it = metrics.find(name);
   if (it == metrics.end() || !it->is_number()) return std::nullopt;
   return it->get<double>();
+}
+
+const MetricDeclaration* WorkloadRecord::declaration(const std::string& name) const {
+  if (!metric_declarations) return nullptr;
+  auto it = metric_declarations->find(name);
+  return it == metric_declarations->end() ? nullptr : &it->second;
 }
 
 std::optional<double> IterationRecord::workload_metric(const std::string& instance, const std::string& name) const {
@@ -180,6 +211,15 @@ void to_json(json& j, const ProcessRecord& p) {
 void to_json(json& j, const WorkloadRecord& w) {
   j = {{"instance", w.instance}, {"type", w.type}, {"succeeded", w.succeeded}, {"metrics", w.metrics}};
   put_if(j, "failure", w.failure);
+  if (w.metric_declarations) {
+    json declarations = json::object();
+    for (const auto& [name, d] : *w.metric_declarations)
+      declarations[name] = {{"unit", d.unit},
+                            {"direction", d.higher_is_better ? kHigherIsBetter : kLowerIsBetter},
+                            {"gates", d.gates},
+                            {"harmonic_mean", d.harmonic_mean}};
+    j["metric_declarations"] = std::move(declarations);
+  }
   put_if(j, "preparation", w.preparation);
   put_if(j, "process", w.process);
   put_if(j, "details", w.details);

@@ -7,6 +7,7 @@
 // result.json has no schema_version of its own: it is read under its run's
 // manifest.json, whose schema_version covers every record of the run.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,16 @@ struct ProcessRecord {
   std::optional<int> term_signal;         // null: not killed by a signal
 };
 
+// How the workload declared one of its metrics ("metric_declarations";
+// workloads/metric_spec.h), as the runner wrote it: compare reads a metric's
+// unit, direction, gating default and mean from here.
+struct MetricDeclaration {
+  std::string unit{};  // empty where the metric's name says it
+  bool higher_is_better = false;
+  bool gates = false;
+  bool harmonic_mean = false;
+};
+
 // One workload instance of a phase.
 struct WorkloadRecord {
   std::string instance;
@@ -42,10 +53,15 @@ struct WorkloadRecord {
   std::optional<nlohmann::json> preparation;       // set-up steps (workloads::Preparation::to_json)
   std::optional<ProcessRecord> process;
   nlohmann::json metrics = nlohmann::json::object();  // the workload's own figures, name -> number
+  // The declaration of each metric the workload declared; nullopt in records
+  // of a harness before workloads declared their metrics.
+  std::optional<std::map<std::string, MetricDeclaration>> metric_declarations;
   std::optional<nlohmann::json> details;           // free-form, kept but not compared
 
   // The workload metric `name` when it is a number.
   std::optional<double> metric(const std::string& name) const;
+  // The declaration of the metric `name`; nullptr when the record has none.
+  const MetricDeclaration* declaration(const std::string& name) const;
 };
 
 struct PhaseRecord {

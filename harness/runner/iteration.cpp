@@ -51,6 +51,23 @@ results::ProcessRecord process_record(const system::ProcessOutcome& o) {
   return p;
 }
 
+// The declaration of every metric the workload recorded, from its spec in the
+// registry, so that compare reads them from the run directory. A metric no
+// pattern matches is left out: compare then reads it by its name's old rules.
+std::map<std::string, results::MetricDeclaration> metric_declarations(const std::string& type,
+                                                                      const nlohmann::json& metrics) {
+  std::map<std::string, results::MetricDeclaration> out;
+  const auto* spec = workloads::WorkloadRegistry::instance().find(type);
+  if (!spec) return out;
+  for (const auto& [name, value] : metrics.items())
+    if (auto declared = workloads::declared_metric(*spec, name))
+      out[name] = {.unit = declared->unit,
+                   .higher_is_better = declared->better == workloads::Better::higher,
+                   .gates = declared->gates,
+                   .harmonic_mean = declared->harmonic_mean};
+  return out;
+}
+
 // Stall time accrued between two snapshots in a PSI file; null when the file
 // was not there (PSI disabled, cgroup v1): not available is not zero.
 std::optional<results::PsiDelta> psi_stall_delta(const probes::Snapshot& start, const probes::Snapshot& end,
@@ -208,6 +225,7 @@ results::PhaseRecord run_phase(const IterationSetup& setup, const config::PhaseP
     if (!w->preparation.steps.empty() || !w->preparation.succeeded) wr.preparation = w->preparation.to_json();
     wr.process = process_record(r.totals);
     wr.metrics = r.metrics;
+    wr.metric_declarations = metric_declarations(w->type, r.metrics);
     wr.details = r.details;
     record.workloads.push_back(std::move(wr));
   }

@@ -8,26 +8,17 @@
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/procfs/vmstat.h"
 #include "harness/system/system_root.h"
+#include "probes/registry.h"
 
 namespace memharness::probes {
 
-namespace {
-// System files captured at the start and end of every iteration.
-constexpr const char* kSystemFiles[] = {
-    "/proc/vmstat", "/proc/meminfo", "/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/pressure/memory",
-};
-// Test cgroup files (whichever exist for its version).
-constexpr const char* kCgroupFiles[] = {
-    "memory.stat", "memory.events", "memory.pressure", "memory.current", "memory.peak",
-    "memory.swap.current", "memory.usage_in_bytes", "memory.max_usage_in_bytes", "memory.failcnt",
-    "memory.memsw.failcnt", "memory.oom_control",
-};
-}  // namespace
-
 Snapshot take_snapshot(const system::SystemRoot& system, const system::MemoryCgroup* cgroup) {
   Snapshot snapshot;
-  for (const char* file : kSystemFiles)
-    if (auto text = system.try_read(file)) snapshot.raw_files[file] = std::move(*text);
+  // Every probe's files, as they are (probes/registry.h).
+  const auto probes = ProbeRegistry::instance().all();
+  for (const auto* probe : probes)
+    for (const auto& file : probe->snapshot_files)
+      if (auto text = system.try_read(file)) snapshot.raw_files[file] = std::move(*text);
   if (auto it = snapshot.raw_files.find("/proc/vmstat"); it != snapshot.raw_files.end())
     snapshot.vmstat = system::procfs::with_zone_sums(system::procfs::parse_vmstat(it->second));
   if (auto it = snapshot.raw_files.find("/proc/meminfo"); it != snapshot.raw_files.end())
@@ -35,9 +26,10 @@ Snapshot take_snapshot(const system::SystemRoot& system, const system::MemoryCgr
   if (auto it = snapshot.raw_files.find("/proc/buddyinfo"); it != snapshot.raw_files.end())
     snapshot.fragmentation = system::procfs::fragmentation_indices(system::procfs::parse_buddyinfo(it->second));
   if (cgroup) {
-    for (const char* file : kCgroupFiles)
-      if (auto text = system.try_read(cgroup->path() + "/" + file))
-        snapshot.raw_files[std::string("cgroup/") + file] = std::move(*text);
+    for (const auto* probe : probes)
+      for (const auto& file : probe->cgroup_snapshot_files)
+        if (auto text = system.try_read(cgroup->path() + "/" + file))
+          snapshot.raw_files["cgroup/" + file] = std::move(*text);
     snapshot.memcg_stat = cgroup->memory_stat();
     snapshot.memcg_events = cgroup->memory_events();
     snapshot.memcg_usage_bytes = cgroup->usage_bytes();

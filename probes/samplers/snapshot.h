@@ -2,6 +2,7 @@
 // Start/end snapshots of the system's and the test cgroup's memory state. The raw
 // kernel text is kept (written to the run directory as is), so a run can be
 // re-analysed with better parsers later; the parsed counters feed the deltas.
+// Which files: every registered probe's (probes/registry.h).
 #include <map>
 #include <optional>
 #include <string>

@@ -12,26 +12,12 @@
 #include <fmt/core.h>
 
 #include "harness/common/error.h"
-#include "harness/system/cgroup.h"
-#include "harness/system/procfs/meminfo.h"
-#include "harness/system/procfs/psi.h"
-#include "harness/system/procfs/vmstat.h"
 #include "harness/system/system_root.h"
+#include "probes/registry.h"
 
 namespace memharness::probes {
 
 namespace {
-// Cumulative vmstat counters and gauges worth plotting over time; rates are
-// derived at analysis time from consecutive rows. pgscan_anon/pgscan_file count
-// every reclaimer, memcg limit reclaim included, which pgscan_kswapd/direct miss.
-constexpr const char* kVmstatColumns[] = {
-    "nr_free_pages", "nr_dirty", "nr_writeback", "pgscan_kswapd", "pgscan_direct", "pgscan_anon", "pgscan_file",
-    "pgsteal_kswapd",
-    "pgsteal_direct", "allocstall_normal", "allocstall_movable", "pswpin", "pswpout", "nr_vmscan_write",
-    "compact_stall", "compact_success", "compact_fail", "workingset_refault_anon", "workingset_refault_file",
-    "pgmajfault", "oom_kill",
-};
-constexpr const char* kMeminfoColumns[] = {"MemFree", "MemAvailable", "Cached", "Dirty", "Writeback", "SwapFree"};
 
 // MEMHARNESS_TEST_SAMPLER_FAILURE: the number of samples after which the
 // sampling thread throws, as a /proc parser would; unset in real runs.
@@ -47,11 +33,6 @@ std::optional<std::size_t> injected_failure_after() {
   return samples;
 }
 
-template <typename Map>
-std::string cell(const Map& map, const char* key) {
-  auto it = map.find(key);
-  return it == map.end() ? std::string() : std::to_string(it->second);
-}
 }  // namespace
 
 TimeSeriesSampler::TimeSeriesSampler(const system::SystemRoot& system, const system::MemoryCgroup* cgroup,
@@ -63,11 +44,8 @@ TimeSeriesSampler::~TimeSeriesSampler() { stop(); }
 
 std::vector<std::string> TimeSeriesSampler::columns() {
   std::vector<std::string> names = {"time_s"};
-  for (const char* c : kVmstatColumns) names.emplace_back(std::string("vmstat.") + c);
-  for (const char* c : kMeminfoColumns) names.emplace_back(std::string("meminfo.") + c + "_bytes");
-  for (const char* c : {"psi.some_total_us", "psi.full_total_us", "psi.some_avg10", "psi.full_avg10",
-                        "memcg.usage_bytes"})
-    names.emplace_back(c);
+  for (const auto* probe : ProbeRegistry::instance().all())
+    names.insert(names.end(), probe->timeseries_columns.begin(), probe->timeseries_columns.end());
   return names;
 }
 
@@ -122,24 +100,15 @@ void TimeSeriesSampler::sample_once(std::chrono::steady_clock::time_point t0) {
 }
 
 std::string TimeSeriesSampler::sample_row(double time_s) const {
-  CounterMap vmstat, meminfo;
-  if (auto text = system_.try_read("/proc/vmstat"))
-    vmstat = system::procfs::with_zone_sums(system::procfs::parse_vmstat(*text));
-  if (auto text = system_.try_read("/proc/meminfo")) meminfo = system::procfs::parse_meminfo(*text);
   std::string row = fmt::format("{:.3f}", time_s);
-  for (const char* c : kVmstatColumns) row += "," + cell(vmstat, c);
-  for (const char* c : kMeminfoColumns) row += "," + cell(meminfo, c);
-  auto psi = system::procfs::read_memory_psi(system_);
-  if (psi) {
-    row += fmt::format(",{},{},{:.2f},{}", psi->some.total_us,
-                       psi->full ? std::to_string(psi->full->total_us) : "", psi->some.avg10,
-                       psi->full ? fmt::format("{:.2f}", psi->full->avg10) : "");
-  } else {
-    row += ",,,,";
-  }
-  row += ",";
-  if (cgroup_) {
-    if (auto usage = cgroup_->usage_bytes()) row += std::to_string(*usage);
+  for (const auto* probe : ProbeRegistry::instance().all()) {
+    if (!probe->sample) continue;
+    auto cells = probe->sample(system_, cgroup_);
+    // A probe's own bug, not the machine's: the columns would shift.
+    if (cells.size() != probe->timeseries_columns.size())
+      throw std::logic_error(fmt::format("probe {} sampled {} cells for {} columns", probe->name, cells.size(),
+                                         probe->timeseries_columns.size()));
+    for (const auto& cell : cells) row += "," + cell;
   }
   return row;
 }

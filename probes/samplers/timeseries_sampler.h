@@ -1,6 +1,7 @@
 #pragma once
 // Samples memory state at the configured interval in a thread of its own and
-// appends one CSV row per sample (timeseries.csv), flushed per row so that an
+// appends one CSV row per sample (timeseries.csv): every registered probe's
+// columns (probes/registry.h), in the probes' order, flushed per row so that an
 // interrupted run keeps every sample taken. A sample that throws (a /proc file
 // the parsers reject, a row that cannot be written: a full disk) ends the
 // thread, not the process: the error is kept for the iteration's record and the

@@ -230,6 +230,28 @@ WorkloadSpec anon_dirty_spec() {
                  "dirty at this rate over all workers with our paced dirtier instead of stress-ng; 0: stress-ng, "
                  "unpaced"),
   };
+  spec.metrics = {
+      // Swap traffic while the dirtiers ran: "vmstat-pswpin", "memcg-pswpout" (run_counters.h).
+      {.pattern = "{scope}-pswpin"},
+      {.pattern = "{scope}-pswpout"},
+      // The paced dirtier's report.
+      {.pattern = "dirtied-mib", .better = Better::higher},
+      {.pattern = "pages-dirtied", .better = Better::higher},
+      {.pattern = "dirty-passes", .better = Better::higher},
+      {.pattern = "dirty-elapsed-s"},
+      {.pattern = "dirty-rate-mib-per-s", .unit = "MiB/s", .better = Better::higher, .harmonic_mean = true},
+      {.pattern = "target-rate-mib-per-s", .unit = "MiB/s", .better = Better::higher, .harmonic_mean = true},
+      {.pattern = "behind-schedule-s"},
+      {.pattern = "completed-work-pct", .unit = "%", .better = Better::higher},
+      // stress-ng's: its exit status (a status, not compared) and its vm stressor's YAML figures.
+      {.pattern = "stress-ng-exit-status"},
+      {.pattern = "vm-bogo-ops", .better = Better::higher},
+      {.pattern = "vm-bogo-ops-per-second-{time}", .unit = "ops/s", .better = Better::higher, .harmonic_mean = true},
+      {.pattern = "vm-wall-clock-time"},
+      {.pattern = "vm-user-time"},
+      {.pattern = "vm-system-time"},
+      {.pattern = "vm-max-rss"},
+  };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<AnonDirty>(params); };
   return spec;
 }

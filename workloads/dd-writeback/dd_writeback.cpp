@@ -203,6 +203,11 @@ WorkloadSpec dd_writeback_spec() {
       count_param("rounds", "1", "times the doubling steps are run; 0: until stopped (mixes such as pressure-oom)",
                   0, 1000),
   };
+  spec.metrics = {
+      {.pattern = "threads-{threads}-elapsed-s"},
+      {.pattern = "threads-{threads}-mb-per-s", .unit = "MB/s", .better = Better::higher, .harmonic_mean = true},
+      {.pattern = "bytes-written-mib", .better = Better::higher},
+  };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<DdWriteback>(params); };
   spec.check_environment = check_space;
   return spec;

@@ -450,6 +450,15 @@ WorkloadSpec highalloc_spec() {
                      "starting as soon as the load has filled memory"),
       text_param("directory", "/var/tmp", "where the dd load writes (a scratch subdirectory is made)"),
   };
+  // Per pass ("pass1", "pass2", "at-rest"). The success percentage is what
+  // this test is for, so it gates by default.
+  spec.metrics = {
+      {.pattern = "{pass}-success-pct", .unit = "%", .better = Better::higher, .gates = true},
+      {.pattern = "{pass}-latency-p50-ms"},
+      {.pattern = "{pass}-latency-p90-ms"},
+      {.pattern = "{pass}-latency-p99-ms"},
+      {.pattern = "{pass}-latency-max-ms"},
+  };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<HighAlloc>(params); };
   spec.check_environment = check_scope;
   return spec;

@@ -286,6 +286,12 @@ WorkloadSpec kernbench_spec() {
       text_param("cache-directory", "/var/cache/memharness/kernbench", "where Debian's tarball is unpacked once"),
       text_param("build-directory", "/var/tmp", "where the out-of-tree build (O=) goes; removed afterwards"),
   };
+  spec.metrics = {
+      {.pattern = "build-{build}-elapsed-s"},
+      {.pattern = "build-{build}-user-s"},
+      {.pattern = "build-{build}-sys-s"},
+      {.pattern = "builds-completed", .better = Better::higher},
+  };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<Kernbench>(params); };
   spec.check_environment = check_source;
   return spec;

@@ -263,6 +263,21 @@ WorkloadSpec pressure_oom_spec() {
       size_param("anon-bytes", "100%", "anonymous memory mapped by all workers together (the memory under test)"),
       text_param("directory", "/var/tmp", "where the builds and the dd files go (scratch subdirectories)"),
   };
+  spec.metrics = {
+      {.pattern = "all-survived", .better = Better::higher},
+      {.pattern = "survived-pct", .unit = "%", .better = Better::higher},
+      {.pattern = "{component}-survived", .better = Better::higher},
+      // The run's counters: "vmstat-oom-kill", "memcg-pswpin" ... (run_counters.h).
+      {.pattern = "{scope}-oom-kill"},
+      {.pattern = "{scope}-pswpin"},
+      {.pattern = "{scope}-pswpout"},
+  };
+  // Each component's own figures under its name (components_of).
+  spec.component_metrics = {
+      {.prefix = "kernbench-{instance}-", .type = "kernbench"},
+      {.prefix = "dd-writeback-", .type = "dd-writeback"},
+      {.prefix = "anon-dirty-", .type = "anon-dirty"},
+  };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<PressureOom>(params); };
   spec.check_environment = check_components;
   return spec;

@@ -227,6 +227,28 @@ TEST(MetricCatalog, WorkloadRatesAreHigherIsBetterWithHarmonicMeans) {
   EXPECT_EQ(def("pass1-latency-p99-ms").direction, Direction::lower_is_better);
 }
 
+// A record with the workloads' declarations is read by them, not by the
+// metric's name: a declaration that says otherwise than the name wins.
+TEST(MetricCatalog, DeclaredMetricsAreReadByTheirDeclarations) {
+  auto record = iteration_of(nlohmann::json::parse(R"({"phases": [{"workloads": [{"instance": "w",
+      "metrics": {"threads-4-mb-per-s": 1500.0, "queue-depth": 3.0},
+      "metric_declarations": {"queue-depth": {"unit": "requests", "direction": "higher_is_better",
+                                              "gates": true, "harmonic_mean": true}}}]}]})"));
+  auto catalog = build_catalog({&record});
+  auto def = [&](const std::string& name) {
+    for (const auto& m : catalog)
+      if (m.id == "workload.w." + name) return m;
+    throw std::runtime_error("no metric " + name);
+  };
+  EXPECT_EQ(def("queue-depth").unit, "requests");
+  EXPECT_EQ(def("queue-depth").direction, Direction::higher_is_better);
+  EXPECT_TRUE(def("queue-depth").gates);
+  EXPECT_TRUE(def("queue-depth").harmonic_mean);
+  // Not declared in this record: read by its name, as in an older record.
+  EXPECT_EQ(def("threads-4-mb-per-s").unit, "MB/s");
+  EXPECT_EQ(def("threads-4-mb-per-s").direction, Direction::higher_is_better);
+}
+
 // What highalloc is for leads and gates: its success per pass (hugetlb and
 // THP instances alike), then its latencies, then Elapsed and the rest.
 TEST(MetricCatalog, HugePageSuccessGatesAndLeadsTheWorkloadRows) {

@@ -14,6 +14,7 @@
 #include "harness/common/error.h"
 #include "harness/system/cgroup.h"
 #include "harness/system/system_root.h"
+#include "probes/registry.h"
 #include "probes/samplers/snapshot.h"
 #include "probes/samplers/timeseries_sampler.h"
 
@@ -169,6 +170,47 @@ TEST(TimeSeriesSampler, ATestHookThatIsNotANumberIsAUsageError) {
     EXPECT_THAT(e.what(), HasSubstr("MEMHARNESS_TEST_SAMPLER_FAILURE=soon: expected a number of samples"));
   }
   ::unsetenv("MEMHARNESS_TEST_SAMPLER_FAILURE");
+}
+
+// The zoneinfo probe against the captured 6.18 host (tests/fixtures/kernels/6.18):
+// its columns follow every older one, its cells are the zones' figures summed
+// over nodes, and a zone the machine lacks is an empty cell.
+const std::filesystem::path kernel_618 = std::filesystem::path(MEMHARNESS_FIXTURE_DIR) / "kernels" / "6.18";
+
+TEST(ZoneinfoProbe, SamplesFreePagesAndWatermarksPerZone) {
+  system::SystemRoot root(kernel_618);
+  TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::seconds(1));
+  auto columns = TimeSeriesSampler::columns();
+  auto cells = split(sampler.sample_row(1));
+  ASSERT_EQ(cells.size(), columns.size());
+  auto cell = [&](const std::string& column) {
+    auto it = std::find(columns.begin(), columns.end(), column);
+    EXPECT_NE(it, columns.end()) << column;
+    return it == columns.end() ? std::string("?") : cells[static_cast<std::size_t>(it - columns.begin())];
+  };
+  EXPECT_EQ(cell("zoneinfo.DMA.free_pages"), "3840");
+  EXPECT_EQ(cell("zoneinfo.Normal.min_pages"), "13464");
+  EXPECT_EQ(cell("zoneinfo.Normal.low_pages"), "16830");
+  EXPECT_EQ(cell("zoneinfo.Normal.high_pages"), "20196");
+  EXPECT_EQ(cell("zoneinfo.Movable.min_pages"), "32");  // an empty zone still has watermarks
+  // After every column the time series had before the probe.
+  EXPECT_GT(std::find(columns.begin(), columns.end(), "zoneinfo.DMA.free_pages") - columns.begin(),
+            std::find(columns.begin(), columns.end(), "memcg.usage_bytes") - columns.begin());
+}
+
+TEST(ZoneinfoProbe, AMachineWithoutTheFileGivesEmptyCellsAndAReason) {
+  // The 6.12 capture has no zoneinfo.
+  system::SystemRoot root(kGuest);
+  const auto* probe = ProbeRegistry::instance().find("zoneinfo");
+  ASSERT_NE(probe, nullptr);
+  EXPECT_EQ(probe->unavailable_reason(root), "no /proc/zoneinfo");
+  for (const auto& cell : probe->sample(root, nullptr)) EXPECT_EQ(cell, "");
+  EXPECT_EQ(probe->unavailable_reason(system::SystemRoot(kernel_618)), "");
+}
+
+TEST(ZoneinfoProbe, TheSnapshotsKeepTheFile) {
+  auto snapshot = take_snapshot(system::SystemRoot(kernel_618), nullptr);
+  EXPECT_TRUE(snapshot.raw_files.count("/proc/zoneinfo"));
 }
 
 }  // namespace

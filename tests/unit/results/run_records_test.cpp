@@ -214,6 +214,44 @@ TEST(RunRecords, AMistypedMemberIsNamedWithItsPath) {
             "t.json: \"lost_events\".\"count\" must be a count or null");
 }
 
+// The runner writes what the workload declared of each metric it recorded;
+// a record of an older harness has no declarations.
+TEST(RunRecords, WorkloadMetricDeclarationsRoundTripAndAreChecked) {
+  WorkloadRecord w;
+  w.instance = "dd";
+  w.type = "dd-writeback";
+  w.metrics = {{"threads-4-mb-per-s", 1500.0}, {"threads-4-elapsed-s", 0.7}};
+  w.metric_declarations = std::map<std::string, MetricDeclaration>{
+      {"threads-4-mb-per-s", {.unit = "MB/s", .higher_is_better = true, .gates = false, .harmonic_mean = true}},
+      {"threads-4-elapsed-s", {}}};
+  PhaseRecord phase;
+  phase.workloads.push_back(w);
+  IterationRecord r;
+  r.status = "complete";
+  r.phases.push_back(phase);
+  json written = r;
+  EXPECT_EQ(written["phases"][0]["workloads"][0]["metric_declarations"]["threads-4-mb-per-s"],
+            (json{{"unit", "MB/s"}, {"direction", "higher_is_better"}, {"gates", false}, {"harmonic_mean", true}}));
+  auto read = parse_iteration_record(written, "result.json");
+  EXPECT_EQ(json(read), written);
+  const auto* rate = read.phases[0].workloads[0].declaration("threads-4-mb-per-s");
+  ASSERT_NE(rate, nullptr);
+  EXPECT_TRUE(rate->higher_is_better);
+  EXPECT_EQ(read.phases[0].workloads[0].declaration("bytes-written-mib"), nullptr);
+
+  json old = {{"status", "complete"}, {"phases", {{{"workloads", {{{"instance", "w"}, {"metrics", {{"x", 1}}}}}}}}}};
+  EXPECT_FALSE(parse_iteration_record(old, "r.json").phases[0].workloads[0].metric_declarations);
+
+  json bad = old;
+  bad["phases"][0]["workloads"][0]["metric_declarations"] = {{"x", {{"direction", "up"}}}};
+  EXPECT_EQ(error_of([&] { parse_iteration_record(bad, "r.json"); }),
+            "r.json: \"phases\"[0].\"workloads\"[0].\"metric_declarations\".\"x\".\"direction\" must be "
+            "\"higher_is_better\" or \"lower_is_better\"");
+  bad["phases"][0]["workloads"][0]["metric_declarations"] = {{"x", 1}};
+  EXPECT_EQ(error_of([&] { parse_iteration_record(bad, "r.json"); }),
+            "r.json: \"phases\"[0].\"workloads\"[0].\"metric_declarations\".\"x\" must be an object");
+}
+
 TEST(RunRecords, AMissingOrNewerSchemaIsRefused) {
   EXPECT_EQ(error_of([] { parse_run_manifest(json{{"status", "complete"}}, "m.json"); }),
             "m.json: not a memharness manifest (no \"schema_version\")");
