@@ -301,6 +301,16 @@ RebuildSummary rebuild(const fs::path& database, const fs::path& results_root) {
       summary = store.index_all();
     }  // closed: the last connection checkpoints the WAL into the file and removes it
     std::error_code ec;
+    // A WAL left beside the old file by a writer that was killed would be
+    // replayed into the new file under the same name: fold it into the old
+    // file first (closing the last connection removes it).
+    if (fs::exists(database.string() + "-wal", ec)) {
+      try {
+        Database old(database, false);
+        old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch (const Error&) {  // not a database: nothing of it to keep
+      }
+    }
     fs::rename(temporary, database, ec);
     if (ec) throw usage_error("{}: cannot replace it with the rebuilt database: {}", database.string(), ec.message());
   } catch (...) {

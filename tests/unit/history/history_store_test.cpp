@@ -141,6 +141,33 @@ TEST_F(HistoryStoreTest, ASecondRebuildIsIdentical) {
   EXPECT_EQ(file_bytes(file), first_bytes);  // nothing depends on the time or the order of the disk
 }
 
+// A writer killed with its connection open leaves history.db-wal behind; a
+// rebuild must not let SQLite replay it into the new file.
+TEST_F(HistoryStoreTest, ARebuildAfterAKilledWriterIsWhole) {
+  auto file = default_database(root_);
+  auto extra = add_copy("killed", "anon-dirty-quick", "2026-10-01T00:00:00Z");
+  { HistoryStore store(file, root_); }
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto* store = new HistoryStore(file, root_);  // never closed: as if killed
+    store->add_run(results::read_run(extra));
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(fs::exists(file.string() + "-wal"));
+  fs::remove_all(extra);  // gone from the run directories: the rebuild must not have it
+  rebuild(file, root_);
+  EXPECT_FALSE(fs::exists(file.string() + "-wal"));
+  HistoryStore store(file, root_);
+  EXPECT_EQ(store.run_count(), static_cast<int>(all_runs(root_).size()));
+  Database db(file, false);
+  auto check = db.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.text(0), "ok");
+}
+
 TEST_F(HistoryStoreTest, AFileThatIsNotAHistoryDatabaseIsRefusedNamingIt) {
   auto garbage = dir_ / "garbage.db";
   std::ofstream(garbage) << std::string(4096, 'x');
