@@ -11,7 +11,7 @@ cd "$root"
 
 # part -> the parts it may include (besides itself and the generated headers).
 declare -A allowed=(
-  [harness/cli]="harness/runner harness/targets harness/config harness/analysis harness/report workloads probes harness/system harness/results harness/common"
+  [harness/cli]="harness/runner harness/targets harness/config harness/analysis harness/report harness/history workloads probes harness/system harness/results harness/common"
   [harness/runner]="harness/targets harness/config workloads probes harness/system harness/results harness/common"
   [harness/targets]="harness/config harness/system harness/results harness/common"
   [harness/config]="workloads harness/results harness/common"
@@ -19,6 +19,7 @@ declare -A allowed=(
   [probes]="harness/system harness/results harness/common"
   [harness/system]="harness/common"
   [harness/report]="harness/analysis harness/results harness/common"
+  [harness/history]="harness/analysis harness/results harness/common"
   [harness/analysis]="harness/results harness/common"
   [harness/results]="harness/common"
   [harness/common]=""

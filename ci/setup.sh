@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-math-dev  # compare: Student's t distribution (header-only)
+  libsqlite3-dev     # history: the run index (harness/history)
   gnuplot-nox        # compare --format html: the plots (svg terminal)
   chromium           # tests: the HTML report loaded in a headless browser
   # workloads

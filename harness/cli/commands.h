@@ -14,6 +14,7 @@ void add_calibrate_command(CLI::App& app, int& exit_code);
 void add_nightly_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_import_trace_command(CLI::App& app, int& exit_code);
+void add_history_command(CLI::App& app, int& exit_code);
 void add_internal_dirty_anon_command(CLI::App& app, int& exit_code);  // hidden: anon-dirty's dirtier
 void add_internal_thp_attempts_command(CLI::App& app, int& exit_code);  // hidden: highalloc's THP attempts
 

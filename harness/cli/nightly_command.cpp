@@ -24,6 +24,7 @@
 #include "harness/config/nightly_suite.h"
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
+#include "harness/history/history_store.h"
 #include "harness/report/compare_runs.h"
 #include "harness/report/nightly_report.h"
 #include "harness/results/run_directory.h"
@@ -129,6 +130,7 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
   }
   auto run = runner::run_on_host(system, request, stop, std::cout);
   outcome.run_directory = run.run_directory;
+  history::index_finished_runs(options.results, {run.run_directory}, std::cerr);  // a failure only warns
   if (auto_iterations && !stop.stop_requested()) std::cout << auto_iterations->ending(options.max_iterations);
   if (run.exit_code != ExitCode::success) {
     outcome.verdict = report::NightlyVerdict::run_failed;
@@ -216,6 +218,7 @@ int nightly(const NightlyOptions& options) {
   for (const auto& outcome : outcomes) {
     auto stored = results::promote_run(outcome.run_directory, options.results, baseline);
     std::cout << fmt::format("Stored as {}: {}\n", baseline, stored.string());
+    history::index_finished_runs(options.results, {stored}, std::cerr);  // the copy is a run of its own
   }
   return static_cast<int>(code);
 }

@@ -20,6 +20,7 @@
 #include "harness/config/nightly_suite.h"
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
+#include "harness/history/history_store.h"
 #include "harness/report/compare_runs.h"
 #include "harness/report/format_registry.h"
 #include "harness/results/run_directory.h"
@@ -306,6 +307,13 @@ int run(RunOptions options) {
   }
   // Kernels an interrupt kept from running have nothing to show.
   std::erase_if(results, [](const KernelResult& r) { return r.run_directory.empty(); });
+  // The runs made now (not the stored ones named by label) join the history
+  // index; a failure to index is a warning, never a failed run.
+  std::vector<std::filesystem::path> made;
+  for (const auto& r : results)
+    if (std::none_of(stored.begin(), stored.end(), [&](const auto& s) { return s && *s == r.run_directory; }))
+      made.push_back(r.run_directory);
+  history::index_finished_runs(options.results, made, std::cerr);
 
   int exit_code = static_cast<int>(ExitCode::success);
   for (const auto& r : results) exit_code = std::max(exit_code, static_cast<int>(r.exit_code));

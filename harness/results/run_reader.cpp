@@ -101,6 +101,10 @@ std::vector<std::string> list_labels(const fs::path& results_root) {
   return labels;
 }
 
+std::vector<std::string> list_tests(const fs::path& results_root, const std::string& label) {
+  return list_labels(results_root / label);  // the same rule one level down: valid names of directories
+}
+
 std::vector<fs::path> list_runs(const fs::path& results_root, const std::string& label, const std::string& test) {
   auto runs = runs_below(results_root / label / test);
   std::reverse(runs.begin(), runs.end());

@@ -45,6 +45,8 @@ bool is_run_directory(const std::filesystem::path& dir);
 
 // The labels stored under results_root (its directories), sorted.
 std::vector<std::string> list_labels(const std::filesystem::path& results_root);
+// The tests stored under results_root/<label> (its directories), sorted.
+std::vector<std::string> list_tests(const std::filesystem::path& results_root, const std::string& label);
 // The run directories of `test` under results_root/<label>/<test>/, oldest
 // first (timestamps sort chronologically); none when nothing is stored there.
 std::vector<std::filesystem::path> list_runs(const std::filesystem::path& results_root, const std::string& label,

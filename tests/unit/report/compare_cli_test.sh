@@ -8,16 +8,8 @@ failures=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect() {  # expect CODE STDERR-SUBSTRING ARGS...
-  local code=$1 message=$2
-  shift 2
-  "$memharness" "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -ne $code ]] || { [[ -n $message ]] && ! grep -qF -- "$message" "$tmp/err"; }; then
-    echo "FAIL: memharness $* -> exit $got (want $code), stderr: $(cat "$tmp/err") (want: $message)"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=tests/unit/cli_expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../cli_expect.sh"
 
 # 3 iterations a side cannot be judged: inconclusive (exit 5), and it says so.
 expect 5 "" compare a b

@@ -11,6 +11,7 @@
 #include "harness/analysis/comparison.h"
 #include "harness/report/report.h"
 #include "tests/integration/require.h"
+#include "tests/unit/golden_file.h"
 
 namespace memharness::report {
 namespace {
@@ -34,17 +35,7 @@ class GoldenReport : public ::testing::Test {
   }
 
   static void check(const std::string& name, const std::string& actual) {
-    auto path = runs_dir / "golden" / name;
-    if (std::getenv("MEMHARNESS_UPDATE_GOLDEN")) {
-      fs::create_directories(path.parent_path());
-      std::ofstream(path) << actual;
-      return;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << path << " is missing (MEMHARNESS_UPDATE_GOLDEN=1 writes it)";
-    std::stringstream expected;
-    expected << in.rdbuf();
-    EXPECT_EQ(expected.str(), actual) << "differs from " << path;
+    testing::check_golden(runs_dir / "golden" / name, actual);
   }
 
   static std::string rendered(const analysis::Comparison& c, Format f, RenderOptions options = {}) {
