@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The SIGKILL proof at scale (issue 12): KILLS host quick runs (anon-dirty,
 # dd-writeback, stress-highalloc hugetlb and THP) killed with SIGKILL at seeded
-# random times, each next run started without a manual restore, then checked:
+# random times in their startup, phases and teardown (a quarter, a half and a
+# quarter of the kills), each next run started without a manual restore, then checked:
 # no process of a killed run alive, no cgroup, tracefs instance, scratch
 # directory, swapfile or journal left, every global knob as before, no run
 # left "running". It is the integration test crash's random-kill case with
@@ -9,7 +10,7 @@
 #
 # Usage (root, from the source tree, after ci/build.sh):
 #   bash bench/sigkill-tally.sh [KILLS [SEED]]     # defaults 200 and random
-# Takes about KILLS x 7 s on the 2-core development VM. Exit status 0 when the
+# Takes about KILLS x 10 s on the 2-core development VM. Exit status 0 when the
 # tally has no problem.
 set -u
 cd "$(dirname "$0")/.."
