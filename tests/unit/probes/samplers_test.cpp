@@ -101,6 +101,14 @@ TEST(Snapshot, WritesRawFilesBelowADirectory) {
   std::filesystem::remove_all(dir);
 }
 
+// Until the sampler asks the run to stop; bounded, so that a sampler that
+// never reports fails its test instead of hanging it.
+void wait_for_stop(const std::stop_source& run_stop) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!run_stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
 // A /proc file the parsers reject (here a PSI field this harness does not know)
 // must end the sampling thread with the error kept and the run asked to stop,
 // not call std::terminate from the thread and skip the journal's restore.
@@ -115,10 +123,7 @@ TEST(TimeSeriesSampler, ASampleThatThrowsStopsTheRunWithTheErrorKept) {
     TimeSeriesSampler sampler(root, nullptr, "/dev/null", std::chrono::milliseconds(10));
     sampler.stop_on_failure(run_stop);
     sampler.start();
-    // Bounded so that a sampler that never reports fails instead of hanging.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!run_stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    wait_for_stop(run_stop);
     sampler.stop();
     EXPECT_TRUE(run_stop.stop_requested());
     EXPECT_THAT(sampler.error(), HasSubstr("unknown field 'future=1'"));
@@ -149,9 +154,7 @@ TEST(TimeSeriesSampler, TheTestHookThrowsInTheThreadAfterTheSamplesItNames) {
   std::stop_source run_stop;
   sampler.stop_on_failure(run_stop);
   sampler.start();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!run_stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_for_stop(run_stop);
   sampler.stop();
   EXPECT_TRUE(run_stop.stop_requested());
   EXPECT_EQ(sampler.samples_taken(), 3u);
