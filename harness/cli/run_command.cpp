@@ -1,6 +1,5 @@
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -8,9 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <fmt/ranges.h>
 
-#include "harness/analysis/comparison.h"
+#include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
 #include "harness/cli/auto_iterations.h"
 #include "harness/cli/closing_comparison.h"
