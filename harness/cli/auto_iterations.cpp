@@ -53,11 +53,6 @@ std::optional<std::string> AutoIterations::after_round(int rounds,
   return std::nullopt;
 }
 
-std::function<std::optional<std::string>(int, const std::vector<std::filesystem::path>&)>
-AutoIterations::stop_after_round() {
-  return [this](int rounds, const std::vector<std::filesystem::path>& dirs) { return after_round(rounds, dirs); };
-}
-
 std::string AutoIterations::ending(int max_iterations) const {
   return fmt::format("memharness: --iterations auto: {}\n",
                      stopped_because_.empty() ? fmt::format("ran the maximum of {} iterations", max_iterations)

@@ -4,7 +4,6 @@
 // gating metric is decided, or when the time budget would be spent.
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,10 +11,11 @@
 #include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
 #include "harness/results/run_manifest.h"
+#include "harness/runner/early_stop.h"
 
 namespace memharness::cli {
 
-class AutoIterations {
+class AutoIterations : public runner::EarlyStop {
  public:
   // `baseline`: a stored run the rounds' run directories are compared with
   // (a nightly run against last-good); empty when the rounds compare among
@@ -30,16 +30,15 @@ class AutoIterations {
   const analysis::CompareConfig& config() const { return config_; }
   // The looks as each manifest records them, so that a later compare tests at
   // the alpha of a look too.
-  results::SequentialDesign design() const;
+  results::SequentialDesign design() const override;
   // Why the run stopped before its maximum; empty when it did not.
   const std::string& stopped_because() const { return stopped_because_; }
-  std::string describe() const;
+  std::string describe() const override;
   // Prints the undecided metrics at a look that does not stop.
-  std::optional<std::string> after_round(int rounds, const std::vector<std::filesystem::path>& run_directories);
-  // after_round as the runners' stop_after_round; this object must outlive the run.
-  std::function<std::optional<std::string>(int, const std::vector<std::filesystem::path>&)> stop_after_round();
+  std::optional<std::string> after_round(int rounds,
+                                         const std::vector<std::filesystem::path>& run_directories) override;
   // The line that says how the run ended: why it stopped, or that it ran the maximum.
-  std::string ending(int max_iterations) const;
+  std::string ending(int max_iterations) const override;
 
  private:
   analysis::LookSchedule schedule_;

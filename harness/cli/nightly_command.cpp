@@ -17,6 +17,7 @@
 #include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
 #include "harness/cli/auto_iterations.h"
+#include "harness/cli/closing_comparison.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
 #include "harness/cli/machine_state.h"
@@ -25,7 +26,6 @@
 #include "harness/config/sysctl_policy.h"
 #include "harness/config/test_plan.h"
 #include "harness/history/history_store.h"
-#include "harness/report/compare_runs.h"
 #include "harness/report/nightly_report.h"
 #include "harness/results/run_directory.h"
 #include "harness/results/run_promotion.h"
@@ -33,7 +33,9 @@
 #include "harness/runner/host_run.h"
 #include "harness/runner/machine_info.h"
 #include "harness/runner/signal_stopper.h"
+#include "harness/runner/test_session.h"
 #include "harness/system/system_root.h"
+#include "harness/targets/kernel_spec.h"
 
 namespace memharness::cli {
 
@@ -102,36 +104,40 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
     no_baseline_reason = fmt::format("no complete run of {} stored under {} yet{}", test.plan.name, baseline,
                                      label_exists ? fmt::format(" ({})", e.what()) : "");
   }
-  runner::HostRunRequest request{
-      .plan = test.plan,
-      .config_file = test.config_file,
-      .label = label,
-      .iterations = test.iterations,
-      .results_root = options.results,
-      .state_dir = state_dir(),
-      .terminal = ::isatty(STDOUT_FILENO) == 1,
-      .stop_after_round = {},
-      .sequential = {},
-  };
+  std::optional<int> iterations = test.iterations;
   std::optional<AutoIterations> auto_iterations;
   if (options.iterations == "auto" && baseline_run) {
     auto baseline_iterations = static_cast<int>(results::read_run(*baseline_run).complete_iterations().size());
     auto schedule = analysis::plan_looks(compare_config.min_iterations, options.max_iterations, compare_config.alpha,
                                          baseline_iterations);
     auto_iterations.emplace(std::move(schedule), parse_time_budget(options.time_budget), compare_config, *baseline_run);
-    request.iterations = options.max_iterations;
-    request.stop_after_round = auto_iterations->stop_after_round();
-    request.sequential = auto_iterations->design();
-    std::cout << "memharness: " << auto_iterations->describe() << '\n';
+    iterations = options.max_iterations;
   } else if (options.iterations == "auto") {
     std::cout << fmt::format("memharness: --iterations auto: {}: nothing to compare with, so the test's own "
                              "iterations run\n",
                              no_baseline_reason);
   }
-  auto run = runner::run_on_host(system, request, stop, std::cout);
+  runner::TestSession session(system, {.plan = test.plan,
+                                       .config_file = test.config_file,
+                                       .targets = {targets::parse_kernel_spec("host")},
+                                       .label = label,
+                                       .iterations = iterations,
+                                       .first_iteration = 1,
+                                       .results_root = options.results,
+                                       .state_dir = state_dir(),
+                                       .vm = {},
+                                       .allowed_sysctls = options.allowed_sysctls,
+                                       .terminal = ::isatty(STDOUT_FILENO) == 1,
+                                       .early_stop = auto_iterations ? &*auto_iterations : nullptr,
+                                       .runners = {}});
+  auto ran = session.run(stop, std::cout);
+  history::index_finished_runs(options.results, ran.runs_made(), std::cerr);  // a failure only warns
+  if (ran.targets.empty()) {  // the interrupt came before the run started
+    outcome.detail = "the night was interrupted before this test started";
+    return outcome;
+  }
+  const auto& run = ran.targets.front();
   outcome.run_directory = run.run_directory;
-  history::index_finished_runs(options.results, {run.run_directory}, std::cerr);  // a failure only warns
-  if (auto_iterations && !stop.stop_requested()) std::cout << auto_iterations->ending(options.max_iterations);
   if (run.exit_code != ExitCode::success) {
     outcome.verdict = report::NightlyVerdict::run_failed;
     outcome.detail = fmt::format("the run did not complete: {}", run.run_directory.string());
@@ -143,14 +149,9 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
     return outcome;
   }
   outcome.baseline = *baseline_run;
-  report::CompareRequest comparison;
-  comparison.runs = {outcome.baseline.string(), run.run_directory.string()};
-  comparison.results_root = options.results;
-  comparison.test = test.plan.name;
-  comparison.config = auto_iterations ? auto_iterations->config() : compare_config;
-  comparison.render.colour = ::isatty(STDOUT_FILENO) == 1;
   std::cout << "\n";
-  auto compared = report::compare_and_render(comparison, std::cout, std::cerr);
+  auto compared = compare_closing({outcome.baseline, run.run_directory}, options.results, test.plan.name,
+                                  auto_iterations ? auto_iterations->config() : compare_config);
   outcome.comparison = std::move(compared.comparison);
   switch (outcome.comparison->outcome) {
     case analysis::Outcome::regression: outcome.verdict = report::NightlyVerdict::regressed; break;

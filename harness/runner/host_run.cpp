@@ -192,12 +192,6 @@ void check_distinct_labels(const std::vector<HostVariant>& variants) {
                           variants[i].label);
 }
 
-HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request, std::stop_token stop,
-                           std::ostream& out) {
-  std::string label = request.label.empty() ? running_release(system) : request.label;
-  return run_interleaved_on_host(system, request, {HostVariant{.label = label, .sysctls = {}}}, stop, out).front();
-}
-
 std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& system, const HostRunRequest& request,
                                                     const std::vector<HostVariant>& variants, std::stop_token stop,
                                                     std::ostream& out) {

@@ -23,7 +23,6 @@ namespace memharness::runner {
 struct HostRunRequest {
   config::TestPlan plan;
   std::filesystem::path config_file;   // copied into the run directory
-  std::string label;                   // empty: the kernel release
   std::optional<int> iterations;       // overrides the config's
   // The number of the first iteration (iterations/N): a VM run boots a fresh
   // guest for each iteration (runner/vm_rounds.h) and tells it which one it runs.
@@ -59,8 +58,11 @@ struct HostVariant {
 system::MemoryController check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
                               const std::filesystem::path& state_dir);
 
-HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunRequest& request,
-                           std::stop_token stop, std::ostream& out);
+// The running kernel's release, "unknown-kernel" when unreadable: the default label.
+std::string running_release(const system::SystemRoot& system);
+
+// Throws Error(usage) when two variants share a label.
+void check_distinct_labels(const std::vector<HostVariant>& variants);
 
 // Several variants of the running kernel, each with its own run directory,
 // their iterations interleaved in rounds whose order alternates (A B, B A, A B
@@ -69,14 +71,8 @@ HostRunOutcome run_on_host(const system::SystemRoot& system, const HostRunReques
 // ran second, and a linear drift cancels out over each pair of rounds. One
 // journal holds the config's changes for the whole run; a variant's sysctls are
 // set before each of its iterations and put back after it. A variant whose
-// iteration fails stops; the others go on. request.label is not used. Returns
-// one outcome per variant, in the order given.
-// The running kernel's release, "unknown-kernel" when unreadable: the default label.
-std::string running_release(const system::SystemRoot& system);
-
-// Throws Error(usage) when two variants share a label.
-void check_distinct_labels(const std::vector<HostVariant>& variants);
-
+// iteration fails stops; the others go on. Returns one outcome per variant, in
+// the order given.
 std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& system, const HostRunRequest& request,
                                                     const std::vector<HostVariant>& variants, std::stop_token stop,
                                                     std::ostream& out);

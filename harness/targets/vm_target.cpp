@@ -103,8 +103,11 @@ void check_vm_preconditions(const KernelSpec& kernel) {
   locate_kernel(kernel.image, kernel.modules);  // throws usage_error naming what is missing
 }
 
-std::string vm_label(const KernelSpec& kernel) {
-  std::string label = kernel.name.empty() ? locate_kernel(kernel.image, kernel.modules).release : kernel.name;
+namespace {
+
+// `kernel`'s name, else the release of its image (located already).
+std::string vm_label(const KernelSpec& kernel, const KernelImage& image) {
+  std::string label = kernel.name.empty() ? image.release : kernel.name;
   // It names the work area below the results root, which is removed with
   // everything in it: one plain path component, however it got here.
   if (!results::is_valid_path_component(label))
@@ -112,10 +115,16 @@ std::string vm_label(const KernelSpec& kernel) {
   return label;
 }
 
+}  // namespace
+
+std::string vm_label(const KernelSpec& kernel) {
+  return vm_label(kernel, kernel.name.empty() ? locate_kernel(kernel.image, kernel.modules) : KernelImage{});
+}
+
 VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::ostream& out) {
   const auto& plan = *request.plan;
   auto kernel = locate_kernel(request.kernel.image, request.kernel.modules);
-  std::string label = vm_label(request.kernel);
+  std::string label = vm_label(request.kernel, kernel);
   out << fmt::format("== {} on {} ({}) in a VM\n", plan.name, label, kernel.image.string());
 
   auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
