@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "harness/analysis/change_points.h"
 #include "harness/cli/commands.h"
 #include "harness/common/error.h"
 #include "harness/history/history_render.h"
@@ -21,6 +22,8 @@ struct HistoryOptions {
   std::string since;
   std::string format = "text";
   bool rebuild = false;
+  double change_alpha = analysis::ChangePointOptions{}.alpha;
+  int min_segment = analysis::ChangePointOptions{}.min_segment;
 };
 
 // --since: a UTC date or date and time as manifests record started_at, which
@@ -35,6 +38,10 @@ int history(const HistoryOptions& options) {
   auto format = history::parse_history_format(options.format);
   if (!format) throw usage_error("--format {}: expected text, markdown, json or csv", options.format);
   check_since(options.since);
+  if (!(options.change_alpha > 0 && options.change_alpha < 1))
+    throw usage_error("--change-alpha {}: expected a probability between 0 and 1, like 0.01", options.change_alpha);
+  if (options.min_segment < 2)
+    throw usage_error("--min-segment {}: expected at least 2 runs", options.min_segment);
   std::error_code ec;
   if (!std::filesystem::is_directory(options.results, ec))
     throw usage_error("--results {}: expected a results directory (it is not a directory)", options.results);
@@ -58,7 +65,11 @@ int history(const HistoryOptions& options) {
   if (options.metric.empty())
     history::render_metric_counts(std::cout, store.metric_counts(filter), *format);
   else
-    history::render_series(std::cout, store.series(options.metric, filter), *format);
+    history::render_series(std::cout, store.series(options.metric, filter), *format,
+                           {.alpha = options.change_alpha,
+                            .permutations = analysis::ChangePointOptions{}.permutations,
+                            .min_segment = options.min_segment,
+                            .seed = analysis::ChangePointOptions{}.seed});
   return static_cast<int>(ExitCode::success);
 }
 
@@ -74,6 +85,12 @@ void add_history_command(CLI::App& app, int& exit_code) {
   sub->add_option("--label", options->label, "only runs stored under this label");
   sub->add_option("--since", options->since, "only runs started on or after this UTC date (YYYY-MM-DD[THH:MM:SSZ])");
   sub->add_option("--format", options->format, "text, markdown, json or csv")->capture_default_str();
+  sub->add_option("--change-alpha", options->change_alpha,
+                  "significance of each change point's permutation test (docs/history.md)")
+      ->capture_default_str();
+  sub->add_option("--min-segment", options->min_segment,
+                  "runs each side of a change point needs: a single outlying run is not a step")
+      ->capture_default_str();
   sub->add_flag("--rebuild", options->rebuild, "recreate the index from the run directories");
   sub->callback([options, &exit_code] { exit_code = history(*options); });
 }

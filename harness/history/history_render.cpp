@@ -1,6 +1,8 @@
 #include "harness/history/history_render.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -26,6 +28,31 @@ std::vector<Row> rows_of(const MetricSeries& series) {
 }
 
 std::string fixed(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
+
+// A step relative to the level before it, in percent; in the metric's unit
+// when that level is 0 (a counter that was 0 and is not any more).
+struct Step {
+  bool relative = true;
+  double size = 0, low = 0, high = 0;
+};
+
+Step step_of(const analysis::ChangePoint& c) {
+  if (c.mean_before == 0)
+    return {.relative = false, .size = c.mean_after, .low = c.difference_low, .high = c.difference_high};
+  const double base = std::fabs(c.mean_before);
+  return {.relative = true,
+          .size = 100 * (c.mean_after - c.mean_before) / base,
+          .low = 100 * c.difference_low / base,
+          .high = 100 * c.difference_high / base};
+}
+
+std::string describe_step(const analysis::ChangePoint& c, const std::string& unit, int decimals) {
+  Step s = step_of(c);
+  if (s.relative)
+    return fmt::format("step {:+.1f}% [{:+.1f}%, {:+.1f}%] p={:.3f}", s.size, s.low, s.high, c.p_value);
+  return fmt::format("step {:+.{}f} {} [{:+.{}f}, {:+.{}f}] p={:.3f}", s.size, decimals, unit, s.low, decimals, s.high,
+                     decimals, c.p_value);
+}
 
 // A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
 std::string csv_field(const std::string& text) {
@@ -112,16 +139,49 @@ void render_metric_counts(std::ostream& out, const std::vector<MetricCount>& cou
   print_table(out, table, {false, false, true, false}, format);
 }
 
-void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat format) {
+void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat format,
+                   const analysis::ChangePointOptions& change_options) {
   auto rows = rows_of(series);
+  std::vector<double> means;
+  for (const auto& r : rows) means.push_back(r.summary.mean);
+  std::map<std::size_t, analysis::ChangePoint> changes;  // by the index of the first run after it
+  for (const auto& c : analysis::find_change_points(means, change_options)) changes[c.index] = c;
+  const std::string method =
+      fmt::format("E-Divisive, alpha {}, {} permutations, min segment {}", change_options.alpha,
+                  change_options.permutations, change_options.min_segment);
+
   if (format == HistoryFormat::json) {
     auto runs = nlohmann::json::array();
     for (const auto& r : rows)
       runs.push_back({{"started_at", r.started_at}, {"label", r.label}, {"kernel_release", r.kernel},
                       {"path", r.path}, {"n", r.summary.n}, {"mean", r.summary.mean}, {"min", r.summary.min},
                       {"max", r.summary.max}, {"cov_pct", r.summary.cov_pct}});
+    auto change_points = nlohmann::json::array();
+    for (const auto& [index, c] : changes) {
+      Step s = step_of(c);
+      change_points.push_back({{"run", index},
+                               {"started_at", rows[index].started_at},
+                               {"label", rows[index].label},
+                               {"kernel_release", rows[index].kernel},
+                               {"path", rows[index].path},
+                               {"mean_before", c.mean_before},
+                               {"mean_after", c.mean_after},
+                               {"difference_low", c.difference_low},
+                               {"difference_high", c.difference_high},
+                               {s.relative ? "step_pct" : "step", s.size},
+                               {"p_value", c.p_value},
+                               {"segment_before", {{"first_run", c.before_begin}, {"runs", index - c.before_begin}}},
+                               {"segment_after", {{"first_run", index}, {"runs", c.after_end - index}}}});
+    }
     nlohmann::json j{{"metric", series.metric}, {"title", series.title}, {"unit", series.unit},
-                     {"test", series.test}, {"harmonic_mean", series.harmonic_mean}, {"runs", runs}};
+                     {"test", series.test}, {"harmonic_mean", series.harmonic_mean}, {"runs", runs},
+                     {"change_points", change_points},
+                     {"change_point_method",
+                      {{"name", "e-divisive"},
+                       {"alpha", change_options.alpha},
+                       {"permutations", change_options.permutations},
+                       {"min_segment", change_options.min_segment},
+                       {"seed", change_options.seed}}}};
     out << j.dump(2) << '\n';
     return;
   }
@@ -134,15 +194,21 @@ void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat 
   // CSV keeps full precision for other programs; text and markdown print as compare does.
   auto number = [&](double v) { return format == HistoryFormat::csv ? fmt::format("{}", v) : fixed(v, series.decimals); };
   std::vector<std::vector<std::string>> table{
-      {"started_at", "label", "kernel", "n", series.harmonic_mean ? "hmean" : "mean", "min", "max", "cov%"}};
+      {"started_at", "label", "kernel", "n", series.harmonic_mean ? "hmean" : "mean", "min", "max", "cov%", "change"}};
   if (format == HistoryFormat::csv) table.front().push_back("path");
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    auto change = changes.find(i);
     table.push_back({r.started_at, r.label, r.kernel, std::to_string(r.summary.n), number(r.summary.mean),
                      number(r.summary.min), number(r.summary.max),
-                     format == HistoryFormat::csv ? fmt::format("{}", r.summary.cov_pct) : fixed(r.summary.cov_pct, 2)});
+                     format == HistoryFormat::csv ? fmt::format("{}", r.summary.cov_pct) : fixed(r.summary.cov_pct, 2),
+                     change == changes.end() ? "" : describe_step(change->second, series.unit, series.decimals)});
     if (format == HistoryFormat::csv) table.back().push_back(r.path);
   }
-  print_table(out, table, {false, false, false, true, true, true, true, true, false}, format);
+  print_table(out, table, {false, false, false, true, true, true, true, true, false, false}, format);
+  if (format == HistoryFormat::text || format == HistoryFormat::markdown)
+    out << fmt::format("{}{} change point(s) ({})\n", format == HistoryFormat::markdown ? "\n" : "", changes.size(),
+                       method);
 }
 
 }  // namespace memharness::history

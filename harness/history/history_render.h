@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/analysis/change_points.h"
 #include "harness/history/history_store.h"
 
 namespace memharness::history {
@@ -16,6 +17,11 @@ enum class HistoryFormat { text, markdown, json, csv };
 std::optional<HistoryFormat> parse_history_format(const std::string& name);
 
 void render_metric_counts(std::ostream& out, const std::vector<MetricCount>& counts, HistoryFormat format);
-void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat format);
+// The series with its change points (analysis/change_points.h) over the
+// per-run means: each marked on the first run after it, with the step's size
+// and its 95% interval (percent of the level before, or in the metric's unit
+// when that level is 0) and the permutation test's p.
+void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat format,
+                   const analysis::ChangePointOptions& change_options = {});
 
 }  // namespace memharness::history

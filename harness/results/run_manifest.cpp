@@ -118,6 +118,8 @@ RunManifest parse_run_manifest(const json& j, const std::string& file) {
                                  .order = il->get<std::string>("order").value_or("")};
   r.variant_sysctls = m.string_map("variant_sysctls");
   r.self_protection = m.json_object("self_protection");
+  r.harness_peak_rss_kb = m.get<std::int64_t>("harness_peak_rss_kb");
+  if (r.harness_peak_rss_kb && *r.harness_peak_rss_kb < 0) m.fail("harness_peak_rss_kb", "a size in KiB, not negative");
   if (auto tr = m.object("tracepoint_recorder")) {
     RunTracepointRecorder recorder;
     recorder.built = tr->get<std::string>("built");
@@ -135,7 +137,7 @@ RunManifest parse_run_manifest(const json& j, const std::string& file) {
   r.guest_status = m.get<std::string>("guest_status");
   r.others = m.others({"schema_version", "status", "status_reason", "harness", "test", "description", "label",
                        "target", "started_at", "finished_at", "config", "cgroup", "tools", "iterations",
-                       "interleaved", "variant_sysctls", "self_protection", "tracepoint_recorder", "machine",
+                       "interleaved", "variant_sysctls", "self_protection", "harness_peak_rss_kb", "tracepoint_recorder", "machine",
                        "sysctls_set", "restore_problems", "promoted_from", "vm", "console_excerpt", "guest_status"});
   return r;
 }
@@ -170,6 +172,7 @@ void to_json(json& j, const RunManifest& r) {
   if (r.interleaved) j["interleaved"] = {{"with", r.interleaved->with}, {"order", r.interleaved->order}};
   put_if(j, "variant_sysctls", r.variant_sysctls);
   put_if(j, "self_protection", r.self_protection);
+  put_if(j, "harness_peak_rss_kb", r.harness_peak_rss_kb);
   if (r.tracepoint_recorder) {
     json recorder = json::object();
     put_if(recorder, "built", r.tracepoint_recorder->built);

@@ -93,6 +93,9 @@ struct RunManifest {
   std::optional<Interleaving> interleaved;
   std::optional<std::map<std::string, std::string>> variant_sysctls;
   std::optional<nlohmann::json> self_protection;  // what the harness did to survive pressure
+  // VmHWM of the memharness that ran the iterations (the guest's in a VM run),
+  // when it finished: what the harness itself cost the machine it measured.
+  std::optional<std::int64_t> harness_peak_rss_kb;
   std::optional<RunTracepointRecorder> tracepoint_recorder;
   // The machine as the test saw it (runner/machine_info.cpp): free-form but for
   // kernel.release, mem_total_bytes and cpus, which are read by name below.

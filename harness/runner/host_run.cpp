@@ -26,6 +26,7 @@
 #include "harness/system/cgroup.h"
 #include "harness/system/journal.h"
 #include "harness/system/process.h"
+#include "harness/system/procfs/process_status.h"
 #include "harness/system/system_root.h"
 #include "harness/git_commit.h"
 #include "harness/version.h"
@@ -54,8 +55,8 @@ system::MemoryLimits limits_for(const config::TestPlan& plan) {
 // manifest: `memharness restore` releases the reserve of a killed run.)
 class ManifestKeeper {
  public:
-  ManifestKeeper(const results::RunDirectory& dir, results::RunManifest manifest)
-      : dir_(dir), manifest_(std::move(manifest)),
+  ManifestKeeper(const system::SystemRoot& system, const results::RunDirectory& dir, results::RunManifest manifest)
+      : system_(system), dir_(dir), manifest_(std::move(manifest)),
         reserve_(dir.path() / kRunSpaceReserveName, kRunSpaceReserveBytes) {
     dir_.write_manifest(manifest_);
   }
@@ -75,6 +76,11 @@ class ManifestKeeper {
     manifest_.status = status;
     if (!reason.empty()) manifest_.status_reason = reason;
     manifest_.finished_at = timestamp_iso8601(std::chrono::system_clock::now());
+    try {
+      manifest_.harness_peak_rss_kb = system::procfs::read_own_memory(system_).peak_rss_kb;
+    } catch (const std::exception& e) {  // a figure, never a reason to lose the run's ending
+      std::fprintf(stderr, "memharness: warning: the harness's peak memory is not recorded: %s\n", e.what());
+    }
     finished_ = true;
     reserve_.release();
     try {
@@ -87,6 +93,7 @@ class ManifestKeeper {
   }
 
  private:
+  const system::SystemRoot& system_;
   const results::RunDirectory& dir_;
   results::RunManifest manifest_;
   SpaceReserve reserve_;
@@ -249,7 +256,7 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
       manifest.variant_sysctls.emplace();
       for (const auto& [name, value] : variant.sysctls) (*manifest.variant_sysctls)[name] = value;
     }
-    run.keeper = std::make_unique<ManifestKeeper>(*run.dir, std::move(manifest));
+    run.keeper = std::make_unique<ManifestKeeper>(system, *run.dir, std::move(manifest));
     std::string progress_name = variants.size() > 1 ? fmt::format("{} {}", plan.name, variant.label) : plan.name;
     run.progress = std::make_unique<Progress>(out, request.terminal, progress_name, iterations, request.first_iteration);
     runs.push_back(std::move(run));

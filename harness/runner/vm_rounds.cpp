@@ -48,6 +48,8 @@ nlohmann::json boot_record(const results::RunManifest& manifest, int iteration, 
           {"boot_to_workload_s", vm.value("boot_to_workload_s", nlohmann::json())},
           {"boot_attempts", vm.value("boot_attempts", nlohmann::json())},
           {"timed_out", vm.value("timed_out", nlohmann::json())},
+          {"harness_peak_rss_kb", results::value_or_null(manifest.harness_peak_rss_kb)},
+          {"host_harness_peak_rss_kb", vm.value("host_harness_peak_rss_kb", nlohmann::json())},
           {"status", manifest.status_text()}};
 }
 
@@ -101,6 +103,13 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
     copy_file_atomically(round.run_directory / name, run / fmt::format("console-iteration-{}-{}", iteration, name));
   }
   (*kernel.manifest.vm)["boots"].push_back(boot_record(donor, iteration, console));
+  // The run's guest harness peak is the highest of its guests'; this (host)
+  // harness's is the latest, since VmHWM only grows.
+  if (donor.harness_peak_rss_kb)
+    kernel.manifest.harness_peak_rss_kb = std::max(kernel.manifest.harness_peak_rss_kb.value_or(0), *donor.harness_peak_rss_kb);
+  if (const auto host_peak = donor.vm.value_or(nlohmann::json::object()).value("host_harness_peak_rss_kb", nlohmann::json());
+      host_peak.is_number_integer())
+    (*kernel.manifest.vm)["host_harness_peak_rss_kb"] = host_peak;
   if (round.exit_code == ExitCode::success) {
     kernel.completed += 1;
     kernel.manifest.iterations->completed = kernel.completed;

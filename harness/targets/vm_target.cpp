@@ -17,6 +17,8 @@
 #include "harness/results/run_reader.h"
 #include "harness/results/staging_directory.h"
 #include "harness/system/process.h"
+#include "harness/system/procfs/process_status.h"
+#include "harness/system/system_root.h"
 #include "harness/targets/checksums.h"
 #include "harness/targets/console_follower.h"
 #include "harness/targets/console_verdict.h"
@@ -243,6 +245,8 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
       {"failed_boots", failed_boots},
       {"console", {{"panic", console.panic}, {"oops", console.oops}, {"finished", console.finished}}},
       {"checksums", {{"verified", returned.has_value() && checksum_problems.empty()}, {"problems", checksum_problems}}},
+      // This (host) harness's peak so far: it follows the console and copies the results out.
+      {"host_harness_peak_rss_kb", results::value_or_null(system::procfs::read_own_memory(system::SystemRoot("/")).peak_rss_kb)},
   };
   std::string reason = failure_reason(console, vm, timeout);
   if (reason.empty() && !checksum_problems.empty()) reason = "results damaged: " + checksum_problems.front();

@@ -121,6 +121,10 @@ TEST_F(RunTest, QuickAnonDirtyReclaimsUnderTheLimitAndRecordsACompleteRun) {
   EXPECT_EQ(manifest["config"]["hash"].get<std::string>().size(), 16u);
   EXPECT_NE(manifest["tools"]["stress-ng"].get<std::string>().find("stress-ng"), std::string::npos);
   EXPECT_EQ(manifest["sysctls_set"]["vm.swappiness"], "60");
+  // The harness's own peak memory, read from its /proc/self/status as the run
+  // ended: a C++ process with its libraries and the BPF skeleton is well over 1 MiB.
+  ASSERT_TRUE(manifest.contains("harness_peak_rss_kb")) << manifest.dump(2);
+  EXPECT_GT(manifest["harness_peak_rss_kb"].get<std::int64_t>(), 1024);
   EXPECT_TRUE(std::filesystem::exists(run_dir / "config.toml"));
 
   auto record = nlohmann::json::parse(read_file(run_dir / "iterations" / "1" / "result.json"));

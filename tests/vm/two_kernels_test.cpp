@@ -146,6 +146,9 @@ void check_run(const std::filesystem::path& results, const std::string& release,
   EXPECT_EQ(manifest["cgroup"]["version"], "v2");  // the guest's own cgroup2
   EXPECT_EQ(manifest["vm"]["memory_bytes"], 1LL << 30);
   EXPECT_TRUE(manifest["vm"]["checksums"]["verified"].get<bool>()) << manifest["vm"]["checksums"].dump();
+  // The guest's harness and this host's, each from its own /proc/self/status.
+  EXPECT_GT(manifest.value("harness_peak_rss_kb", 0), 1024) << manifest.dump();
+  EXPECT_GT(manifest["vm"].value("host_harness_peak_rss_kb", 0), 1024) << manifest["vm"].dump();
   EXPECT_TRUE(std::filesystem::exists(run / "console.log"));
   EXPECT_NE(read_file(run / "console.log").find("memharness-guest: end"), std::string::npos);
   auto result = read_json(run / "iterations" / "1" / "result.json");

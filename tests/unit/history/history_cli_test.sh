@@ -21,8 +21,10 @@ expect 2 "--results $tmp/none: expected a results directory" history --results "
 [[ ! -e $results/history.db ]] || { echo "FAIL: a refused command created history.db"; failures=$((failures + 1)); }
 
 expect 0 "history.db does not exist: indexing" history --results "$results" --metric elapsed --label a --format csv
-[[ $(head -1 "$tmp/out") == "started_at,label,kernel,n,mean,min,max,cov%,path" ]] || { echo "FAIL: csv header: $(head -1 "$tmp/out")"; failures=$((failures + 1)); }
+[[ $(head -1 "$tmp/out") == "started_at,label,kernel,n,mean,min,max,cov%,change,path" ]] || { echo "FAIL: csv header: $(head -1 "$tmp/out")"; failures=$((failures + 1)); }
 [[ $(wc -l <"$tmp/out") -eq 3 ]] || { echo "FAIL: label a has two runs: $(cat "$tmp/out")"; failures=$((failures + 1)); }
+expect 2 "--change-alpha 1.5: expected a probability between 0 and 1" history --results "$results" --metric elapsed --change-alpha 1.5
+expect 2 "--min-segment 1: expected at least 2 runs" history --results "$results" --metric elapsed --min-segment 1
 expect 2 "--metric no-such: no indexed run has this metric" history --results "$results" --metric no-such
 expect 0 "" history --results "$results" --metric elapsed --since 2026-12-01 --format json
 grep -q '"label": "tp"' "$tmp/out" && ! grep -q '"label": "ab"' "$tmp/out" || { echo "FAIL: --since: $(cat "$tmp/out")"; failures=$((failures + 1)); }

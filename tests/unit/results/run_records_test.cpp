@@ -169,9 +169,11 @@ TEST(RunRecords, ARecordBuiltInCodeRoundTrips) {
   m.interleaved = Interleaving{.with = {"b"}, .order = "alternating"};
   m.tracepoint_recorder.emplace().used = recorder;
   m.restore_problems = std::vector<std::string>{"a sysctl could not be restored"};
+  m.harness_peak_rss_kb = 21800;
   m.others = {{"added_by_a_newer_harness", 1}};
   json manifest = m;
   EXPECT_EQ(manifest["schema_version"], 1);
+  EXPECT_EQ(manifest["harness_peak_rss_kb"], 21800);
   EXPECT_EQ(json(parse_run_manifest(manifest, "manifest.json")), manifest);
 }
 
@@ -197,6 +199,9 @@ TEST(RunRecords, AMistypedMemberIsNamedWithItsPath) {
   manifest = {{"schema_version", 1}, {"sysctls_set", {{"vm.swappiness", 60}}}};
   EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
             "m.json: \"sysctls_set\".\"vm.swappiness\" must be a string");
+  manifest = {{"schema_version", 1}, {"harness_peak_rss_kb", -1}};
+  EXPECT_EQ(error_of([&] { parse_run_manifest(manifest, "m.json"); }),
+            "m.json: \"harness_peak_rss_kb\" must be a size in KiB, not negative");
 
   json result = {{"status", "complete"}, {"memcg", {{"events_delta", {{"max", "many"}}}}}};
   EXPECT_EQ(error_of([&] { parse_iteration_record(result, "r.json"); }),
