@@ -19,6 +19,7 @@
 #include "harness/report/gnuplot.h"
 #include "harness/report/markup_escape.h"
 #include "harness/report/format_registry.h"
+#include "harness/report/pass_table.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 #include "harness/report/timeseries.h"
@@ -58,11 +59,13 @@ figure svg{display:block;width:520px;height:320px}figcaption{font-size:0.85em;ma
 #summary{font-size:1.2em;font-weight:bold}.warning{color:#a60})";
 
 // A metric gets a comparison plot when it gates, is a workload result, or
-// changed significantly; and some run recorded it.
+// changed significantly; and some run recorded it. highalloc's per-pass
+// fragmentation figures (24 of them) are in their table, plotted only when
+// they changed significantly.
 bool plotted(const MetricResult& m) {
   bool any = std::any_of(m.cells.begin(), m.cells.end(), [](const auto& c) { return c.summary.has_value(); });
   if (!any) return false;
-  if (m.gates || m.def.section == analysis::Section::workload) return true;
+  if (m.gates || (m.def.section == analysis::Section::workload && !is_pass_fragmentation_metric(m.def))) return true;
   for (size_t i = 1; i < m.cells.size(); ++i)
     if (m.significant(i)) return true;
   return false;
@@ -323,17 +326,33 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   out << "</section>\n";
 
   out << "<section id=\"tables\">\n";
-  for (const auto& section : build_tables(comparison)) {
-    if (section.rows.empty()) continue;
-    out << "<h2>" << esc(section.title.empty() ? "Workload results" : section.title) << "</h2>\n<table>\n<tr><th></th>";
-    for (const auto& r : runs) out << "<th>" << esc(r.label) << "</th>";
+  auto table = [&](const std::string& heading, const std::vector<std::string>& headers,
+                   const std::vector<TableRow>& rows) {
+    out << "<h2>" << esc(heading) << "</h2>\n<table>\n<tr><th></th>";
+    for (const auto& header : headers) out << "<th>" << esc(header) << "</th>";
     out << "</tr>\n";
-    for (const auto& row : section.rows) {
+    for (const auto& row : rows) {
       out << "<tr><th>" << esc(row.name) << "</th>";
       table_cells(out, row);
       out << "</tr>\n";
     }
     out << "</table>\n";
+  };
+  std::vector<std::string> run_labels;
+  for (const auto& r : runs) run_labels.push_back(r.label);
+  const auto sections = build_tables(comparison);
+  for (const auto& section : sections) {
+    if (&section == &sections.front() + 1) {
+      // After the workload's results: highalloc's figures per run and pass.
+      auto passes = build_pass_table(comparison);
+      std::vector<std::string> headers;
+      for (const auto& column : passes.columns) headers.push_back(column.top + " " + column.bottom);
+      std::vector<TableRow> rows;
+      for (const auto& row : passes.rows) rows.push_back({row.name(), row.cells});
+      if (!rows.empty()) table(passes.title, headers, rows);
+    }
+    if (!section.rows.empty())
+      table(section.title.empty() ? "Workload results" : section.title, run_labels, section.rows);
   }
   if (compare) out << "<p>" << esc(statistics_note(comparison)) << ".</p>\n";
   out << "</section>\n</body>\n</html>\n";

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "harness/report/format_registry.h"
+#include "harness/report/pass_table.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 
@@ -16,6 +17,21 @@ std::string escape(const std::string& s) {
   }
   return out;
 }
+// After the workload's results: a row per run and pass, a column per figure.
+void render_pass_table(std::ostream& out, const PassTable& table) {
+  if (table.rows.empty()) return;
+  out << "\n### " << escape(table.title) << "\n\n|  |";
+  for (const auto& column : table.columns) out << ' ' << escape(column.top + " " + column.bottom) << " |";
+  out << "\n|---|";
+  for (size_t i = 0; i < table.columns.size(); ++i) out << "---:|";
+  out << '\n';
+  for (const auto& row : table.rows) {
+    out << "| " << escape(row.name()) << " |";
+    for (const auto& c : row.cells) out << ' ' << c.value << (c.marked ? " \\*" : "") << " |";
+    out << '\n';
+  }
+}
+
 }  // namespace
 
 void render_markdown(std::ostream& out, const analysis::Comparison& comparison) {
@@ -28,7 +44,9 @@ void render_markdown(std::ostream& out, const analysis::Comparison& comparison) 
                        i == 0 && runs.size() > 1 ? " (baseline)" : "", escape(runs[i].kernel_release),
                        runs[i].iterations_complete, runs[i].path);
   for (const auto& w : comparison.warnings) out << "\n> **warning:** " << escape(w) << '\n';
-  for (const auto& section : build_tables(comparison)) {
+  const auto sections = build_tables(comparison);
+  for (const auto& section : sections) {
+    if (&section == &sections.front() + 1) render_pass_table(out, build_pass_table(comparison));
     if (section.rows.empty()) continue;
     out << "\n### " << (section.title.empty() ? "Workload results" : escape(section.title)) << "\n\n|  |";
     for (const auto& r : runs) out << ' ' << escape(r.label) << " |";

@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "harness/report/pass_table.h"
+
 namespace memharness::report {
 
 using analysis::Comparison;
@@ -91,6 +93,7 @@ std::vector<TableSection> build_tables(const Comparison& comparison) {
     bool always = m.def.section == Section::tracepoints || m.def.section == Section::time ||
                   m.def.section == Section::workload;
     if (!always && !any_value(m)) continue;  // e.g. v2-only memcg files on a v1 run
+    if (is_pass_fragmentation_metric(m.def)) continue;  // in the per-pass table (pass_table.h)
     if (m.def.detailed) {
       for (auto [stat, name] : {std::pair{Stat::min, "min"}, {Stat::mean, "mean"}, {Stat::stddev, "stddev"},
                                 {Stat::coeffvar, "coeffvar"}, {Stat::max, "max"}})

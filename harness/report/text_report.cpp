@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "harness/report/format_registry.h"
+#include "harness/report/pass_table.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
 
@@ -45,6 +46,38 @@ std::vector<std::string> wrap(const std::string& text, size_t width) {
     start = end + 1;
   }
   return lines;
+}
+
+// The per-pass table: a line per run, then its passes (the figures are too
+// many to be columns of every run); each column as wide as its header or
+// widest cell, so it fits 100 columns whatever the runs' labels.
+void render_pass_table(std::ostream& out, const PassTable& table) {
+  if (table.rows.empty()) return;
+  out << '\n';
+  for (const auto& line : wrap(table.title, max_width)) out << line << '\n';
+  constexpr size_t indent = 2;
+  size_t name_width = 0;
+  for (const auto& row : table.rows) name_width = std::max(name_width, indent + row.pass.size());
+  std::vector<size_t> widths;
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    size_t width = std::max(table.columns[c].top.size(), table.columns[c].bottom.size());
+    for (const auto& row : table.rows) width = std::max(width, row.cells[c].value.size());
+    widths.push_back(width + 2);  // a space between columns, the marker
+  }
+  auto line_of = [&](const std::string& name, auto cell_text_of) {
+    std::string line = fmt::format("{:<{}}", name, name_width);
+    for (size_t c = 0; c < widths.size(); ++c) line += fmt::format("{:>{}}", cell_text_of(c), widths[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line + '\n';
+  };
+  out << line_of("", [&](size_t c) { return table.columns[c].top + " "; });
+  out << line_of("", [&](size_t c) { return table.columns[c].bottom + " "; });
+  std::string run;
+  for (const auto& row : table.rows) {
+    if (row.run != run) out << (run = row.run) << '\n';
+    out << line_of(std::string(indent, ' ') + row.pass,
+                   [&](size_t c) { return row.cells[c].value + (row.cells[c].marked ? "*" : " "); });
+  }
 }
 
 }  // namespace
@@ -100,6 +133,8 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out << line << '\n';
     }
+    // After the workload's results: why its huge pages failed.
+    if (&section == &sections.front()) render_pass_table(out, build_pass_table(comparison));
   }
 
   out << '\n';

@@ -1,12 +1,12 @@
 #include "workloads/highalloc/attempt_timeline.h"
 
 #include <algorithm>
-#include <bit>
 #include <sstream>
 
 #include "harness/common/error.h"
 #include "harness/system/procfs/buddyinfo.h"
 #include "harness/system/procfs/meminfo.h"
+#include "workloads/highalloc/pass_fragmentation.h"
 
 namespace memharness::workloads::highalloc {
 
@@ -66,12 +66,7 @@ std::map<std::string, std::int64_t> read_low_watermarks(const system::SystemRoot
 
 FreeMemory read_free_memory(const system::SystemRoot& system, std::int64_t huge_page_bytes,
                             std::int64_t base_page_bytes, const std::map<std::string, std::int64_t>& low_watermarks) {
-  if (base_page_bytes <= 0 || huge_page_bytes < base_page_bytes || huge_page_bytes % base_page_bytes != 0 ||
-      !std::has_single_bit(static_cast<std::uint64_t>(huge_page_bytes / base_page_bytes)))
-    throw environment_error("huge page of {} bytes is not a power-of-two multiple of the {}-byte base page",
-                            huge_page_bytes, base_page_bytes);
-  const auto huge_order =
-      static_cast<std::size_t>(std::countr_zero(static_cast<std::uint64_t>(huge_page_bytes / base_page_bytes)));
+  const std::size_t huge_order = huge_page_order(huge_page_bytes, base_page_bytes);
   FreeMemory free;
   free.free_bytes = system::procfs::read_meminfo(system).at("MemFree");
   for (const auto& zone : system::procfs::read_buddyinfo(system)) {

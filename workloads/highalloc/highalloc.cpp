@@ -27,7 +27,12 @@
 // it holds stays steady through both passes.
 //
 // Every attempt, with the reason of each failure, is kept in timeline.json
-// (attempt_timeline.h).
+// (attempt_timeline.h); buddyinfo, pagetypeinfo and the compaction counters
+// before and after each pass in fragmentation.json (pass_fragmentation.h).
+//
+// compact-between-passes = true writes 1 to /proc/sys/vm/compact_memory before
+// Pass 2 and before At Rest (after the caches are dropped), so a pass starts
+// from memory compacted as far as the kernel can.
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +50,7 @@
 #include "harness/system/procfs/meminfo.h"
 #include "harness/system/system_root.h"
 #include "workloads/highalloc/attempt_timeline.h"
+#include "workloads/highalloc/pass_fragmentation.h"
 #include "workloads/highalloc/thp_child.h"
 #include "workloads/registry.h"
 
@@ -52,6 +58,9 @@ namespace memharness::workloads {
 namespace {
 
 constexpr const char* kNrHugepages = "/proc/sys/vm/nr_hugepages";
+// Writing 1 compacts every zone of every node once: a trigger, not a setting
+// (nothing to restore, so not journaled).
+constexpr const char* kCompactMemory = "/proc/sys/vm/compact_memory";
 constexpr std::int64_t kLoadChunkMiB = 16;  // largest fsync'd write of the dd load
 constexpr const char* kThpDirectory = "/sys/kernel/mm/transparent_hugepage";
 // scope = "cgroup" may attempt at most this share of MemTotal (1/32 = ~3%).
@@ -79,6 +88,9 @@ struct PassResult {
   // nothing is left to reclaim (under load reclaim frees more: it says little).
   double free_at_start_ceiling_pct = 0;
   std::map<std::string, std::int64_t> failures;  // by highalloc::FailureReason
+  // Free memory's fragmentation right before the first attempt and right
+  // after the last (pass_fragmentation.h).
+  highalloc::FragmentationSnapshot before, after;
 };
 
 bool past_deadline(const WorkloadContext& context) { return std::chrono::steady_clock::now() >= context.deadline; }
@@ -143,6 +155,7 @@ class HighAlloc final : public Workload {
     const PassSetup setup{.original_pool = original_pool,
                           .page_bytes = page_bytes,
                           .base_page_bytes = ::sysconf(_SC_PAGESIZE),
+                          .order = highalloc::huge_page_order(page_bytes, ::sysconf(_SC_PAGESIZE)),
                           .timeline = timeline};
     std::vector<PassResult> passes;
     {
@@ -152,6 +165,7 @@ class HighAlloc final : public Workload {
       result.details["warmup"] = warm_up(context, load.anon_bytes(), timeline);
       for (const char* name : {"pass1", "pass2"}) {
         if (context.stop.stop_requested() || past_deadline(context)) break;
+        if (!passes.empty()) compact_memory(context, timeline, result.details);
         passes.push_back(run_pass(context, name, setup));
       }
       auto stopping = std::chrono::steady_clock::now();
@@ -165,11 +179,17 @@ class HighAlloc final : public Workload {
       context.system.write("/proc/sys/vm/drop_caches", "3");
       result.details["drop_caches_s"] = seconds_since(dropping);
       timeline.event("caches-dropped");
+      compact_memory(context, timeline, result.details);
       passes.push_back(run_pass(context, "at-rest", setup));
     }
     write_file_atomically(context.output_dir / "timeline.json", timeline.to_json().dump(1) + "\n");
+    nlohmann::json fragmentation = {{"schema_version", 1}, {"order", setup.order}, {"passes", nlohmann::json::array()}};
     nlohmann::json pass_details = nlohmann::json::array();
     for (const auto& pass : passes) {
+      highalloc::record_pass_metrics(pass.name, highalloc::pass_fragmentation(pass.before, pass.after, setup.order),
+                                     result.metrics);
+      fragmentation["passes"].push_back(
+          highalloc::pass_fragmentation_json(pass.name, pass.before, pass.after, setup.order));
       double success = pass.attempts ? 100.0 * static_cast<double>(pass.successes) / pass.attempts : 0.0;
       result.metrics[pass.name + "-success-pct"] = success;
       result.metrics[pass.name + "-latency-p50-ms"] = percentile(pass.latencies_ms, 50);
@@ -186,6 +206,8 @@ class HighAlloc final : public Workload {
                               {"elapsed_s", pass.elapsed_s}});
     }
     result.details["passes"] = pass_details;
+    result.details["huge_page_order"] = setup.order;
+    write_file_atomically(context.output_dir / "fragmentation.json", fragmentation.dump(1) + "\n");
     if (context.stop.stop_requested()) {
       result.failure = "interrupted";
       return result;
@@ -209,6 +231,7 @@ class HighAlloc final : public Workload {
     std::int64_t original_pool = 0;
     std::int64_t page_bytes = 0;
     std::int64_t base_page_bytes = 0;
+    unsigned order = 0;  // the huge page's buddy order
     highalloc::AttemptTimeline& timeline;
   };
 
@@ -329,6 +352,17 @@ class HighAlloc final : public Workload {
     return record;
   }
 
+  // compact-between-passes: compacts all memory once, timed, when the config asks.
+  void compact_memory(const WorkloadContext& context, highalloc::AttemptTimeline& timeline,
+                      nlohmann::json& details) const {
+    if (!params_.flag("compact-between-passes")) return;
+    auto compacting = std::chrono::steady_clock::now();
+    context.system.write(kCompactMemory, "1");
+    double elapsed = seconds_since(compacting);
+    details["compact_memory_s"].push_back(elapsed);
+    timeline.event("compact-memory", {{"elapsed_s", elapsed}});
+  }
+
   PassResult run_pass(const WorkloadContext& context, const std::string& name, const PassSetup& setup) const {
     const auto original_pool = setup.original_pool;
     const auto page_bytes = setup.page_bytes;
@@ -346,6 +380,7 @@ class HighAlloc final : public Workload {
                                         {"mem_free_bytes", pass.free_at_start_bytes},
                                         {"low_watermark_pages", low_watermarks},
                                         {"room_huge_pages", room_at_start}});
+    pass.before = highalloc::take_fragmentation_snapshot(context.system);
     const auto started = std::chrono::steady_clock::now();
     const std::int64_t attempts = std::max<std::int64_t>(1, params_.integer("attempt") / page_bytes);
     // One attempt per huge page at `rate` bytes per second.
@@ -403,6 +438,8 @@ class HighAlloc final : public Workload {
       pass.successes += success ? 1 : 0;
       setup.timeline.attempt(name, latency_ms, success, free, reason);
     }
+    // Before the pages go back: the state the pass's attempts left.
+    pass.after = highalloc::take_fragmentation_snapshot(context.system);
     // Give the pass's pages back.
     if (thp) {
       auto ended = faults->finish();
@@ -449,6 +486,8 @@ WorkloadSpec highalloc_spec() {
                      "time the load runs before Pass 1; with scope = \"machine\" the longest it runs, Pass 1 "
                      "starting as soon as the load has filled memory"),
       text_param("directory", "/var/tmp", "where the dd load writes (a scratch subdirectory is made)"),
+      bool_param("compact-between-passes", false,
+                 "write 1 to /proc/sys/vm/compact_memory before Pass 2 and before At Rest"),
   };
   // Per pass ("pass1", "pass2", "at-rest"). The success percentage is what
   // this test is for, so it gates by default.
@@ -458,6 +497,17 @@ WorkloadSpec highalloc_spec() {
       {.pattern = "{pass}-latency-p90-ms"},
       {.pattern = "{pass}-latency-p99-ms"},
       {.pattern = "{pass}-latency-max-ms"},
+      // Free memory's fragmentation at each pass's start, and what compaction
+      // did during it (pass_fragmentation.h): why huge pages failed. N is the
+      // huge page's order (9 for 2 MiB on 4 KiB pages).
+      {.pattern = "{pass}-order{order}-free-blocks", .unit = "blocks", .better = Better::higher},
+      {.pattern = "{pass}-order{order}-unusable-index", .better = Better::lower},
+      {.pattern = "{pass}-pageblocks-movable", .unit = "pageblocks", .better = Better::higher},
+      {.pattern = "{pass}-pageblocks-unmovable", .unit = "pageblocks", .better = Better::lower},
+      {.pattern = "{pass}-pageblocks-reclaimable", .unit = "pageblocks", .better = Better::lower},
+      {.pattern = "{pass}-compact-stall", .unit = "events", .better = Better::lower},
+      {.pattern = "{pass}-compact-success", .unit = "events", .better = Better::higher},
+      {.pattern = "{pass}-compact-fail", .unit = "events", .better = Better::lower},
   };
   spec.create = [](const ResolvedParams& params) { return std::make_unique<HighAlloc>(params); };
   spec.check_environment = check_scope;

@@ -1,7 +1,5 @@
 #include "harness/system/procfs/buddyinfo.h"
 
-#include <limits>
-#include <optional>
 
 #include "harness/system/procfs/text.h"
 
@@ -13,17 +11,11 @@ std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text, std::string_vi
     auto fields = text::fields(line.content);
     if (fields.empty()) continue;
     // Node <id>, zone <name> <count per order>...
-    std::optional<std::int64_t> node;
-    if (fields.size() >= 5 && fields[0] == "Node" && fields[1].ends_with(',') &&
-        fields[2] == "zone") {
-      fields[1].remove_suffix(1);
-      node = text::to_count(fields[1]);
-      if (node && *node > std::numeric_limits<int>::max()) node.reset();
-    }
+    auto node = text::zone_line_node(fields);
     if (!node)
       throw text::parse_error(source, line.number,
                               "expected 'Node N, zone NAME COUNT...', got '{}'", line.content);
-    ZoneFreeAreas zone{static_cast<int>(*node), std::string(fields[3]), {}};
+    ZoneFreeAreas zone{*node, std::string(fields[3]), {}};
     for (std::size_t i = 4; i < fields.size(); ++i) {
       auto count = text::to_count(fields[i]);
       if (!count)

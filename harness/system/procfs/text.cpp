@@ -1,6 +1,7 @@
 #include "harness/system/procfs/text.h"
 
 #include <charconv>
+#include <limits>
 
 namespace memharness::system::procfs::text {
 
@@ -49,6 +50,15 @@ std::optional<double> to_double(std::string_view token) {
   auto [ptr, ec] = std::from_chars(token.data(), end, value);
   if (token.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
   return value;
+}
+
+std::optional<int> zone_line_node(std::vector<std::string_view> fields) {
+  if (fields.size() < 5 || fields[0] != "Node" || !fields[1].ends_with(',') || fields[2] != "zone")
+    return std::nullopt;
+  fields[1].remove_suffix(1);
+  auto node = to_count(fields[1]);
+  if (!node || *node > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<int>(*node);
 }
 
 }  // namespace memharness::system::procfs::text

@@ -30,6 +30,11 @@ std::optional<std::int64_t> to_int64(std::string_view token);
 std::optional<std::int64_t> to_count(std::string_view token);
 std::optional<double> to_double(std::string_view token);
 
+// The node of a per-zone line "Node N, zone NAME VALUE..." (buddyinfo, debugfs
+// extfrag) whose fields are `fields`, with at least one value after the name;
+// nullopt when the line is not of that shape. The zone's name is fields[3].
+std::optional<int> zone_line_node(std::vector<std::string_view> fields);
+
 // The error for malformed input: environment, since a kernel file we cannot read
 // is a property of the machine, not of the user's command line.
 template <typename... Args>

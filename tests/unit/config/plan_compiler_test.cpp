@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/config/sysctl_policy.h"
 #include "tests/unit/config/config_test_support.h"
 #include "tests/unit/config/test_workloads.h"
 
@@ -523,6 +524,24 @@ TEST(PlanCompiler, SysctlsKeepFileOrderAndBecomeStrings) {
   EXPECT_EQ(plan.sysctls[1].value, "40");
   EXPECT_EQ(plan.sysctls[2].name, "kernel.numa_balancing");
   EXPECT_EQ(plan.sysctls[2].value, "0");
+}
+
+// The compaction knobs issue 15 asks for are plain [sysctl] keys: compiled,
+// and allowed by the sysctl policy without --allow-sysctl (so journaled and
+// restored like every other sysctl).
+TEST(PlanCompiler, CompactionKnobsAreSysctlsAllowedByDefault) {
+  TestPlan plan = compile("[sysctl]\nvm.compaction_proactiveness = 0\nvm.extfrag_threshold = 1000\n"
+                          "vm.compact_unevictable_allowed = 0\nvm.watermark_scale_factor = 200\n"
+                          "vm.watermark_boost_factor = 0\n" + std::string(minimal_phase));
+  ASSERT_EQ(plan.sysctls.size(), 5u);
+  const char* expected[] = {"vm.compaction_proactiveness", "vm.extfrag_threshold", "vm.compact_unevictable_allowed",
+                            "vm.watermark_scale_factor", "vm.watermark_boost_factor"};
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(plan.sysctls[i].name, expected[i]);
+    EXPECT_TRUE(sysctl_allowed_by_default(plan.sysctls[i].name)) << expected[i];
+  }
+  EXPECT_EQ(plan.sysctls[1].value, "1000");
+  EXPECT_NO_THROW(check_sysctls_allowed(plan, {}));
 }
 
 TEST(PlanCompiler, SysctlErrors) {

@@ -68,6 +68,27 @@ TEST(MetricDeclarations, EveryRegisteredWorkloadIsCoveredAbove) {
   }
 }
 
+// Metrics newer than the declarations, which no record ever read by name:
+// their declarations are their only reading.
+TEST(MetricDeclarations, HighallocFragmentationFiguresPerPass) {
+  const auto* spec = WorkloadRegistry::instance().find("highalloc");
+  ASSERT_NE(spec, nullptr);
+  const std::pair<const char*, Better> expected[] = {
+      {"pass1-order9-free-blocks", Better::higher},   {"at-rest-order13-unusable-index", Better::lower},
+      {"pass2-pageblocks-unmovable", Better::lower},  {"pass2-pageblocks-movable", Better::higher},
+      {"pass1-pageblocks-reclaimable", Better::lower}, {"at-rest-compact-stall", Better::lower},
+      {"pass2-compact-success", Better::higher},      {"pass1-compact-fail", Better::lower},
+  };
+  for (const auto& [name, better] : expected) {
+    auto declared = declared_metric(*spec, name);
+    ASSERT_TRUE(declared) << name;
+    EXPECT_EQ(declared->better, better) << name;
+    EXPECT_FALSE(declared->gates) << name;
+    EXPECT_FALSE(declared->harmonic_mean) << name;
+  }
+  EXPECT_FALSE(declared_metric(*spec, "pass1-compact-migrate-scanned"));
+}
+
 TEST(MetricDeclarations, AnUndeclaredNameHasNoDeclaration) {
   const auto* spec = WorkloadRegistry::instance().find("dd-writeback");
   ASSERT_NE(spec, nullptr);
