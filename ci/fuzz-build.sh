@@ -26,7 +26,7 @@ fuzz_build() {
   if command -v ccache >/dev/null; then cc="ccache clang" cxx="ccache clang++"; fi
   log=$(mktemp "${TMPDIR:-/tmp}/memharness-fuzz-build-XXXXXX")
   if [[ ! -f build-fuzz/build.ninja ]] &&
-     ! CC=$cc CXX=$cxx meson setup build-fuzz -Dfuzz=true -Doptimization=1 -Ddebug=false -Dtests=false -Dbenchmarks=false \
+     ! CC=$cc CXX=$cxx meson setup build-fuzz -Dfuzz=true -Doptimization=0 -Ddebug=false -Dtests=false -Dbenchmarks=false \
          -Dbpf=disabled >"$log" 2>&1; then
     echo "fuzz: meson setup build-fuzz failed:" >&2
     tail -n 30 "$log" >&2

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # build
   meson ninja-build g++ pkg-config git
+  clang-format  # ci/format.sh: the tree's C++ layout, checked in CI
   # libraries
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev

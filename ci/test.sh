@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 bash ci/setup.sh
 echo "== includes follow the layering (docs/ARCHITECTURE.md)"
 bash ci/check-layers.sh
+echo "== C++ layout follows .clang-format"
+bash ci/format.sh --check
 bash ci/build.sh
 echo "== check-config configs/*.toml"
 build/memharness check-config configs/*.toml
