@@ -34,8 +34,9 @@ StoredRun synthetic_run(const std::string& label, double shift) {
     nlohmann::json r = {{"status", "complete"}, {"elapsed_s", 40 + i + shift}};
     nlohmann::json metrics = nlohmann::json::object();
     for (int m = 0; m < 126; ++m) metrics[fmt::format("metric-{}", m)] = 100.0 + m + i + shift;
-    r["phases"] = {{{"workloads", {{{"instance", "w"}, {"metrics", metrics},
-                                    {"process", {{"user_s", 1.0 + i}, {"sys_s", 2.0 + i}}}}}}}};
+    r["phases"] = {
+        {{"workloads",
+          {{{"instance", "w"}, {"metrics", metrics}, {"process", {{"user_s", 1.0 + i}, {"sys_s", 2.0 + i}}}}}}}};
     for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pswpout", "nr_vmscan_write", "pgmajfault"})
       r["vmstat_delta"][c] = static_cast<std::int64_t>(1000 * i + shift);  // counters are whole numbers
     memharness::results::StoredIteration it;
@@ -90,12 +91,14 @@ nlohmann::json read_json(const fs::path& path) {
 // varied per run, so every run has the ~90 metrics of a real anon-dirty run.
 class History {
  public:
-  explicit History(int runs) : root_(fs::temp_directory_path() / fmt::format("memharness-bench-compare-{}", ::getpid())) {
+  explicit History(int runs)
+      : root_(fs::temp_directory_path() / fmt::format("memharness-bench-compare-{}", ::getpid())) {
     fs::remove_all(root_);
     auto manifest = read_json(fixture_run / "manifest.json");
     manifest["label"] = "nightly";
     std::vector<nlohmann::json> iterations;
-    for (int i = 1; i <= 3; ++i) iterations.push_back(read_json(fixture_run / "iterations" / std::to_string(i) / "result.json"));
+    for (int i = 1; i <= 3; ++i)
+      iterations.push_back(read_json(fixture_run / "iterations" / std::to_string(i) / "result.json"));
     for (int r = 0; r < runs; ++r) {
       auto dir = root_ / "nightly" / "anon-dirty-quick" / fmt::format("2026-01-01T00-00-{:04}Z", r);
       for (int i = 1; i <= 3; ++i) {
@@ -125,8 +128,8 @@ void BM_CompareHistoryOf1000Runs(benchmark::State& state) {
   size_t bytes = 0, metrics = 0;
   for (auto _ : state) {
     std::ostringstream out, warnings;
-    auto outcome = memharness::report::compare_run_directories(history.dirs(), memharness::report::Format::json, out,
-                                                                warnings);
+    auto outcome =
+        memharness::report::compare_run_directories(history.dirs(), memharness::report::Format::json, out, warnings);
     bytes = out.str().size();
     metrics = outcome.comparison.metrics.size();
   }
@@ -159,7 +162,8 @@ BENCHMARK(BM_CompareNewestWithEachOf999)->Unit(benchmark::kMillisecond)->Iterati
 // through one gnuplot process.
 void BM_HtmlThreeFixtureRuns(benchmark::State& state) {
   std::vector<fs::path> dirs;
-  for (const char* label : {"a", "b", "c-regressed"}) dirs.push_back(memharness::results::resolve_run(label, fixture_runs / "results"));
+  for (const char* label : {"a", "b", "c-regressed"})
+    dirs.push_back(memharness::results::resolve_run(label, fixture_runs / "results"));
   size_t bytes = 0;
   for (auto _ : state) {
     std::ostringstream out, warnings;

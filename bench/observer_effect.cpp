@@ -59,7 +59,9 @@ struct Timing {
 };
 
 double cpu_seconds(const struct rusage& usage) {
-  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -161,10 +163,10 @@ class CatCapture {
 
 struct Sample {
   Timing time;
-  std::uint64_t events;       // the text recorder's events in the window
-  std::uint64_t bpf_runs;     // the BPF programs' runs in the window (bpf_stats)
-  double recorder_cpu_s;      // the recorder's own CPU time: BPF program run time
-                              // (bpf_stats), the reader thread's, or cat's
+  std::uint64_t events;    // the text recorder's events in the window
+  std::uint64_t bpf_runs;  // the BPF programs' runs in the window (bpf_stats)
+  double recorder_cpu_s;   // the recorder's own CPU time: BPF program run time
+                           // (bpf_stats), the reader thread's, or cat's
 };
 
 double quantile(std::vector<double> v, double q) {
@@ -203,8 +205,8 @@ int main(int argc, char** argv) {
     // throughput. Costs the BPF rounds a little; restored by the journal.
     journal.set_sysctl("kernel.bpf_stats_enabled", "1");
     auto controller = system::find_memory_controller(root);
-    auto cgroup = system::create_memory_cgroup(root, controller, fmt::format("memharness-{}-observer", ::getpid()),
-                                               journal);
+    auto cgroup =
+        system::create_memory_cgroup(root, controller, fmt::format("memharness-{}-observer", ::getpid()), journal);
     system::MemoryLimits limits;
     limits.max = 32 << 20;
     cgroup->apply_limits(limits);
@@ -241,7 +243,8 @@ int main(int argc, char** argv) {
           } else {
             double own_cpu_before = own_cpu_seconds();  // the tracefs reader thread's, from its start
             auto start = probes::start_tracepoint_recorder(
-                root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt,
+                root, {.root_tgid = ::getpid(),
+                       .workload_cgroup_id = std::nullopt,
                        .kind = mode == "bpf" ? probes::RecorderKind::bpf : probes::RecorderKind::tracefs});
             if (!start.recorder) throw environment_error("no {} recorder: {}", mode, start.reason);
             sample.time = run();
@@ -276,10 +279,11 @@ int main(int argc, char** argv) {
           cpu_ratios.push_back(none[r].time.cpu_s / s[r].time.cpu_s);
           if (s[r].events) rates.push_back(static_cast<double>(s[r].events) / s[r].time.wall_s);
         }
-        fmt::print("  {:<8} wall median {:.3f} s, throughput ratio median {:.3f} (IQR {:.3f}..{:.3f}); "
-                   "CPU-time ratio median {:.3f}{}\n",
-                   mode, median(wall), median(wall_ratios), quantile(wall_ratios, 0.25), quantile(wall_ratios, 0.75),
-                   median(cpu_ratios), rates.empty() ? "" : fmt::format("  (~{:.0f} events/s)", median(rates)));
+        fmt::print(
+            "  {:<8} wall median {:.3f} s, throughput ratio median {:.3f} (IQR {:.3f}..{:.3f}); "
+            "CPU-time ratio median {:.3f}{}\n",
+            mode, median(wall), median(wall_ratios), quantile(wall_ratios, 0.25), quantile(wall_ratios, 0.75),
+            median(cpu_ratios), rates.empty() ? "" : fmt::format("  (~{:.0f} events/s)", median(rates)));
       }
       // The recorders' own CPU time, as a share of the workload's: measured,
       // where the throughput ratios drown in the machine's noise. BPF: the
@@ -290,10 +294,11 @@ int main(int argc, char** argv) {
         std::vector<double> share;
         for (const auto& sample : samples[workload][mode]) share.push_back(sample.recorder_cpu_s / sample.time.cpu_s);
         auto over_target = std::count_if(share.begin(), share.end(), [](double x) { return x > 0.02; });
-        fmt::print("  {:<8} recorder's own CPU time: median {:.3f}% of the workload's (IQR {:.3f}..{:.3f}%, max {:.3f}%; "
-                   "{} of {} rounds over 2%)\n",
-                   mode, 100 * median(share), 100 * quantile(share, 0.25), 100 * quantile(share, 0.75),
-                   100 * quantile(share, 1.0), over_target, share.size());
+        fmt::print(
+            "  {:<8} recorder's own CPU time: median {:.3f}% of the workload's (IQR {:.3f}..{:.3f}%, max {:.3f}%; "
+            "{} of {} rounds over 2%)\n",
+            mode, 100 * median(share), 100 * quantile(share, 0.25), 100 * quantile(share, 0.75),
+            100 * quantile(share, 1.0), over_target, share.size());
       }
       std::vector<double> ns_per_run, runs_per_s;
       for (const auto& sample : samples[workload]["bpf"]) {

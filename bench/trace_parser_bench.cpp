@@ -36,8 +36,7 @@ void BM_AggregateTracePipeText(benchmark::State& state) {
   std::uint64_t events = 0;
   for (auto _ : state) {
     memharness::probes::TextAggregator aggregator(1);
-    for (std::size_t at = 0; at < text.size(); at += 65536)
-      aggregator.feed(std::string_view(text).substr(at, 65536));
+    for (std::size_t at = 0; at < text.size(); at += 65536) aggregator.feed(std::string_view(text).substr(at, 65536));
     aggregator.flush();
     events = aggregator.stats().events;
     benchmark::DoNotOptimize(aggregator.aggregates());

@@ -5,8 +5,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   memharness::fuzz::expect_only_clear_errors([&] {
-    memharness::analysis::parse_compare_config(std::string(memharness::fuzz::as_text(data, size)),
-                                               "fuzz/compare.toml");
+    memharness::analysis::parse_compare_config(std::string(memharness::fuzz::as_text(data, size)), "fuzz/compare.toml");
   });
   return 0;
 }

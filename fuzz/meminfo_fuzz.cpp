@@ -3,8 +3,7 @@
 #include "harness/system/procfs/meminfo.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  memharness::fuzz::expect_only_clear_errors([&] {
-    memharness::system::procfs::parse_meminfo(memharness::fuzz::as_text(data, size), "fuzz/meminfo");
-  });
+  memharness::fuzz::expect_only_clear_errors(
+      [&] { memharness::system::procfs::parse_meminfo(memharness::fuzz::as_text(data, size), "fuzz/meminfo"); });
   return 0;
 }

@@ -4,8 +4,7 @@
 #include "harness/config/nightly_suite.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  memharness::fuzz::expect_only_clear_errors([&] {
-    memharness::config::parse_nightly_suite(memharness::fuzz::as_text(data, size), "fuzz/nightly.toml");
-  });
+  memharness::fuzz::expect_only_clear_errors(
+      [&] { memharness::config::parse_nightly_suite(memharness::fuzz::as_text(data, size), "fuzz/nightly.toml"); });
   return 0;
 }

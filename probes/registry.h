@@ -43,8 +43,7 @@ struct ProbeSpec {
   // is null when there is none. A sample that throws stops the run (the
   // sampler keeps the error for the iteration's record).
   std::vector<std::string> timeseries_columns;
-  std::function<std::vector<std::string>(const system::SystemRoot& system, const system::MemoryCgroup* cgroup)>
-      sample;
+  std::function<std::vector<std::string>(const system::SystemRoot& system, const system::MemoryCgroup* cgroup)> sample;
   // Extra lines `memharness list` prints under the probe (the tracepoints it
   // enables ...); may be empty.
   std::function<std::vector<std::string>()> list_details;
@@ -80,9 +79,10 @@ std::string counter_cell(const CounterMap& counters, const std::string& key);
 
 #define MEMHARNESS_PROBE_CONCAT_INNER(a, b) a##b
 #define MEMHARNESS_PROBE_CONCAT(a, b) MEMHARNESS_PROBE_CONCAT_INNER(a, b)
-#define MEMHARNESS_REGISTER_PROBE(spec_expression)                         \
-  static const ::memharness::probes::ProbeRegistration                    \
-      MEMHARNESS_PROBE_CONCAT(memharness_probe_registration_, __LINE__){ \
-          spec_expression}
+#define MEMHARNESS_REGISTER_PROBE(spec_expression)                                                             \
+  static const ::memharness::probes::ProbeRegistration MEMHARNESS_PROBE_CONCAT(memharness_probe_registration_, \
+                                                                               __LINE__) {                     \
+    spec_expression                                                                                            \
+  }
 
 }  // namespace memharness::probes

@@ -40,7 +40,8 @@ ResolvedParams::Value default_of(const WorkloadSpec& spec, const ParamSpec& para
 
 }  // namespace
 
-ResolvedParams component_params(const std::string& type, const std::map<std::string, ResolvedParams::Value>& overrides) {
+ResolvedParams component_params(const std::string& type,
+                                const std::map<std::string, ResolvedParams::Value>& overrides) {
   const auto& spec = registered_spec(type);
   ResolvedParams params;
   for (const auto& [name, value] : overrides) {

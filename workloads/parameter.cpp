@@ -59,15 +59,11 @@ const ResolvedParams::Value& ResolvedParams::get(const std::string& name) const 
   return it->second;
 }
 
-std::int64_t ResolvedParams::integer(const std::string& name) const {
-  return std::get<std::int64_t>(get(name));
-}
+std::int64_t ResolvedParams::integer(const std::string& name) const { return std::get<std::int64_t>(get(name)); }
 std::chrono::nanoseconds ResolvedParams::duration(const std::string& name) const {
   return std::get<std::chrono::nanoseconds>(get(name));
 }
-const std::string& ResolvedParams::text(const std::string& name) const {
-  return std::get<std::string>(get(name));
-}
+const std::string& ResolvedParams::text(const std::string& name) const { return std::get<std::string>(get(name)); }
 bool ResolvedParams::flag(const std::string& name) const { return std::get<bool>(get(name)); }
 
 }  // namespace memharness::workloads

@@ -24,14 +24,14 @@ enum class ParamType {
 };
 
 struct ParamSpec {
-  std::string name;           // the TOML key, e.g. "vm-bytes"
+  std::string name;  // the TOML key, e.g. "vm-bytes"
   ParamType type = ParamType::text;
-  std::string default_value;  // as it would be written in TOML; empty: required
-  std::string description;    // one line, shown by `memharness list`
-  std::vector<std::string> choices;                            // choice only
-  std::int64_t min = 0;                                        // count only
+  std::string default_value;                                    // as it would be written in TOML; empty: required
+  std::string description;                                      // one line, shown by `memharness list`
+  std::vector<std::string> choices;                             // choice only
+  std::int64_t min = 0;                                         // count only
   std::int64_t max = std::numeric_limits<std::int64_t>::max();  // count only
-  bool relative_allowed = true;                                // size only
+  bool relative_allowed = true;                                 // size only
 
   bool required() const { return default_value.empty(); }
 };

@@ -14,7 +14,9 @@
 #include "workloads/parameter.h"
 #include "workloads/workload.h"
 
-namespace memharness::system { class SystemRoot; }
+namespace memharness::system {
+class SystemRoot;
+}
 
 namespace memharness::workloads {
 
@@ -62,16 +64,15 @@ class WorkloadRegistry {
 };
 
 struct WorkloadRegistration {
-  explicit WorkloadRegistration(WorkloadSpec spec) {
-    WorkloadRegistry::instance().add(std::move(spec));
-  }
+  explicit WorkloadRegistration(WorkloadSpec spec) { WorkloadRegistry::instance().add(std::move(spec)); }
 };
 
 #define MEMHARNESS_CONCAT_INNER(a, b) a##b
 #define MEMHARNESS_CONCAT(a, b) MEMHARNESS_CONCAT_INNER(a, b)
-#define MEMHARNESS_REGISTER_WORKLOAD(spec_expression)                   \
-  static const ::memharness::workloads::WorkloadRegistration          \
-      MEMHARNESS_CONCAT(memharness_workload_registration_, __LINE__){ \
-          spec_expression}
+#define MEMHARNESS_REGISTER_WORKLOAD(spec_expression)                                                             \
+  static const ::memharness::workloads::WorkloadRegistration MEMHARNESS_CONCAT(memharness_workload_registration_, \
+                                                                               __LINE__) {                        \
+    spec_expression                                                                                               \
+  }
 
 }  // namespace memharness::workloads

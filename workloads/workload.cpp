@@ -17,8 +17,8 @@ std::filesystem::path WorkloadContext::make_scratch_directory(const std::filesys
   // able to swap a path component for a symlink, and the name is new and
   // unguessable, made here with mkdir — an existing directory is never adopted.
   require_trusted_directory(absolute_parent);
-  auto directory = absolute_parent / fmt::format("memharness-{}-{}-{}-{}", kind, ::getpid(), instance_name,
-                                                 random_name_part(8));
+  auto directory =
+      absolute_parent / fmt::format("memharness-{}-{}-{}-{}", kind, ::getpid(), instance_name, random_name_part(8));
   if (journaled_scratch_directory) journaled_scratch_directory(directory);
   OwnedDirectory::create(directory, 0700);
   return directory;
@@ -31,14 +31,16 @@ void WorkloadResult::did_no_work(const std::string& why) {
 }
 
 nlohmann::json Preparation::to_json() const {
-  nlohmann::json j = {{"succeeded", succeeded}, {"elapsed_s", elapsed_s}, {"user_s", totals.user_s},
-                      {"sys_s", totals.sys_s},  {"steps", steps}};
+  nlohmann::json j = {{"succeeded", succeeded},
+                      {"elapsed_s", elapsed_s},
+                      {"user_s", totals.user_s},
+                      {"sys_s", totals.sys_s},
+                      {"steps", steps}};
   if (!succeeded) j["failure"] = failure;
   return j;
 }
 
-system::ProcessOutcome WorkloadContext::spawn(const std::vector<std::string>& argv,
-                                              const std::string& log_name) const {
+system::ProcessOutcome WorkloadContext::spawn(const std::vector<std::string>& argv, const std::string& log_name) const {
   system::SpawnOptions options;
   options.argv = argv;
   options.cgroup_procs_file = cgroup_procs_file;

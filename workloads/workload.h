@@ -23,14 +23,14 @@ namespace memharness::workloads {
 // What a workload sees of the running test.
 struct WorkloadContext {
   const system::SystemRoot& system;
-  std::string instance_name;                 // unique within the phase, e.g. "anon-dirty"
-  std::filesystem::path output_dir;          // per-iteration dir for this workload's files
-  std::filesystem::path cgroup_procs_file;   // the test cgroup's cgroup.procs / tasks
+  std::string instance_name;                // unique within the phase, e.g. "anon-dirty"
+  std::filesystem::path output_dir;         // per-iteration dir for this workload's files
+  std::filesystem::path cgroup_procs_file;  // the test cgroup's cgroup.procs / tasks
   // The test cgroup, for its counters (memory.events, memory.stat) read the
   // same way on v1 and v2; null where there is none (unit tests).
   const system::MemoryCgroup* cgroup = nullptr;
   std::chrono::steady_clock::time_point deadline;  // the phase timeout
-  std::stop_token stop;                      // set on SIGINT/SIGTERM or a failing sibling
+  std::stop_token stop;                            // set on SIGINT/SIGTERM or a failing sibling
   // Writes a global kernel knob (nr_hugepages ...) through the run's journal, so
   // it is restored however the run ends. Safe to call from workload threads.
   std::function<void(const std::string& absolute_path, const std::string& value)> journaled_write;
@@ -48,8 +48,7 @@ struct WorkloadContext {
   // Runs argv inside the test cgroup with stdout/stderr appended to
   // output_dir/<log_name>.log; kills the whole process tree at the deadline or on
   // stop. Never throws for the child's failure: the outcome says what happened.
-  system::ProcessOutcome spawn(const std::vector<std::string>& argv,
-                               const std::string& log_name) const;
+  system::ProcessOutcome spawn(const std::vector<std::string>& argv, const std::string& log_name) const;
 };
 
 struct WorkloadResult {
@@ -73,9 +72,9 @@ struct WorkloadResult {
 // the workload's details as "preparation"; its CPU time is not the workload's.
 struct Preparation {
   bool succeeded = true;
-  std::string failure;        // one sentence when !succeeded
+  std::string failure;  // one sentence when !succeeded
   double elapsed_s = 0;
-  system::ProcessOutcome totals;  // the preparation's commands, summed
+  system::ProcessOutcome totals;                   // the preparation's commands, summed
   nlohmann::json steps = nlohmann::json::array();  // {"step", "elapsed_s"} each
 
   nlohmann::json to_json() const;

@@ -117,7 +117,8 @@ std::vector<ChangePoint> find_change_points(const std::vector<double>& series, c
   if (!(options.alpha > 0 && options.alpha < 1))
     throw usage_error("change points: alpha {}: expected a probability between 0 and 1", options.alpha);
   for (std::size_t i = 0; i < series.size(); ++i)
-    if (!std::isfinite(series[i])) throw usage_error("change points: point {} is {}: expected a finite number", i, series[i]);
+    if (!std::isfinite(series[i]))
+      throw usage_error("change points: point {} is {}: expected a finite number", i, series[i]);
 
   const auto min_segment = static_cast<std::size_t>(options.min_segment);
   std::vector<Segment> segments{{.begin = 0, .end = series.size()}};

@@ -36,9 +36,9 @@
 namespace memharness::analysis {
 
 struct ChangePointOptions {
-  double alpha = 0.01;        // each permutation test's significance level
-  int permutations = 199;     // per test; the smallest p is 1 / (permutations + 1)
-  int min_segment = 3;        // points each side of a change point needs, at least 2
+  double alpha = 0.01;            // each permutation test's significance level
+  int permutations = 199;         // per test; the smallest p is 1 / (permutations + 1)
+  int min_segment = 3;            // points each side of a change point needs, at least 2
   std::uint64_t seed = 20261203;  // fixed: the same series always gives the same answer
 };
 

@@ -1,6 +1,5 @@
 #include "harness/analysis/compare_config.h"
 
-
 #include <toml++/toml.h>
 
 #include "harness/common/error.h"
@@ -51,7 +50,8 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
       config.min_effect_pct = number(node, source_name, k);
     } else if (k == "noise_source") {
       auto v = node.value<std::string>();
-      if (!v) throw usage_error("{}: error: key \"noise_source\": expected a string", where(source_name, node.source()));
+      if (!v)
+        throw usage_error("{}: error: key \"noise_source\": expected a string", where(source_name, node.source()));
       config.noise_source = *v;
     } else if (k == "metric") {
       const auto* metrics = node.as_table();
@@ -86,15 +86,16 @@ CompareConfig parse_compare_config(const std::string& text, const std::string& s
             throw usage_error(
                 "{}: error: metric \"{}\": unknown key \"{}\" (expected gates, min_effect_pct, min_effect_abs, "
                 "noise_cov_pct)",
-                              where(source_name, pv.source()), id.str(), pk.str());
+                where(source_name, pv.source()), id.str(), pk.str());
           }
         }
         config.metrics[std::string(id.str())] = policy;
       }
     } else {
-      throw usage_error("{}: error: unknown key \"{}\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
-                        "max_lost_events, max_unpaired_ends, noise_source, metric)",
-                        where(source_name, node.source()), k);
+      throw usage_error(
+          "{}: error: unknown key \"{}\" (expected alpha, fdr_q, min_iterations, min_effect_pct, "
+          "max_lost_events, max_unpaired_ends, noise_source, metric)",
+          where(source_name, node.source()), k);
     }
   }
   return config;

@@ -12,9 +12,9 @@
 //   gates = true
 //   min_effect_pct = 10
 //   min_effect_abs = 256    # the floor when the baseline's mean is 0 (no percentage exists)
+#include <cstdint>
 #include <filesystem>
 #include <map>
-#include <cstdint>
 #include <optional>
 #include <string>
 

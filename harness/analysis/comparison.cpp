@@ -77,8 +77,8 @@ bool untestable(MetricCell& cell, const MetricCell& base, const MetricResult& me
   if (!cell.summary || !base.summary) {
     cell.verdict = Verdict::not_available;
     cell.reason = !base.summary && !cell.summary ? "n/a in both runs (not measured)"
-                  : !base.summary              ? "n/a in the baseline"
-                                               : "n/a in this run";
+                  : !base.summary                ? "n/a in the baseline"
+                                                 : "n/a in this run";
     const auto& why = !cell.summary ? cell.unavailable_reason : base.unavailable_reason;
     if (!why.empty()) cell.reason += " (" + why + ")";
     return true;
@@ -88,8 +88,8 @@ bool untestable(MetricCell& cell, const MetricCell& base, const MetricResult& me
   int n = std::min(cell.summary->n, base.summary->n);
   if (n < config.min_iterations) {
     cell.verdict = Verdict::too_few_iterations;
-    cell.reason = fmt::format("{} iteration{}: not judged (needs {} per side)", n, n == 1 ? "" : "s",
-                              config.min_iterations);
+    cell.reason =
+        fmt::format("{} iteration{}: not judged (needs {} per side)", n, n == 1 ? "" : "s", config.min_iterations);
     return true;
   }
   if (smallest_permutation_p(base.summary->n, cell.summary->n) >= config.alpha) {
@@ -215,12 +215,14 @@ RunVerdict judge_run(Comparison& c, std::size_t run, const std::vector<std::vect
         double cov = noise->second / 100;
         sd = logged[k] ? std::sqrt(std::log(1 + cov * cov)) : cov * std::fabs(tested_mean);  // log-normal's sd
       }
-      double shift = detectable_shift(sd, static_cast<int>(a.size()), static_cast<int>(b.size()),
-                                      config.alpha / family_size);
+      double shift =
+          detectable_shift(sd, static_cast<int>(a.size()), static_cast<int>(b.size()), config.alpha / family_size);
       bool lower = metric.def.direction == Direction::lower_is_better;
       if (sd == 0) {  // constant on both sides: any change beyond the threshold would be found
-        if (tested_mean != 0) cell.detectable_pct = metric.min_effect_pct;
-        else cell.detectable_abs = metric.min_effect_abs;
+        if (tested_mean != 0)
+          cell.detectable_pct = metric.min_effect_pct;
+        else
+          cell.detectable_abs = metric.min_effect_abs;
       } else if (logged[k])  // a shift of the log: a factor, worse upwards or downwards
         cell.detectable_pct = lower ? 100 * std::expm1(shift) : -100 * std::expm1(-shift);
       else if (tested_mean != 0)
@@ -234,8 +236,8 @@ RunVerdict judge_run(Comparison& c, std::size_t run, const std::vector<std::vect
         classify(cell, base, metric, false, fmt::format("q={:.3g}", q[k]));
       } else {
         cell.verdict = Verdict::no_difference;
-        cell.reason = fmt::format("{}, {}; {}", pct_or_from_zero(cell, metric.def), figures,
-                                  detectable_text(cell, metric.def));
+        cell.reason =
+            fmt::format("{}, {}; {}", pct_or_from_zero(cell, metric.def), figures, detectable_text(cell, metric.def));
       }
     } else {
       cell.p_adjusted = q[k];
@@ -266,7 +268,7 @@ RunVerdict judge_run(Comparison& c, std::size_t run, const std::vector<std::vect
       default: verdict.judged.push_back(metric.def.id); break;
     }
   }
-  verdict.outcome = !verdict.regressed.empty()  ? Outcome::regression
+  verdict.outcome = !verdict.regressed.empty()    ? Outcome::regression
                     : !verdict.not_judged.empty() ? Outcome::inconclusive
                     : verdict.judged.empty()      ? Outcome::inconclusive
                                                   : Outcome::no_regression;
@@ -289,8 +291,9 @@ RunVerdict judge_run(Comparison& c, std::size_t run, const std::vector<std::vect
       if (!big_enough) continue;
       verdict.mechanisms.push_back({tested[k], change, result.p_two_sided[k]});
     }
-    std::stable_sort(verdict.mechanisms.begin(), verdict.mechanisms.end(),
-                     [](const Mechanism& x, const Mechanism& y) { return std::fabs(x.change_pct) > std::fabs(y.change_pct); });
+    std::stable_sort(verdict.mechanisms.begin(), verdict.mechanisms.end(), [](const Mechanism& x, const Mechanism& y) {
+      return std::fabs(x.change_pct) > std::fabs(y.change_pct);
+    });
   }
 
   auto list = [](const std::vector<std::string>& ids) {
@@ -305,8 +308,8 @@ RunVerdict judge_run(Comparison& c, std::size_t run, const std::vector<std::vect
                                     list(verdict.regressed));
       break;
     case Outcome::no_regression:
-      verdict.summary = fmt::format("no regression ({} gating metrics judged: {})", verdict.judged.size(),
-                                    list(verdict.judged));
+      verdict.summary =
+          fmt::format("no regression ({} gating metrics judged: {})", verdict.judged.size(), list(verdict.judged));
       break;
     case Outcome::inconclusive:
       verdict.summary = verdict.judged.empty() && verdict.not_judged.empty()
@@ -353,13 +356,14 @@ std::vector<std::string> environment_differences(const std::vector<results::Stor
     std::string (*value)(const results::RunManifest&);
   };
   for (size_t i = 1; i < runs.size(); ++i) {
-    for (const auto& f : {Field{"test", [](const results::RunManifest& m) { return recorded(m.test); }},
-                          Field{"config hash",
-                                [](const results::RunManifest& m) {
-                                  return recorded(m.config ? std::optional(m.config->hash) : std::nullopt);
-                                }},
-                          Field{"MemTotal", [](const results::RunManifest& m) { return recorded(m.mem_total_bytes()); }},
-                          Field{"CPU count", [](const results::RunManifest& m) { return recorded(m.cpus()); }}}) {
+    for (const auto& f :
+         {Field{"test", [](const results::RunManifest& m) { return recorded(m.test); }},
+          Field{"config hash",
+                [](const results::RunManifest& m) {
+                  return recorded(m.config ? std::optional(m.config->hash) : std::nullopt);
+                }},
+          Field{"MemTotal", [](const results::RunManifest& m) { return recorded(m.mem_total_bytes()); }},
+          Field{"CPU count", [](const results::RunManifest& m) { return recorded(m.cpus()); }}}) {
       auto a = f.value(base.manifest), b = f.value(runs[i].manifest);
       if (a != b)
         out.push_back(fmt::format("{} differs: {} in {} ({}), {} in {} ({})", f.what, a, base.label(),
@@ -392,14 +396,16 @@ CompareConfig with_alpha_of_the_looks(const std::vector<results::StoredRun>& run
   int looks = 1;
   std::string looked;
   for (const auto& run : runs)
-    if (const auto& counts = run.manifest.iterations; counts && counts->sequential && counts->sequential->looks > looks) {
+    if (const auto& counts = run.manifest.iterations;
+        counts && counts->sequential && counts->sequential->looks > looks) {
       looks = counts->sequential->looks;
       looked = run.path.string();
     }
   if (looks == 1) return config;
-  notes.push_back(fmt::format("{} ran with --iterations auto, looking at its data up to {} times: verdicts are at "
-                              "alpha {:.3g} / {} = {:.3g} (docs/compare.md)",
-                              looked, looks, config.alpha, looks, config.alpha / looks));
+  notes.push_back(
+      fmt::format("{} ran with --iterations auto, looking at its data up to {} times: verdicts are at "
+                  "alpha {:.3g} / {} = {:.3g} (docs/compare.md)",
+                  looked, looks, config.alpha, looks, config.alpha / looks));
   config.alpha /= looks;
   return config;
 }
@@ -418,8 +424,11 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
   for (const auto& run : runs) {
     complete.push_back(run.complete_iterations());
     for (const auto* it : complete.back()) all_records.push_back(it);
-    c.runs.push_back({.label = run.label(), .path = run.path.string(), .test = run.test(),
-                      .kernel_release = run.kernel_release(), .status = run.status(),
+    c.runs.push_back({.label = run.label(),
+                      .path = run.path.string(),
+                      .test = run.test(),
+                      .kernel_release = run.kernel_release(),
+                      .status = run.status(),
                       .iterations_complete = static_cast<int>(complete.back().size())});
   }
   // Two runs under one label (a run directory and the newest under its label) need
@@ -443,16 +452,18 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
       const auto& recorder = it->record.tracepoint_recorder;
       if (!recorder) continue;
       if (recorder->lost_events && *recorder->lost_events > 0)
-        c.warnings.push_back(fmt::format("{}: iteration {}'s {} tracepoint recorder lost {} event(s): its tracepoint "
-                                         "figures are undercounts",
-                                         runs[i].label(), it->record.iteration.value_or(0),
-                                         recorder->kind.value_or("unknown"), *recorder->lost_events));
+        c.warnings.push_back(
+            fmt::format("{}: iteration {}'s {} tracepoint recorder lost {} event(s): its tracepoint "
+                        "figures are undercounts",
+                        runs[i].label(), it->record.iteration.value_or(0), recorder->kind.value_or("unknown"),
+                        *recorder->lost_events));
       if (recorder->lost_events_observable == false) unobservable = true;
     }
     if (unobservable)
-      c.warnings.push_back(fmt::format("{}: lost tracepoint events are not observable on this kernel (its BPF does "
-                                       "not count recursion misses): the tracepoint figures may be undercounts",
-                                       runs[i].label()));
+      c.warnings.push_back(
+          fmt::format("{}: lost tracepoint events are not observable on this kernel (its BPF does "
+                      "not count recursion misses): the tracepoint figures may be undercounts",
+                      runs[i].label()));
     problems.push_back(tracepoint_problem(runs[i], complete[i], config));
   }
 
@@ -493,7 +504,8 @@ Comparison compare_runs(const std::vector<results::StoredRun>& runs, const Compa
   }
   c.outcome = overall_outcome(c.verdicts);
   for (const auto& [id, policy] : config.metrics)
-    if (!known_ids.count(id)) c.warnings.push_back(fmt::format("compare config names metric \"{}\", which these runs do not have", id));
+    if (!known_ids.count(id))
+      c.warnings.push_back(fmt::format("compare config names metric \"{}\", which these runs do not have", id));
   return c;
 }
 

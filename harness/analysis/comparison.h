@@ -52,7 +52,7 @@ struct MetricCell {
   std::string unavailable_reason;
   // Versus the baseline (not set in the baseline's column):
   std::optional<double> mean_pct;  // positive = improvement
-  std::optional<double> p_value;     // marginal permutation p (two-sided)
+  std::optional<double> p_value;   // marginal permutation p (two-sided)
   // Gating metrics: the family-wise adjusted p of "worse" (step-down max-T);
   // others: the Benjamini-Hochberg q-value of p_value.
   std::optional<double> p_adjusted;
@@ -68,7 +68,7 @@ struct MetricResult {
   MetricDef def;
   bool gates = false;
   double min_effect_pct = 0;
-  double min_effect_abs = 0;  // the floor of a change when the baseline's mean is 0
+  double min_effect_abs = 0;      // the floor of a change when the baseline's mean is 0
   std::vector<MetricCell> cells;  // one per run, baseline first
   bool significant(size_t run) const {
     auto v = cells[run].verdict;
@@ -79,9 +79,9 @@ struct MetricResult {
 // A metric that moved in the same comparison as a regressed gating metric: the
 // mechanism candidates, ranked by the size of the change.
 struct Mechanism {
-  std::size_t metric = 0;     // index into Comparison::metrics
-  double change_pct = 0;      // (run - baseline) / baseline, raw direction, percent
-  double p_value = 1;         // marginal permutation p
+  std::size_t metric = 0;  // index into Comparison::metrics
+  double change_pct = 0;   // (run - baseline) / baseline, raw direction, percent
+  double p_value = 1;      // marginal permutation p
 };
 
 // The verdict of one non-baseline run against the baseline.

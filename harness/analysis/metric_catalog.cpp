@@ -88,7 +88,7 @@ bool is_success_metric(const std::string& name) { return name.ends_with("-succes
 // the report, before Elapsed: they are what such a test is for), then the
 // rest; within each, passes in the order they ran, then by name.
 std::tuple<int, int, std::string, std::string> workload_metric_order(const std::string& instance,
-                                                                  const std::string& name) {
+                                                                     const std::string& name) {
   int kind = is_success_metric(name) ? 0 : name.find("-latency-") != std::string::npos ? 1 : 2;
   int pass = 3;
   for (int i = 0; const char* prefix : {"pass1-", "pass2-", "at-rest-"}) {
@@ -98,7 +98,8 @@ std::tuple<int, int, std::string, std::string> workload_metric_order(const std::
   return {kind, pass, instance, name};
 }
 
-MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = false, const std::string& unit = "pages") {
+MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = false,
+                 const std::string& unit = "pages") {
   MetricDef m;
   m.id = "vmstat." + counter;
   m.title = counter;
@@ -112,8 +113,8 @@ MetricDef vmstat(const std::string& counter, Direction d = lower, bool gates = f
   return m;
 }
 
-MetricDef memcg(const std::string& id, const std::string& title, const std::string& pointer,
-                const std::string& unit, Extractor extract, double scale = 1.0, int decimals = 0) {
+MetricDef memcg(const std::string& id, const std::string& title, const std::string& pointer, const std::string& unit,
+                Extractor extract, double scale = 1.0, int decimals = 0) {
   MetricDef m;
   m.id = "memcg." + id;
   m.title = title;
@@ -192,23 +193,40 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
     // "vm-bogo-ops-per-second-real-time" -> "vm-bogo-ops/s-real-time": row names stay short.
     std::string title = name;
     if (auto pos = title.find("-per-second"); pos != std::string::npos) title.replace(pos, 11, "/s");
-    add({.id = "workload." + instance + "." + name, .title = title, .unit = d.unit,
-         .direction = d.higher_is_better ? higher : lower, .section = Section::workload,
+    add({.id = "workload." + instance + "." + name,
+         .title = title,
+         .unit = d.unit,
+         .direction = d.higher_is_better ? higher : lower,
+         .section = Section::workload,
          .source = "/phases/*/workloads/{instance=" + instance + "}/metrics/" + name,
-         .extract = workload_metric(instance, name), .gates = d.gates, .harmonic_mean = d.harmonic_mean,
+         .extract = workload_metric(instance, name),
+         .gates = d.gates,
+         .harmonic_mean = d.harmonic_mean,
          .detailed = true});
   };
   auto leads = [](const auto& m) { return std::get<0>(workload_metric_order(m.first, m.second)) < 2; };
   for (const auto& [instance, name] : ordered)
     if (leads(std::pair(instance, name)) && name.find("exit-status") == std::string::npos)
       add_workload_metric(instance, name);
-  add({.id = "elapsed", .title = "Elapsed", .unit = "s", .section = Section::workload, .source = "/elapsed_s",
-       .extract = elapsed_seconds(), .gates = true, .detailed = true});
-  add({.id = "user", .title = "User", .unit = "s", .section = Section::workload,
+  add({.id = "elapsed",
+       .title = "Elapsed",
+       .unit = "s",
+       .section = Section::workload,
+       .source = "/elapsed_s",
+       .extract = elapsed_seconds(),
+       .gates = true,
+       .detailed = true});
+  add({.id = "user",
+       .title = "User",
+       .unit = "s",
+       .section = Section::workload,
        .source = "sum of /phases/*/workloads/*/process/user_s",
        .extract = workload_process_total(&results::ProcessRecord::user_s),
        .detailed = true});
-  add({.id = "system", .title = "System", .unit = "s", .section = Section::workload,
+  add({.id = "system",
+       .title = "System",
+       .unit = "s",
+       .section = Section::workload,
        .source = "sum of /phases/*/workloads/*/process/sys_s",
        .extract = workload_process_total(&results::ProcessRecord::sys_s),
        .detailed = true});
@@ -218,42 +236,50 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   }
 
   // Reclaim and compaction from tracepoints (n/a until tracepoints.json exists).
-  add(tracepoint("direct_reclaims", "Direct reclaims", "/scopes/system/contexts/direct_reclaim/stalls/count", "events"));
-  add(tracepoint("direct_reclaim_scanned", "Direct reclaim pages scanned", "/scopes/system/contexts/direct_reclaim/reclaim/pages_scanned",
-                 "pages"));
+  add(tracepoint("direct_reclaims", "Direct reclaims", "/scopes/system/contexts/direct_reclaim/stalls/count",
+                 "events"));
+  add(tracepoint("direct_reclaim_scanned", "Direct reclaim pages scanned",
+                 "/scopes/system/contexts/direct_reclaim/reclaim/pages_scanned", "pages"));
   // Every LRU list, active (aging) included: trace-vmscan-postprocess.pl's "pages scanned".
   add(tracepoint("direct_reclaim_lru_scanned", "Direct reclaim LRU pages scanned",
                  "/scopes/system/contexts/direct_reclaim/isolate/pages_scanned", "pages"));
-  add(tracepoint("direct_reclaim_write_file", "Direct reclaim write file", "/scopes/system/contexts/direct_reclaim/writes/file",
-                 "pages", 1.0, 0, true));
-  add(tracepoint("direct_reclaim_write_anon", "Direct reclaim write anon", "/scopes/system/contexts/direct_reclaim/writes/anon",
-                 "pages", 1.0, 0, true));
-  add(tracepoint("kswapd_wake_requests", "Wake kswapd requests", "/scopes/system/kswapd/wake_requests/count", "events"));
+  add(tracepoint("direct_reclaim_write_file", "Direct reclaim write file",
+                 "/scopes/system/contexts/direct_reclaim/writes/file", "pages", 1.0, 0, true));
+  add(tracepoint("direct_reclaim_write_anon", "Direct reclaim write anon",
+                 "/scopes/system/contexts/direct_reclaim/writes/anon", "pages", 1.0, 0, true));
+  add(tracepoint("kswapd_wake_requests", "Wake kswapd requests", "/scopes/system/kswapd/wake_requests/count",
+                 "events"));
   add(tracepoint("kswapd_wakeups", "Kswapd wakeups", "/scopes/system/kswapd/wakeups/count", "events"));
-  add(tracepoint("kswapd_scanned", "Kswapd pages scanned", "/scopes/system/contexts/kswapd/reclaim/pages_scanned", "pages"));
-  add(tracepoint("kswapd_lru_scanned", "Kswapd LRU pages scanned", "/scopes/system/contexts/kswapd/isolate/pages_scanned",
+  add(tracepoint("kswapd_scanned", "Kswapd pages scanned", "/scopes/system/contexts/kswapd/reclaim/pages_scanned",
                  "pages"));
-  add(tracepoint("kswapd_write_file", "Kswapd reclaim write file", "/scopes/system/contexts/kswapd/writes/file", "pages"));
-  add(tracepoint("kswapd_write_anon", "Kswapd reclaim write anon", "/scopes/system/contexts/kswapd/writes/anon", "pages"));
-  add(tracepoint("direct_reclaim_stall_ms", "Time stalled direct reclaim (ms)", "/scopes/system/contexts/direct_reclaim/stalls/total_ns",
-                 "ms", 1e-6, 2, true));
+  add(tracepoint("kswapd_lru_scanned", "Kswapd LRU pages scanned",
+                 "/scopes/system/contexts/kswapd/isolate/pages_scanned", "pages"));
+  add(tracepoint("kswapd_write_file", "Kswapd reclaim write file", "/scopes/system/contexts/kswapd/writes/file",
+                 "pages"));
+  add(tracepoint("kswapd_write_anon", "Kswapd reclaim write anon", "/scopes/system/contexts/kswapd/writes/anon",
+                 "pages"));
+  add(tracepoint("direct_reclaim_stall_ms", "Time stalled direct reclaim (ms)",
+                 "/scopes/system/contexts/direct_reclaim/stalls/total_ns", "ms", 1e-6, 2, true));
   add(tracepoint("kswapd_awake_ms", "Time kswapd awake (ms)", "/scopes/system/kswapd/awake/total_ns", "ms", 1e-6, 2));
   add(tracepoint("memcg_reclaims", "Memcg reclaims", "/scopes/system/contexts/memcg_reclaim/stalls/count", "events"));
-  add(tracepoint("memcg_reclaim_scanned", "Memcg reclaim pages scanned", "/scopes/system/contexts/memcg_reclaim/reclaim/pages_scanned",
-                 "pages"));
-  add(tracepoint("memcg_reclaim_write_file", "Memcg reclaim write file", "/scopes/system/contexts/memcg_reclaim/writes/file",
-                 "pages"));
-  add(tracepoint("memcg_reclaim_write_anon", "Memcg reclaim write anon", "/scopes/system/contexts/memcg_reclaim/writes/anon",
-                 "pages"));
-  add(tracepoint("memcg_reclaim_stall_ms", "Time stalled memcg reclaim (ms)", "/scopes/system/contexts/memcg_reclaim/stalls/total_ns",
-                 "ms", 1e-6, 2, true));
-  add(tracepoint("direct_compactions", "Direct compactions", "/scopes/system/compaction/direct_compactions/count", "events"));
+  add(tracepoint("memcg_reclaim_scanned", "Memcg reclaim pages scanned",
+                 "/scopes/system/contexts/memcg_reclaim/reclaim/pages_scanned", "pages"));
+  add(tracepoint("memcg_reclaim_write_file", "Memcg reclaim write file",
+                 "/scopes/system/contexts/memcg_reclaim/writes/file", "pages"));
+  add(tracepoint("memcg_reclaim_write_anon", "Memcg reclaim write anon",
+                 "/scopes/system/contexts/memcg_reclaim/writes/anon", "pages"));
+  add(tracepoint("memcg_reclaim_stall_ms", "Time stalled memcg reclaim (ms)",
+                 "/scopes/system/contexts/memcg_reclaim/stalls/total_ns", "ms", 1e-6, 2, true));
+  add(tracepoint("direct_compactions", "Direct compactions", "/scopes/system/compaction/direct_compactions/count",
+                 "events"));
   add(tracepoint("direct_compaction_stall_ms", "Time stalled compaction (ms)",
                  "/scopes/system/contexts/direct_compaction/stalls/total_ns", "ms", 1e-6, 2));
-  add(tracepoint("compaction_migrated", "Compaction pages migrated", "/scopes/system/compaction/migrate/pages_migrated", "pages"));
-  add(tracepoint("compaction_migrate_failed", "Compaction migrate failures", "/scopes/system/compaction/migrate/pages_failed",
+  add(tracepoint("compaction_migrated", "Compaction pages migrated", "/scopes/system/compaction/migrate/pages_migrated",
                  "pages"));
-  add(tracepoint("kcompactd_wakeups", "Kcompactd wakeups", "/scopes/system/compaction/kcompactd_wakeups/count", "events"));
+  add(tracepoint("compaction_migrate_failed", "Compaction migrate failures",
+                 "/scopes/system/compaction/migrate/pages_failed", "pages"));
+  add(tracepoint("kcompactd_wakeups", "Kcompactd wakeups", "/scopes/system/compaction/kcompactd_wakeups/count",
+                 "events"));
 
   // The test cgroup.
   add(memcg("limit_hits", "Limit hits (memory.events max)", "/memcg/events_delta/max", "events",
@@ -261,11 +287,10 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   add(memcg("oom_kill", "OOM kills (memory.events)", "/memcg/events_delta/oom_kill", "events",
             memcg_counter(&MemcgRecord::events_delta, "oom_kill")));
   c.back().gates = true;  // a kernel that OOM-kills where the baseline did not regressed
-  add(memcg("peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB",
-            [](const StoredIteration& it) {
-              return it.record.memcg ? as_double(it.record.memcg->peak_bytes) : std::nullopt;
-            },
-            1.0 / (1 << 20), 1));
+  add(memcg(
+      "peak_mib", "Peak usage (MiB)", "/memcg/peak_bytes", "MiB",
+      [](const StoredIteration& it) { return it.record.memcg ? as_double(it.record.memcg->peak_bytes) : std::nullopt; },
+      1.0 / (1 << 20), 1));
   for (const auto& [id, title, unit] :
        {std::tuple<const char*, const char*, const char*>{"pgscan", "Pages scanned (memcg pgscan)", "pages"},
         {"pgsteal", "Pages reclaimed (memcg pgsteal)", "pages"},
@@ -278,12 +303,21 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   add(memcg("psi_full_ms", "Cgroup PSI memory full (ms)", "/memcg/psi_memory/full_stall_us", "ms",
             psi_stall_us(true, true), 1e-3, 1));
   c.back().gates = true;
-  add({.id = "psi.some_ms", .title = "PSI memory some (ms)", .unit = "ms", .section = Section::memcg,
-       .source = "/psi_memory/some_stall_us", .extract = scaled(psi_stall_us(false, false), 1e-3),
+  add({.id = "psi.some_ms",
+       .title = "PSI memory some (ms)",
+       .unit = "ms",
+       .section = Section::memcg,
+       .source = "/psi_memory/some_stall_us",
+       .extract = scaled(psi_stall_us(false, false), 1e-3),
        .decimals = 1});
-  add({.id = "psi.full_ms", .title = "PSI memory full (ms)", .unit = "ms", .section = Section::memcg,
-       .source = "/psi_memory/full_stall_us", .extract = scaled(psi_stall_us(false, true), 1e-3),
-       .gates = true, .decimals = 1});
+  add({.id = "psi.full_ms",
+       .title = "PSI memory full (ms)",
+       .unit = "ms",
+       .section = Section::memcg,
+       .source = "/psi_memory/full_stall_us",
+       .extract = scaled(psi_stall_us(false, true), 1e-3),
+       .gates = true,
+       .decimals = 1});
 
   // Whole-system vmstat deltas.
   for (const char* name : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "pgscan_anon",
@@ -295,8 +329,8 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   add(vmstat("pswpout"));
   add(vmstat("nr_vmscan_write", lower, true));
   add(vmstat("nr_vmscan_immediate_reclaim"));
-  for (const char* name : {"workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon",
-                           "workingset_activate_file"})
+  for (const char* name :
+       {"workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon", "workingset_activate_file"})
     add(vmstat(name));
   add(vmstat("pgmajfault", lower, false, "events"));
   for (const char* name : {"compact_stall", "compact_fail"}) add(vmstat(name, lower, false, "events"));
@@ -312,7 +346,10 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
   add(vmstat("oom_kill", lower, false, "events"));
 
   // Time: the rows at the end of Mel Gorman's postings, per iteration.
-  add({.id = "time.user_sys", .title = "User/Sys Time Running Test (seconds)", .unit = "s", .section = Section::time,
+  add({.id = "time.user_sys",
+       .title = "User/Sys Time Running Test (seconds)",
+       .unit = "s",
+       .section = Section::time,
        .source = "user + system",
        .extract = [u = workload_process_total(&results::ProcessRecord::user_s),
                    s = workload_process_total(&results::ProcessRecord::sys_s)](
@@ -322,8 +359,11 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
          return *a + *b;
        }});
   c.back().show_total = true;
-  add({.id = "time.direct_reclaim_pct", .title = "Percentage Time Spent Direct Reclaim", .unit = "%",
-       .section = Section::time, .source = "stall / (user + sys + stall), stall from tracepoints",
+  add({.id = "time.direct_reclaim_pct",
+       .title = "Percentage Time Spent Direct Reclaim",
+       .unit = "%",
+       .section = Section::time,
+       .source = "stall / (user + sys + stall), stall from tracepoints",
        .extract = [u = workload_process_total(&results::ProcessRecord::user_s),
                    s = workload_process_total(&results::ProcessRecord::sys_s),
                    stall = tracepoint_figure("/scopes/system/contexts/direct_reclaim/stalls/total_ns", 1e-9)](
@@ -332,10 +372,17 @@ std::vector<MetricDef> build_catalog(const std::vector<const StoredIteration*>& 
          if (!a || !b || !st || *a + *b + *st <= 0) return std::nullopt;
          return 100.0 * *st / (*a + *b + *st);
        }});
-  add({.id = "time.elapsed", .title = "Total Elapsed Time (seconds)", .unit = "s", .section = Section::time,
-       .source = "/elapsed_s", .extract = elapsed_seconds()});
+  add({.id = "time.elapsed",
+       .title = "Total Elapsed Time (seconds)",
+       .unit = "s",
+       .section = Section::time,
+       .source = "/elapsed_s",
+       .extract = elapsed_seconds()});
   c.back().show_total = true;
-  add({.id = "time.kswapd_awake_pct", .title = "Percentage Time kswapd Awake", .unit = "%", .section = Section::time,
+  add({.id = "time.kswapd_awake_pct",
+       .title = "Percentage Time kswapd Awake",
+       .unit = "%",
+       .section = Section::time,
        .source = "kswapd awake / elapsed, awake from tracepoints",
        .extract = [awake = tracepoint_figure("/scopes/system/kswapd/awake/total_ns", 1e-9),
                    elapsed = elapsed_seconds()](const StoredIteration& it) -> std::optional<double> {

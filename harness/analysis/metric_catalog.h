@@ -27,9 +27,9 @@ using Extractor = std::function<std::optional<double>(const results::StoredItera
 inline constexpr std::string_view tracepoints_source_prefix = "/tracepoints_json";
 
 struct MetricDef {
-  std::string id;      // stable, part of the JSON/JUnit contract: "elapsed", "vmstat.pgscan_kswapd"
-  std::string title;   // the row name in the tables: "Elapsed", "Direct reclaims"
-  std::string unit;    // "s", "ms", "pages", "events", "ops/s", "%"
+  std::string id;     // stable, part of the JSON/JUnit contract: "elapsed", "vmstat.pgscan_kswapd"
+  std::string title;  // the row name in the tables: "Elapsed", "Direct reclaims"
+  std::string unit;   // "s", "ms", "pages", "events", "ops/s", "%"
   Direction direction = Direction::lower_is_better;
   Section section = Section::vmstat;
   std::string source;  // where it is read from, for people: a JSON pointer into result.json (tracepoints.json
@@ -39,7 +39,7 @@ struct MetricDef {
   double min_effect_pct = 5;   // smaller differences never count as regressions
   bool harmonic_mean = false;  // rates (higher is better): harmonic mean, as MMTests does
   int decimals = 2;
-  bool detailed = false;  // workload-style rows: min, mean, stddev, coeffvar, max
+  bool detailed = false;    // workload-style rows: min, mean, stddev, coeffvar, max
   bool show_total = false;  // the time section's seconds: the sum over iterations, as in the postings
 };
 

@@ -21,8 +21,8 @@ std::string rate_unit(const std::string& name) {
 // times, latencies, counts of trouble lower-is-better.
 bool higher_is_better(const std::string& name) {
   if (is_rate_metric(name)) return true;
-  for (const char* good : {"bogo-ops", "success", "throughput", "survived", "completed", "written", "dirtied",
-                           "passes"})
+  for (const char* good :
+       {"bogo-ops", "success", "throughput", "survived", "completed", "written", "dirtied", "passes"})
     if (name.find(good) != std::string::npos) return true;
   return false;
 }
@@ -34,7 +34,9 @@ results::MetricDeclaration declaration_from_name(const std::string& name) {
   return {
       // "%" for percentages ("pass1-success-pct"), so the tables print "57.80%";
       // other names say their unit themselves ("pass1-latency-p50-ms").
-      .unit = rate ? rate_unit(name) : name.ends_with("-pct") ? "%" : "",
+      .unit = rate                     ? rate_unit(name)
+              : name.ends_with("-pct") ? "%"
+                                       : "",
       .higher_is_better = higher_is_better(name),
       // highalloc's huge-page success percentages: what that test is for.
       .gates = name.ends_with("-success-pct"),

@@ -55,8 +55,8 @@ std::string noise_config_toml(const NoiseCalibration& c) {
       "noise_source = \"calibration of {} on {} ({} runs, {} iterations)\"\n",
       c.test, c.kernel_release, c.runs, c.iterations, c.test, c.kernel_release, c.runs, c.iterations);
   for (const auto& [id, cov] : c.cov_pct)
-    out += fmt::format("\n[metric.\"{}\"]\nnoise_cov_pct = {:.3f}  # {} degrees of freedom\n", id, cov,
-                       c.degrees.at(id));
+    out +=
+        fmt::format("\n[metric.\"{}\"]\nnoise_cov_pct = {:.3f}  # {} degrees of freedom\n", id, cov, c.degrees.at(id));
   return out;
 }
 

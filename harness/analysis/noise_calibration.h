@@ -17,9 +17,9 @@ struct NoiseCalibration {
   std::string test;
   std::string kernel_release;
   int runs = 0;
-  int iterations = 0;                      // complete iterations over all runs
-  std::map<std::string, double> cov_pct;   // metric id -> pooled coefficient of variation, percent
-  std::map<std::string, int> degrees;      // metric id -> degrees of freedom behind it
+  int iterations = 0;                     // complete iterations over all runs
+  std::map<std::string, double> cov_pct;  // metric id -> pooled coefficient of variation, percent
+  std::map<std::string, int> degrees;     // metric id -> degrees of freedom behind it
 };
 
 // Pools each metric's within-run variance over the runs (each run's own mean, so

@@ -30,13 +30,13 @@ struct PermutationMetric {
 };
 
 struct PermutationRequest {
-  int base_count = 0;                     // iterations of the baseline
-  int other_count = 0;                    // iterations of the other run
+  int base_count = 0;   // iterations of the baseline
+  int other_count = 0;  // iterations of the other run
   std::vector<PermutationMetric> metrics;
-  std::vector<int> family;                // indices into metrics: the max-T family (the gating ones)
-  std::int64_t max_exact = 20000;         // enumerate every relabelling up to this many
+  std::vector<int> family;                   // indices into metrics: the max-T family (the gating ones)
+  std::int64_t max_exact = 20000;            // enumerate every relabelling up to this many
   std::int64_t random_permutations = 10000;  // else this many random ones (the observed one added)
-  std::uint64_t seed = 20261203;          // fixed: the same runs always give the same p
+  std::uint64_t seed = 20261203;             // fixed: the same runs always give the same p
 };
 
 struct PermutationResult {

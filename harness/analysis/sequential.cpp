@@ -39,14 +39,12 @@ bool decided(const MetricResult& metric, const MetricCell& cell) {
   switch (cell.verdict) {
     case Verdict::regression:
     case Verdict::improvement:
-    case Verdict::below_min_effect:
-      return true;
+    case Verdict::below_min_effect: return true;
     case Verdict::no_difference:
       if (cell.detectable_pct) return *cell.detectable_pct <= metric.min_effect_pct;
       if (cell.detectable_abs) return *cell.detectable_abs <= metric.min_effect_abs;
       return false;
-    default:
-      return false;  // too few iterations, unreliable, or missing on one side
+    default: return false;  // too few iterations, unreliable, or missing on one side
   }
 }
 }  // namespace

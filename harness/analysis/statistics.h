@@ -12,7 +12,7 @@ struct Summary {
   double min = 0, max = 0;
   double mean = 0;  // arithmetic, or harmonic when asked for (rates)
   double median = 0;
-  double stddev = 0;  // sample standard deviation (n - 1); 0 when n < 2
+  double stddev = 0;   // sample standard deviation (n - 1); 0 when n < 2
   double cov_pct = 0;  // stddev / arithmetic mean, in percent; 0 when the mean is 0
   double sum = 0;
 };

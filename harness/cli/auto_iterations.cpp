@@ -15,7 +15,10 @@ namespace memharness::cli {
 
 AutoIterations::AutoIterations(analysis::LookSchedule schedule, std::optional<std::chrono::seconds> budget,
                                analysis::CompareConfig config, std::optional<std::filesystem::path> baseline)
-    : schedule_(std::move(schedule)), budget_(budget), config_(std::move(config)), baseline_(std::move(baseline)),
+    : schedule_(std::move(schedule)),
+      budget_(budget),
+      config_(std::move(config)),
+      baseline_(std::move(baseline)),
       started_(std::chrono::steady_clock::now()) {}
 
 results::SequentialDesign AutoIterations::design() const {
@@ -54,9 +57,9 @@ std::optional<std::string> AutoIterations::after_round(int rounds,
 }
 
 std::string AutoIterations::ending(int max_iterations) const {
-  return fmt::format("memharness: --iterations auto: {}\n",
-                     stopped_because_.empty() ? fmt::format("ran the maximum of {} iterations", max_iterations)
-                                              : stopped_because_);
+  return fmt::format(
+      "memharness: --iterations auto: {}\n",
+      stopped_because_.empty() ? fmt::format("ran the maximum of {} iterations", max_iterations) : stopped_because_);
 }
 
 std::optional<std::chrono::seconds> parse_time_budget(const std::string& text) {

@@ -24,8 +24,10 @@ struct CalibrateOptions {
 int calibrate(const CalibrateOptions& options) {
   auto runs = report::read_runs_for_compare(options.runs, options.results, options.test);
   auto text = analysis::noise_config_toml(analysis::calibrate_noise(runs));
-  if (options.output.empty()) std::cout << text;
-  else write_file_atomically(options.output, text);
+  if (options.output.empty())
+    std::cout << text;
+  else
+    write_file_atomically(options.output, text);
   return static_cast<int>(ExitCode::success);
 }
 

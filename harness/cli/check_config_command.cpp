@@ -3,8 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "harness/common/error.h"
 #include <fmt/core.h>
+#include "harness/common/error.h"
 
 #include "harness/cli/commands.h"
 #include "harness/cli/config_dirs.h"
@@ -54,8 +54,8 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
         auto plan = config::load_test_plan(file, facts);
         std::size_t workloads = 0;
         for (const auto& phase : plan.phases) workloads += phase.workloads.size();
-        std::cout << fmt::format("{}: ok: test \"{}\", {} iteration(s), {} phase(s), {} workload(s)\n", file,
-                                 plan.name, plan.iterations, plan.phases.size(), workloads);
+        std::cout << fmt::format("{}: ok: test \"{}\", {} iteration(s), {} phase(s), {} workload(s)\n", file, plan.name,
+                                 plan.iterations, plan.phases.size(), workloads);
       } catch (const Error& e) {
         if (auto suite_valid = check_suite(file, facts)) {
           failures += *suite_valid ? 0 : 1;

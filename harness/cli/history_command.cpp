@@ -1,8 +1,8 @@
 #include <iostream>
 #include <regex>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/analysis/change_points.h"
 #include "harness/cli/commands.h"
@@ -40,8 +40,7 @@ int history(const HistoryOptions& options) {
   check_since(options.since);
   if (!(options.change_alpha > 0 && options.change_alpha < 1))
     throw usage_error("--change-alpha {}: expected a probability between 0 and 1, like 0.01", options.change_alpha);
-  if (options.min_segment < 2)
-    throw usage_error("--min-segment {}: expected at least 2 runs", options.min_segment);
+  if (options.min_segment < 2) throw usage_error("--min-segment {}: expected at least 2 runs", options.min_segment);
   std::error_code ec;
   if (!std::filesystem::is_directory(options.results, ec))
     throw usage_error("--results {}: expected a results directory (it is not a directory)", options.results);
@@ -78,7 +77,8 @@ int history(const HistoryOptions& options) {
 void add_history_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<HistoryOptions>();
   auto* sub = app.add_subcommand(
-      "history", "A metric's values over the stored runs (the index <results>/history.db); without --metric, the metrics");
+      "history",
+      "A metric's values over the stored runs (the index <results>/history.db); without --metric, the metrics");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
   sub->add_option("--test", options->test, "only runs of this test");
   sub->add_option("--metric", options->metric, "the metric's id, as compare --format json names it");

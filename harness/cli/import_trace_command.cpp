@@ -12,9 +12,10 @@
 namespace memharness::cli {
 
 void add_import_trace_command(CLI::App& app, int& exit_code) {
-  auto* sub = app.add_subcommand(
-      "import-trace", "Compute the tracepoint aggregates and report of an ftrace text capture (trace_pipe output "
-                      "or trace-cmd report)");
+  auto* sub =
+      app.add_subcommand("import-trace",
+                         "Compute the tracepoint aggregates and report of an ftrace text capture (trace_pipe output "
+                         "or trace-cmd report)");
   struct Options {
     std::string file;
     std::string format = "auto";

@@ -8,8 +8,8 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/cli/commands.h"
 #include "harness/common/atomic_file.h"
@@ -39,19 +39,19 @@ void add_internal_dirty_anon_command(CLI::App& app, int& exit_code) {
   command->callback([options, report, duration_ms, &exit_code] {
     options->duration = std::chrono::milliseconds(*duration_ms);
     // SIGTERM/SIGINT end the run early but still write the report.
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = request_stop;
     ::sigaction(SIGTERM, &action, nullptr);
     ::sigaction(SIGINT, &action, nullptr);
     auto result = workloads::run_anon_dirtier(*options, g_stop_requested);
     // Atomically: on a full disk no torn report is left in the run directory.
     write_json_atomically(*report, result);
-    std::cout << fmt::format("dirtied {} pages ({:.1f} MiB) in {:.2f} s: {:.1f} MiB/s (target {:.1f}), "
-                             "{:.2f} s behind schedule\n",
-                             result["pages"].get<std::int64_t>(), result["bytes"].get<double>() / 1048576.0,
-                             result["elapsed_s"].get<double>(), result["rate_bytes_per_s"].get<double>() / 1048576.0,
-                             static_cast<double>(options->bytes_per_second) / 1048576.0,
-                             result["behind_schedule_s"].get<double>());
+    std::cout << fmt::format(
+        "dirtied {} pages ({:.1f} MiB) in {:.2f} s: {:.1f} MiB/s (target {:.1f}), "
+        "{:.2f} s behind schedule\n",
+        result["pages"].get<std::int64_t>(), result["bytes"].get<double>() / 1048576.0,
+        result["elapsed_s"].get<double>(), result["rate_bytes_per_s"].get<double>() / 1048576.0,
+        static_cast<double>(options->bytes_per_second) / 1048576.0, result["behind_schedule_s"].get<double>());
     exit_code = result["failures"].empty() ? 0 : static_cast<int>(ExitCode::run_failed);
   });
 }

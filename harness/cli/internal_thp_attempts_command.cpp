@@ -16,9 +16,8 @@ void add_internal_thp_attempts_command(CLI::App& app, int& exit_code) {
   command->group("");
   auto page_bytes = std::make_shared<std::int64_t>(0);
   command->add_option("--page-bytes", *page_bytes, "bytes of one huge page")->required()->check(CLI::PositiveNumber);
-  command->callback([page_bytes, &exit_code] {
-    exit_code = workloads::highalloc::serve_thp_attempts(*page_bytes, stdin, stdout);
-  });
+  command->callback(
+      [page_bytes, &exit_code] { exit_code = workloads::highalloc::serve_thp_attempts(*page_bytes, stdin, stdout); });
 }
 
 }  // namespace memharness::cli

@@ -23,9 +23,10 @@ system::StateLock lock_machine_state(bool restore_leftovers) {
   std::istringstream lines(report.str());
   for (std::string line; std::getline(lines, line);) std::cerr << "memharness: restore: " << line << '\n';
   if (failures > 0)
-    throw environment_error("{} change(s) left by ended runs could not be undone (see above): fix what is named and "
-                            "run `memharness restore`",
-                            failures);
+    throw environment_error(
+        "{} change(s) left by ended runs could not be undone (see above): fix what is named and "
+        "run `memharness restore`",
+        failures);
   return lock;
 }
 

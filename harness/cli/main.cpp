@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   memharness::cli::add_report_command(app, exit_code);
   memharness::cli::add_import_trace_command(app, exit_code);
   memharness::cli::add_history_command(app, exit_code);
-  memharness::cli::add_internal_dirty_anon_command(app, exit_code);  // hidden
+  memharness::cli::add_internal_dirty_anon_command(app, exit_code);    // hidden
   memharness::cli::add_internal_thp_attempts_command(app, exit_code);  // hidden
 
   try {

@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
@@ -52,9 +52,9 @@ struct NightlyOptions {
   std::string compare_config;
   bool no_promote = false;
   std::vector<std::string> allowed_sysctls;  // --allow-sysctl
-  std::string iterations;    // --iterations auto; empty: each test's own count
-  int max_iterations = 20;   // --iterations auto's
-  std::string time_budget;   // --iterations auto's, per test; empty: none
+  std::string iterations;                    // --iterations auto; empty: each test's own count
+  int max_iterations = 20;                   // --iterations auto's
+  std::string time_budget;                   // --iterations auto's, per test; empty: none
 };
 
 struct PlannedTest {
@@ -113,9 +113,10 @@ report::NightlyTestOutcome run_and_compare(const system::SystemRoot& system, con
     auto_iterations.emplace(std::move(schedule), parse_time_budget(options.time_budget), compare_config, *baseline_run);
     iterations = options.max_iterations;
   } else if (options.iterations == "auto") {
-    std::cout << fmt::format("memharness: --iterations auto: {}: nothing to compare with, so the test's own "
-                             "iterations run\n",
-                             no_baseline_reason);
+    std::cout << fmt::format(
+        "memharness: --iterations auto: {}: nothing to compare with, so the test's own "
+        "iterations run\n",
+        no_baseline_reason);
   }
   runner::TestSession session(system, {.plan = test.plan,
                                        .config_file = test.config_file,
@@ -198,8 +199,7 @@ int nightly(const NightlyOptions& options) {
     }
     std::cout << fmt::format("== nightly {}/{}: {} (label {}, baseline {})\n", i + 1, planned.size(),
                              planned[i].plan.name, label, baseline);
-    outcomes.push_back(run_and_compare(system, planned[i], options, label, baseline, compare_config,
-                                       stopper.token()));
+    outcomes.push_back(run_and_compare(system, planned[i], options, label, baseline, compare_config, stopper.token()));
   }
 
   std::cout << "\n";
@@ -233,7 +233,8 @@ void add_nightly_command(CLI::App& app, int& exit_code) {
       "Run a suite of tests on the host, compare each with the baseline label, and when none regressed store "
       "them as the new baseline; exit 1 on a regression, 4 when a test did not complete, 5 when one was inconclusive");
   sub->add_option("--suite", options->suite, "the suite (TOML; e.g. configs/nightly.toml)")->required();
-  sub->add_option("--baseline", options->baseline, "label the runs are compared with (default: the suite's, last-good)");
+  sub->add_option("--baseline", options->baseline,
+                  "label the runs are compared with (default: the suite's, last-good)");
   sub->add_option("--label", options->label, "label the night's runs are stored under (default: the suite's, nightly)");
   sub->add_option("--results", options->results, "results directory")->capture_default_str();
   sub->add_option("--allow-sysctl", options->allowed_sysctls,

@@ -19,8 +19,7 @@ void add_restore_command(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand(
       "restore", "Undo the global changes of a crashed run from its journal (sysctls, swap, cgroups ...)");
   auto results = std::make_shared<std::string>("results");
-  sub->add_option("--results", *results,
-                  "results directory whose abandoned VM work areas (.vm-*, .round-*) to remove")
+  sub->add_option("--results", *results, "results directory whose abandoned VM work areas (.vm-*, .round-*) to remove")
       ->capture_default_str();
   sub->callback([&exit_code, results] {
     auto lock = lock_machine_state(false);  // restoring is this command's own work

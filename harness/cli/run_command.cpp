@@ -5,8 +5,8 @@
 #include <iostream>
 #include <optional>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/analysis/compare_config.h"
 #include "harness/analysis/sequential.h"
@@ -36,15 +36,15 @@ struct RunOptions {
   std::string label;
   std::string iterations_text;  // --iterations N | auto
   std::optional<int> iterations;
-  int max_iterations = 20;     // --iterations auto's
-  std::string time_budget;     // --iterations auto's; empty: none
+  int max_iterations = 20;  // --iterations auto's
+  std::string time_budget;  // --iterations auto's; empty: none
   std::string results = "results";
   std::string vm_memory;
   std::optional<int> vm_cpus;
   std::string vm_timeout;
   std::string format = "text";
   std::vector<std::string> allowed_sysctls;  // --allow-sysctl
-  int first_iteration = 1;  // --first-iteration: a guest's round (runner/vm_rounds.h)
+  int first_iteration = 1;                   // --first-iteration: a guest's round (runner/vm_rounds.h)
 };
 
 // The command line's --vm-*, checked; the config's [vm] is merged under them
@@ -159,8 +159,7 @@ int run(RunOptions options) {
     return exit_code;
   }
   int compare_code = compare_closing(comparable, options.results, plan.name,
-                                     auto_iterations ? auto_iterations->config() : analysis::CompareConfig{},
-                                     *format)
+                                     auto_iterations ? auto_iterations->config() : analysis::CompareConfig{}, *format)
                          .exit_code;
   // A failed kernel outranks a regression among the others.
   return exit_code != 0 ? exit_code : compare_code;
@@ -198,9 +197,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->group("");
   sub->add_option("--format", options->format, "format of the closing comparison: " + report::format_names())
       ->capture_default_str();
-  sub->callback([options, &exit_code] {
-    exit_code = run(*options);
-  });
+  sub->callback([options, &exit_code] { exit_code = run(*options); });
 }
 
 }  // namespace memharness::cli

@@ -84,7 +84,8 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view c
 
 void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& file) {
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) throw run_error("cannot open {} to copy it to {}: {}", from.string(), file.string(), std::strerror(errno));
+  if (in < 0)
+    throw run_error("cannot open {} to copy it to {}: {}", from.string(), file.string(), std::strerror(errno));
   try {
     replace_atomically(file, [&](int out) -> std::string {
       std::vector<char> buffer(kCopyChunkBytes);

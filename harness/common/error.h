@@ -13,17 +13,16 @@ namespace memharness {
 // ("Exit codes").
 enum class ExitCode : int {
   success = 0,
-  regression = 1,   // compare: a gating metric regressed
-  usage = 2,        // bad command line or config
-  environment = 3,  // a precondition of the machine is missing
-  run_failed = 4,   // the run started but did not complete
+  regression = 1,    // compare: a gating metric regressed
+  usage = 2,         // bad command line or config
+  environment = 3,   // a precondition of the machine is missing
+  run_failed = 4,    // the run started but did not complete
   inconclusive = 5,  // compare: no gating metric regressed, but not every one was judged
 };
 
 class Error : public std::runtime_error {
  public:
-  Error(ExitCode code, std::string message)
-      : std::runtime_error(std::move(message)), code_(code) {}
+  Error(ExitCode code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
   ExitCode code() const noexcept { return code_; }
 
  private:

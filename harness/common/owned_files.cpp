@@ -28,9 +28,10 @@ OwnedDirectory::OwnedDirectory(fs::path path, int fd) : path_(std::move(path)), 
 OwnedDirectory OwnedDirectory::create(const fs::path& path, mode_t mode) {
   if (::mkdir(path.c_str(), mode) != 0) {
     if (errno == EEXIST)
-      throw environment_error("{} exists already: memharness creates its own directories and never reuses one "
-                              "(remove it if it is a leftover of yours)",
-                              path.string());
+      throw environment_error(
+          "{} exists already: memharness creates its own directories and never reuses one "
+          "(remove it if it is a leftover of yours)",
+          path.string());
     throw environment_error("cannot create {}: {}", path.string(), std::strerror(errno));
   }
   // The directory was just made by us; O_NOFOLLOW guards against a swap for a
@@ -53,10 +54,7 @@ OwnedDirectory OwnedDirectory::create_unique(const fs::path& parent, std::string
 }
 
 OwnedDirectory::OwnedDirectory(OwnedDirectory&& other) noexcept
-    : path_(std::move(other.path_)),
-      fd_(std::exchange(other.fd_, -1)),
-      device_(other.device_),
-      inode_(other.inode_) {}
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), device_(other.device_), inode_(other.inode_) {}
 
 OwnedDirectory& OwnedDirectory::operator=(OwnedDirectory&& other) noexcept {
   if (this != &other) {
@@ -78,8 +76,7 @@ int OwnedDirectory::create_file(std::string_view name, int flags, mode_t mode) c
   if (component.empty() || component.find('/') != std::string::npos || component == "." || component == "..")
     throw std::logic_error("not a single file name: " + component);
   int fd = ::openat(fd_, component.c_str(), flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0)
-    throw environment_error("cannot create {}: {}", (path_ / component).string(), std::strerror(errno));
+  if (fd < 0) throw environment_error("cannot create {}: {}", (path_ / component).string(), std::strerror(errno));
   return fd;
 }
 
@@ -96,9 +93,10 @@ void require_trusted_directory(const fs::path& directory) {
     if (!S_ISDIR(st.st_mode))
       throw environment_error("cannot use {}: {} is not a directory", directory.string(), at.string());
     if (st.st_uid != 0 && st.st_uid != me)
-      throw environment_error("cannot use {}: {} belongs to user {}, who could redirect what memharness (as root) "
-                              "writes below it",
-                              directory.string(), at.string(), st.st_uid);
+      throw environment_error(
+          "cannot use {}: {} belongs to user {}, who could redirect what memharness (as root) "
+          "writes below it",
+          directory.string(), at.string(), st.st_uid);
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
       throw environment_error("cannot use {}: {} is writable by other users and not sticky", directory.string(),
                               at.string());
@@ -190,7 +188,8 @@ std::uintmax_t remove_tree(const fs::path& path) {
         ::close(parent_fd);
         return 0;
       }
-      if (errno != ENOTDIR && errno != ELOOP) throw run_error("cannot open {}: {}", absolute.string(), std::strerror(errno));
+      if (errno != ENOTDIR && errno != ELOOP)
+        throw run_error("cannot open {}: {}", absolute.string(), std::strerror(errno));
       // A file or a symlink in its place: removed itself, never followed.
       if (::unlinkat(parent_fd, name.c_str(), 0) != 0)
         throw run_error("cannot remove {}: {}", absolute.string(), std::strerror(errno));

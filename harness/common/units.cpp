@@ -24,9 +24,7 @@ struct Decimal {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 // Consumes "[-]digits[.digits]" from the front of `text`. At most 18 digits, so
 // the mantissa always fits.
@@ -60,8 +58,7 @@ std::optional<Decimal> take_decimal(std::string_view& text, bool allow_sign) {
 }
 
 bool fits_int64(Wide value) {
-  return value >= std::numeric_limits<std::int64_t>::min() &&
-         value <= std::numeric_limits<std::int64_t>::max();
+  return value >= std::numeric_limits<std::int64_t>::min() && value <= std::numeric_limits<std::int64_t>::max();
 }
 
 // Unit suffixes of sizes, lower-cased: bytes per unit.
@@ -117,8 +114,7 @@ std::optional<SizeExpression> parse_size(std::string_view text) {
 
   SizeExpression size;
   if (rest == "%" || rest == "x" || rest == "X") {
-    size.base = rest == "%" ? SizeExpression::Base::cgroup_memory_max
-                            : SizeExpression::Base::mem_total;
+    size.base = rest == "%" ? SizeExpression::Base::cgroup_memory_max : SizeExpression::Base::mem_total;
     size.numerator = number->mantissa;
     size.denominator = number->scale * (rest == "%" ? 100 : 1);
     return size;
@@ -160,8 +156,7 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     auto number = take_decimal(text, false);
     if (!number) return std::nullopt;
     std::size_t unit_length = 0;
-    while (unit_length < text.size() && text[unit_length] >= 'a' && text[unit_length] <= 'z')
-      ++unit_length;
+    while (unit_length < text.size() && text[unit_length] >= 'a' && text[unit_length] <= 'z') ++unit_length;
     auto unit = duration_unit_ns(text.substr(0, unit_length));
     if (!unit) return std::nullopt;
     text.remove_prefix(unit_length);
@@ -174,8 +169,7 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
 std::string format_bytes(std::int64_t bytes) {
   static constexpr std::array<char, 4> letters{'T', 'G', 'M', 'K'};
   // The magnitude as unsigned, so that INT64_MIN does not overflow.
-  std::uint64_t magnitude = bytes < 0 ? 0 - static_cast<std::uint64_t>(bytes)
-                                      : static_cast<std::uint64_t>(bytes);
+  std::uint64_t magnitude = bytes < 0 ? 0 - static_cast<std::uint64_t>(bytes) : static_cast<std::uint64_t>(bytes);
   std::string_view sign = bytes < 0 ? "-" : "";
   std::uint64_t unit = std::uint64_t{1} << 40;
   for (char letter : letters) {
@@ -194,12 +188,10 @@ std::string format_duration(std::chrono::nanoseconds duration) {
   if (ns == 0) return "0s";
   std::string_view sign = ns < 0 ? "-" : "";
   // std::llabs(INT64_MIN) is undefined; durations that long are not displayed.
-  std::int64_t magnitude = ns == std::numeric_limits<std::int64_t>::min()
-                               ? std::numeric_limits<std::int64_t>::max()
-                               : std::llabs(ns);
+  std::int64_t magnitude =
+      ns == std::numeric_limits<std::int64_t>::min() ? std::numeric_limits<std::int64_t>::max() : std::llabs(ns);
   constexpr std::int64_t second = 1'000'000'000;
-  if (magnitude % (3600 * second) == 0)
-    return fmt::format("{}{}h", sign, magnitude / (3600 * second));
+  if (magnitude % (3600 * second) == 0) return fmt::format("{}{}h", sign, magnitude / (3600 * second));
   if (magnitude % (60 * second) == 0) return fmt::format("{}{}m", sign, magnitude / (60 * second));
   struct Unit {
     std::int64_t ns;
@@ -215,8 +207,6 @@ std::string format_duration(std::chrono::nanoseconds duration) {
   return fmt::format("{}{}ns", sign, magnitude);
 }
 
-double to_seconds(std::chrono::nanoseconds duration) {
-  return std::chrono::duration<double>(duration).count();
-}
+double to_seconds(std::chrono::nanoseconds duration) { return std::chrono::duration<double>(duration).count(); }
 
 }  // namespace memharness

@@ -13,8 +13,8 @@ std::tm utc_calendar(std::chrono::system_clock::time_point when) {
 
 std::string timestamp_iso8601(std::chrono::system_clock::time_point when) {
   std::tm tm = utc_calendar(when);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 }  // namespace memharness

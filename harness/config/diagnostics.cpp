@@ -47,9 +47,8 @@ std::string ir::Value::describe() const {
   return std::visit(Describe{}, data);
 }
 
-std::string format_config_error(const std::filesystem::path& file, ir::Position where,
-                                std::string_view context, std::string_view key,
-                                std::string_view detail) {
+std::string format_config_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                                std::string_view key, std::string_view detail) {
   std::string message = fmt::format("{}:{}:{}: error: ", file.string(), where.line, where.column);
   if (!context.empty()) message += fmt::format("{}: ", context);
   if (!key.empty()) message += fmt::format("key {}: ", in_quotes(key));
@@ -57,26 +56,23 @@ std::string format_config_error(const std::filesystem::path& file, ir::Position 
   return message;
 }
 
-void throw_config_error(const std::filesystem::path& file, ir::Position where,
-                        std::string_view context, std::string_view key, std::string_view detail) {
+void throw_config_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                        std::string_view key, std::string_view detail) {
   throw Error(ExitCode::usage, format_config_error(file, where, context, key, detail));
 }
 
-void throw_value_error(const std::filesystem::path& file, ir::Position where,
-                       std::string_view context, std::string_view key, std::string_view expected,
-                       std::string_view found) {
+void throw_value_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                       std::string_view key, std::string_view expected, std::string_view found) {
   throw_config_error(file, where, context, key, fmt::format("expected {}, got {}", expected, found));
 }
 
 std::string unknown_key_detail(std::string_view key, const std::vector<std::string>& known) {
   std::string detail = "expected a known key, got an unknown key";
-  if (auto suggestion = closest_match(key, known))
-    detail += fmt::format(" (did you mean {}?)", in_quotes(*suggestion));
+  if (auto suggestion = closest_match(key, known)) detail += fmt::format(" (did you mean {}?)", in_quotes(*suggestion));
   return detail;
 }
 
-std::optional<std::string> closest_match(std::string_view word,
-                                          const std::vector<std::string>& candidates) {
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
   // Close enough to be a typo: a third of the word may be wrong, but never all
   // of a short one ("foo" is not a misspelling of "name").
   const std::size_t allowed = std::max<std::size_t>(1, word.size() / 3);

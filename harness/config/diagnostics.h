@@ -18,19 +18,16 @@ namespace memharness::config {
 
 // "FILE:LINE:COL: error: CONTEXT: key "KEY": DETAIL"; CONTEXT and the key part are
 // left out when empty.
-std::string format_config_error(const std::filesystem::path& file, ir::Position where,
-                                std::string_view context, std::string_view key,
-                                std::string_view detail);
+std::string format_config_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                                std::string_view key, std::string_view detail);
 
 // Throws memharness::Error(ExitCode::usage) with format_config_error(...).
-[[noreturn]] void throw_config_error(const std::filesystem::path& file, ir::Position where,
-                                     std::string_view context, std::string_view key,
-                                     std::string_view detail);
+[[noreturn]] void throw_config_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                                     std::string_view key, std::string_view detail);
 
 // The same, with DETAIL = "expected EXPECTED, got FOUND".
-[[noreturn]] void throw_value_error(const std::filesystem::path& file, ir::Position where,
-                                    std::string_view context, std::string_view key,
-                                    std::string_view expected, std::string_view found);
+[[noreturn]] void throw_value_error(const std::filesystem::path& file, ir::Position where, std::string_view context,
+                                    std::string_view key, std::string_view expected, std::string_view found);
 
 // "expected a known key, got an unknown key", with ` (did you mean "x"?)` when one
 // of `known` is a likely misspelling of `key`.
@@ -38,8 +35,7 @@ std::string unknown_key_detail(std::string_view key, const std::vector<std::stri
 
 // The candidate closest to `word` by edit distance, if it is close enough to be
 // a plausible typo.
-std::optional<std::string> closest_match(std::string_view word,
-                                          const std::vector<std::string>& candidates);
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 // `text` in double quotes with ", \ and control characters escaped.
 std::string in_quotes(std::string_view text);

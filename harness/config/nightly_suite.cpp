@@ -133,9 +133,8 @@ std::filesystem::path resolve_nightly_test(const NightlySuite& suite, std::size_
                                            std::vector<std::filesystem::path> config_dirs) {
   const auto& given = suite.tests.at(index).config;
   auto suite_dir = suite.file.parent_path();
-  std::string name_or_path = is_test_config_path(given) && std::filesystem::path(given).is_relative()
-                                 ? (suite_dir / given).string()
-                                 : given;
+  std::string name_or_path =
+      is_test_config_path(given) && std::filesystem::path(given).is_relative() ? (suite_dir / given).string() : given;
   if (!suite_dir.empty()) config_dirs.insert(config_dirs.begin(), suite_dir);
   try {
     return resolve_test_config(name_or_path, config_dirs);

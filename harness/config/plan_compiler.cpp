@@ -88,8 +88,7 @@ struct SizeRules {
 };
 
 //                                  percent times  zero   "max"
-constexpr SizeRules memory_max_rules{false, true, false, true,
-                                     R"("%" sizes are relative to memory-max itself)"};
+constexpr SizeRules memory_max_rules{false, true, false, true, R"("%" sizes are relative to memory-max itself)"};
 constexpr SizeRules memory_limit_rules{true, true, false, true, ""};
 constexpr SizeRules memory_protection_rules{true, true, true, false, ""};
 constexpr SizeRules absolute_size_rules{false, false, false, false, ""};
@@ -97,7 +96,7 @@ constexpr SizeRules swap_max_rules{true, true, true, true, ""};
 constexpr SizeRules swapfile_rules{true, true, false, false, ""};
 
 std::string size_expectation(const SizeRules& rules) {
-  std::string expected = rules.percent  ? R"(a size like "512M" or "150%")"
+  std::string expected = rules.percent ? R"(a size like "512M" or "150%")"
                          : rules.times ? R"(a size like "512M" or "1.5x")"
                                        : R"(a size like "512M")";
   if (rules.max_keyword) expected += R"(, or "max")";
@@ -129,8 +128,7 @@ std::string_view swap_mode_name(SwapMode mode) {
 
 class Compiler {
  public:
-  Compiler(const ir::TestConfig& config, const HostFacts& host,
-           const workloads::WorkloadRegistry& registry)
+  Compiler(const ir::TestConfig& config, const HostFacts& host, const workloads::WorkloadRegistry& registry)
       : config_(config), host_(host), registry_(registry) {}
 
   TestPlan compile() {
@@ -138,12 +136,11 @@ class Compiler {
     plan.source_file = config_.source_file;
     plan.name = test_name();
     plan.description = config_.description ? string(*config_.description, "", "description") : "";
-    plan.iterations = static_cast<int>(
-        config_.iterations ? integer(*config_.iterations, "", "iterations", 1, max_iterations) : 1);
-    plan.sample_interval =
-        config_.sample_interval
-            ? duration(*config_.sample_interval, "", "sample-interval", min_sample_interval)
-            : default_sample_interval;
+    plan.iterations =
+        static_cast<int>(config_.iterations ? integer(*config_.iterations, "", "iterations", 1, max_iterations) : 1);
+    plan.sample_interval = config_.sample_interval
+                               ? duration(*config_.sample_interval, "", "sample-interval", min_sample_interval)
+                               : default_sample_interval;
     const std::chrono::nanoseconds phase_timeout =
         config_.timeout ? duration(*config_.timeout, "", "timeout", 0ns) : default_timeout;
     plan.cgroup = cgroup();
@@ -152,18 +149,16 @@ class Compiler {
     plan.vm = vm();
     plan.kernels = kernels();
     if (config_.phases.empty())
-      throw_value_error(config_.source_file, ir::Position{}, "", "phase",
-                        "at least one [[phase]] table", "none");
-    for (std::size_t i = 0; i < config_.phases.size(); ++i)
-      plan.phases.push_back(phase(i, phase_timeout));
+      throw_value_error(config_.source_file, ir::Position{}, "", "phase", "at least one [[phase]] table", "none");
+    for (std::size_t i = 0; i < config_.phases.size(); ++i) plan.phases.push_back(phase(i, phase_timeout));
     plan.resolved = resolved_json(plan);
     plan.config_hash = config_hash(plan.resolved);
     return plan;
   }
 
  private:
-  [[noreturn]] void fail(ir::Position where, std::string_view context, std::string_view key,
-                         std::string_view expected, std::string_view found) const {
+  [[noreturn]] void fail(ir::Position where, std::string_view context, std::string_view key, std::string_view expected,
+                         std::string_view found) const {
     throw_value_error(config_.source_file, where, context, key, expected, found);
   }
 
@@ -174,8 +169,8 @@ class Compiler {
     fail(value.where, context, key, "a string", value.describe());
   }
 
-  std::int64_t integer(const ir::Value& value, std::string_view context, std::string_view key,
-                       std::int64_t min, std::int64_t max) const {
+  std::int64_t integer(const ir::Value& value, std::string_view context, std::string_view key, std::int64_t min,
+                       std::int64_t max) const {
     const std::int64_t* number = value.integer();
     if (!number || *number < min || *number > max)
       fail(value.where, context, key, integer_expectation(min, max), value.describe());
@@ -196,14 +191,14 @@ class Compiler {
   }
 
   // A duration longer than 0, or at least `at_least` when that is not 0.
-  std::chrono::nanoseconds duration(const ir::Value& value, std::string_view context,
-                                    std::string_view key, std::chrono::nanoseconds at_least) const {
+  std::chrono::nanoseconds duration(const ir::Value& value, std::string_view context, std::string_view key,
+                                    std::chrono::nanoseconds at_least) const {
     const std::string* text = value.string();
     std::optional<std::chrono::nanoseconds> parsed = text ? parse_duration(*text) : std::nullopt;
     if (!parsed) fail(value.where, context, key, R"(a duration like "10s" or "500ms")", value.describe());
     if (at_least > 0ns && *parsed < at_least)
-      fail(value.where, context, key,
-           fmt::format("a duration of at least {}", format_duration(at_least)), value.describe());
+      fail(value.where, context, key, fmt::format("a duration of at least {}", format_duration(at_least)),
+           value.describe());
     if (*parsed <= 0ns) fail(value.where, context, key, "a duration greater than 0", value.describe());
     // Deadlines are steady_clock::now() + the duration (and a VM's is the sum
     // over phases and iterations): beyond a year they overflow nanoseconds.
@@ -226,8 +221,8 @@ class Compiler {
   }
 
   // Bytes, or nullopt for "max" where rules.max_keyword allows it.
-  std::optional<std::int64_t> size(const ir::Value& value, std::string_view context,
-                                   std::string_view key, const SizeRules& rules) const {
+  std::optional<std::int64_t> size(const ir::Value& value, std::string_view context, std::string_view key,
+                                   const SizeRules& rules) const {
     const std::string expected = size_expectation(rules);
     std::optional<SizeExpression> expression;
     if (const std::int64_t* bytes = value.integer()) {
@@ -244,16 +239,13 @@ class Compiler {
       case SizeExpression::Base::absolute: break;
       case SizeExpression::Base::cgroup_memory_max:
         if (!rules.percent && !rules.times)
-          fail(value.where, context, key,
-               R"(an absolute size like "512M" (relative sizes are not allowed here))",
+          fail(value.where, context, key, R"(an absolute size like "512M" (relative sizes are not allowed here))",
                value.describe());
         if (!rules.percent)
-          fail(value.where, context, key,
-               fmt::format(R"(a size like "512M" or "1.5x" ({}))", rules.no_percent_reason),
+          fail(value.where, context, key, fmt::format(R"(a size like "512M" or "1.5x" ({}))", rules.no_percent_reason),
                value.describe());
         if (!memory_max_)
-          fail(value.where, context, key,
-               R"(an absolute size or "1.5x" ("%" sizes need a [cgroup] memory-max))",
+          fail(value.where, context, key, R"(an absolute size or "1.5x" ("%" sizes need a [cgroup] memory-max))",
                value.describe());
         base = *memory_max_;
         break;
@@ -269,8 +261,7 @@ class Compiler {
     std::optional<std::int64_t> bytes = expression->resolve(base);
     if (!bytes) fail(value.where, context, key, "a size that fits in 64 bits", value.describe());
     if (*bytes < 0 || (*bytes == 0 && !rules.zero))
-      fail(value.where, context, key, rules.zero ? "a size of at least 0" : "a size greater than 0",
-           value.describe());
+      fail(value.where, context, key, rules.zero ? "a size of at least 0" : "a size greater than 0", value.describe());
     return bytes;
   }
 
@@ -301,12 +292,9 @@ class Compiler {
       plan.memory_max = size(*ir.memory_max, "[cgroup]", "memory-max", memory_max_rules);
       memory_max_ = plan.memory_max;
     }
-    if (ir.memory_high)
-      plan.memory_high = size(*ir.memory_high, "[cgroup]", "memory-high", memory_limit_rules);
-    if (ir.memory_low)
-      plan.memory_low = size(*ir.memory_low, "[cgroup]", "memory-low", memory_protection_rules);
-    if (ir.memory_min)
-      plan.memory_min = size(*ir.memory_min, "[cgroup]", "memory-min", memory_protection_rules);
+    if (ir.memory_high) plan.memory_high = size(*ir.memory_high, "[cgroup]", "memory-high", memory_limit_rules);
+    if (ir.memory_low) plan.memory_low = size(*ir.memory_low, "[cgroup]", "memory-low", memory_protection_rules);
+    if (ir.memory_min) plan.memory_min = size(*ir.memory_min, "[cgroup]", "memory-min", memory_protection_rules);
     if (ir.swap_max) plan.swap_max = size(*ir.swap_max, "[cgroup]", "swap-max", swap_max_rules);
 
     struct Limit {
@@ -345,38 +333,35 @@ class Compiler {
     SwapPlan plan;
     if (ir.mode) {
       std::string mode = choice(*ir.mode, "[swap]", "mode", {"host", "none", "swapfile"});
-      plan.mode = mode == "none" ? SwapMode::none
-                  : mode == "swapfile" ? SwapMode::swapfile
-                                       : SwapMode::host;
+      plan.mode = mode == "none" ? SwapMode::none : mode == "swapfile" ? SwapMode::swapfile : SwapMode::host;
     }
     if (plan.mode != SwapMode::swapfile) {
       const std::string expected = R"(no such key unless mode = "swapfile")";
       if (ir.swapfile_size)
         fail(ir.swapfile_size->where, "[swap]", "swapfile-size", expected, ir.swapfile_size->describe());
       if (ir.swapfile_directory)
-        fail(ir.swapfile_directory->where, "[swap]", "swapfile-directory", expected,
-             ir.swapfile_directory->describe());
+        fail(ir.swapfile_directory->where, "[swap]", "swapfile-directory", expected, ir.swapfile_directory->describe());
     }
     if (plan.mode == SwapMode::swapfile) {
       if (!ir.swapfile_size)
-        fail(ir.where, "[swap]", "swapfile-size",
-             R"(a size like "1G" or "0.5x" (required with mode = "swapfile"))", "nothing");
+        fail(ir.where, "[swap]", "swapfile-size", R"(a size like "1G" or "0.5x" (required with mode = "swapfile"))",
+             "nothing");
       plan.swapfile_bytes = *size(*ir.swapfile_size, "[swap]", "swapfile-size", swapfile_rules);
       plan.swapfile_directory = default_swapfile_directory;
       if (ir.swapfile_directory) {
         const ir::Value& value = *ir.swapfile_directory;
         const std::string* directory = value.string();
         if (!directory || directory->empty() || directory->front() != '/')
-          fail(value.where, "[swap]", "swapfile-directory",
-               R"(an absolute directory path like "/var/tmp")", value.describe());
+          fail(value.where, "[swap]", "swapfile-directory", R"(an absolute directory path like "/var/tmp")",
+               value.describe());
         plan.swapfile_directory = *directory;
       }
     }
     if (plan.mode == SwapMode::none) {
       // "none" is spelled in the cgroup as swap-max 0; anything else contradicts it.
       if (cgroup.swap_max != std::optional<std::int64_t>(0) && config_.cgroup.swap_max)
-        fail(config_.cgroup.swap_max->where, "[cgroup]", "swap-max",
-             R"("0" or no swap-max with [swap] mode = "none")", config_.cgroup.swap_max->describe());
+        fail(config_.cgroup.swap_max->where, "[cgroup]", "swap-max", R"("0" or no swap-max with [swap] mode = "none")",
+             config_.cgroup.swap_max->describe());
       cgroup.swap_max = 0;
     }
     return plan;
@@ -396,8 +381,7 @@ class Compiler {
     std::map<std::string, ir::Position> seen;
     for (const ir::Entry& entry : entries) {
       if (!is_valid_sysctl_name(entry.key))
-        fail(entry.key_where, context, entry.key, R"(a dotted sysctl name like "vm.swappiness")",
-             in_quotes(entry.key));
+        fail(entry.key_where, context, entry.key, R"(a dotted sysctl name like "vm.swappiness")", in_quotes(entry.key));
       if (auto [it, inserted] = seen.emplace(entry.key, entry.key_where); !inserted)
         fail(entry.key_where, context, entry.key, "each sysctl set once",
              fmt::format("a second setting (the first is at line {})", it->second.line));
@@ -483,8 +467,7 @@ class Compiler {
       fail(ir.name ? ir.name->where : ir.where, context, "name", "a phase name used only once",
            fmt::format("{}, the name of the phase at line {}", in_quotes(plan.name), it->second.line));
     plan.timeout = ir.timeout ? duration(*ir.timeout, context, "timeout", 0ns) : default_phase_timeout;
-    if (ir.workloads.empty())
-      fail(ir.where, context, "workload", "at least one [[phase.workload]] table", "none");
+    if (ir.workloads.empty()) fail(ir.where, context, "workload", "at least one [[phase.workload]] table", "none");
 
     std::map<std::string, ir::Position> instance_names;
     std::map<std::string, int> type_counts;
@@ -521,14 +504,11 @@ class Compiler {
       std::string found = ir.type->describe();
       if (auto suggestion = closest_match(*type, known))
         found += fmt::format(" (did you mean {}?)", in_quotes(*suggestion));
-      fail(ir.type->where, context, "type", R"(a registered workload type (see "memharness list"))",
-           found);
+      fail(ir.type->where, context, "type", R"(a registered workload type (see "memharness list"))", found);
     }
     if (auto [it, inserted] = instance_names.emplace(plan.instance_name, ir.where); !inserted)
-      fail(ir.name ? ir.name->where : ir.where, context, "name",
-           "a workload name used only once in the phase",
-           fmt::format("{}, the name of the workload at line {}", in_quotes(plan.instance_name),
-                       it->second.line));
+      fail(ir.name ? ir.name->where : ir.where, context, "name", "a workload name used only once in the phase",
+           fmt::format("{}, the name of the workload at line {}", in_quotes(plan.instance_name), it->second.line));
 
     for (const ParamSpec& param : spec->params) check_spec(*spec, param);
     for (const ir::Entry& entry : ir.params) {
@@ -544,8 +524,8 @@ class Compiler {
     for (const ParamSpec& param : spec->params) {
       if (plan.params.has(param.name)) continue;
       if (param.required())
-        fail(ir.where, context, param.name,
-             fmt::format("{} (the parameter is required)", param_expectation(param)), "nothing");
+        fail(ir.where, context, param.name, fmt::format("{} (the parameter is required)", param_expectation(param)),
+             "nothing");
       plan.params.set(param.name, default_value(*spec, param, ir.where, context));
     }
     return plan;
@@ -555,11 +535,13 @@ class Compiler {
 
   static void check_spec(const WorkloadSpec& spec, const ParamSpec& param) {
     if (param.name == "type" || param.name == "name")
-      throw std::logic_error(fmt::format("workload \"{}\": parameter \"{}\" clashes with a key of "
-                                         "[[phase.workload]]", spec.name, param.name));
+      throw std::logic_error(
+          fmt::format("workload \"{}\": parameter \"{}\" clashes with a key of "
+                      "[[phase.workload]]",
+                      spec.name, param.name));
     if (param.type == ParamType::choice && param.choices.empty())
-      throw std::logic_error(fmt::format("workload \"{}\": choice parameter \"{}\" has no choices",
-                                         spec.name, param.name));
+      throw std::logic_error(
+          fmt::format("workload \"{}\": choice parameter \"{}\" has no choices", spec.name, param.name));
   }
 
   static SizeRules param_size_rules(const ParamSpec& param) {
@@ -596,8 +578,8 @@ class Compiler {
   // The default as if the user had written it, through the same checks; a
   // default that fails them is a bug in the workload, except for a relative
   // size whose base this config does not provide.
-  workloads::ResolvedParams::Value default_value(const WorkloadSpec& spec, const ParamSpec& param,
-                                                 ir::Position where, std::string_view context) const {
+  workloads::ResolvedParams::Value default_value(const WorkloadSpec& spec, const ParamSpec& param, ir::Position where,
+                                                 std::string_view context) const {
     const std::string& text = param.default_value;
     ir::Value value;
     value.where = where;
@@ -610,18 +592,18 @@ class Compiler {
       value.data = text == "true";
     } else if (param.type == ParamType::size && !memory_max_) {
       auto expression = parse_size(text);
-      if (expression && expression->base == SizeExpression::Base::cgroup_memory_max &&
-          param.relative_allowed)
+      if (expression && expression->base == SizeExpression::Base::cgroup_memory_max && param.relative_allowed)
         fail(where, context, param.name,
-             fmt::format("a value, or a [cgroup] memory-max for the default {} to be relative to",
-                         in_quotes(text)),
+             fmt::format("a value, or a [cgroup] memory-max for the default {} to be relative to", in_quotes(text)),
              "nothing");
     }
     try {
       return param_value(param, value, context);
     } catch (const Error& error) {
-      throw std::logic_error(fmt::format("workload \"{}\": the default of parameter \"{}\" is "
-                                         "invalid: {}", spec.name, param.name, error.what()));
+      throw std::logic_error(
+          fmt::format("workload \"{}\": the default of parameter \"{}\" is "
+                      "invalid: {}",
+                      spec.name, param.name, error.what()));
     }
   }
 
@@ -634,10 +616,8 @@ class Compiler {
     json["iterations"] = plan.iterations;
     json["sample-interval"] = to_seconds(plan.sample_interval);
     json["cgroup"] = {
-        {"memory-max", size_json(plan.cgroup.memory_max)},
-        {"memory-high", size_json(plan.cgroup.memory_high)},
-        {"memory-low", size_json(plan.cgroup.memory_low)},
-        {"memory-min", size_json(plan.cgroup.memory_min)},
+        {"memory-max", size_json(plan.cgroup.memory_max)}, {"memory-high", size_json(plan.cgroup.memory_high)},
+        {"memory-low", size_json(plan.cgroup.memory_low)}, {"memory-min", size_json(plan.cgroup.memory_min)},
         {"swap-max", size_json(plan.cgroup.swap_max)},
     };
     json["swap"] = {{"mode", swap_mode_name(plan.swap.mode)}};
@@ -653,12 +633,10 @@ class Compiler {
       for (const WorkloadPlan& workload : phase.workloads) {
         nlohmann::json params = nlohmann::json::object();
         for (const auto& [name, value] : workload.params.all()) params[name] = param_json(value);
-        workloads.push_back(
-            {{"type", workload.type}, {"name", workload.instance_name}, {"params", params}});
+        workloads.push_back({{"type", workload.type}, {"name", workload.instance_name}, {"params", params}});
       }
-      json["phases"].push_back({{"name", phase.name},
-                                {"timeout", to_seconds(phase.timeout)},
-                                {"workloads", workloads}});
+      json["phases"].push_back(
+          {{"name", phase.name}, {"timeout", to_seconds(phase.timeout)}, {"workloads", workloads}});
     }
     return json;
   }
@@ -679,8 +657,10 @@ TestPlan compile_test_plan(const ir::TestConfig& config, const HostFacts& host,
                            const workloads::WorkloadRegistry& registry) {
   // Every limit is checked against MemTotal, so without it nothing can be checked.
   if (host.mem_total_bytes <= 0)
-    throw environment_error("{}: error: cannot check the test config: the machine's MemTotal "
-                            "is unknown", config.source_file.string());
+    throw environment_error(
+        "{}: error: cannot check the test config: the machine's MemTotal "
+        "is unknown",
+        config.source_file.string());
   TestPlan plan = Compiler(config, host, registry).compile();
   // The hash identifies the config, not what one machine resolved from it:
   // "0.95x" is the same test in a guest with 1019248640 bytes of MemTotal and

@@ -17,8 +17,7 @@ namespace memharness::config {
 // std::logic_error for a broken WorkloadSpec (say, a default its own spec rejects).
 // Throws Error(environment) if host.mem_total_bytes is not known (<= 0).
 TestPlan compile_test_plan(const ir::TestConfig& config, const HostFacts& host,
-                           const workloads::WorkloadRegistry& registry =
-                               workloads::WorkloadRegistry::instance());
+                           const workloads::WorkloadRegistry& registry = workloads::WorkloadRegistry::instance());
 
 // 16 hex digits of FNV-1a 64 over resolved.dump(). An identity hash for telling
 // configs apart, not a security measure. A plan's config_hash is this over the

@@ -37,15 +37,13 @@ std::filesystem::path resolve_test_config(std::string_view name_or_path,
     std::filesystem::path candidate = dir / file_name;
     if (std::filesystem::is_regular_file(candidate, ignored)) return candidate;
     searched += fmt::format("{}{}", searched.empty() ? "" : ", ", dir.string());
-    for (std::filesystem::directory_iterator it(dir, ignored), end; !ignored && it != end;
-         it.increment(ignored)) {
+    for (std::filesystem::directory_iterator it(dir, ignored), end; !ignored && it != end; it.increment(ignored)) {
       if (it->path().extension() == ".toml") known.push_back(it->path().stem().string());
     }
     ignored.clear();
   }
-  std::string message = fmt::format("error: no test config named {} (looked for {} in {})",
-                                    in_quotes(name_or_path), file_name,
-                                    searched.empty() ? "no directories" : searched);
+  std::string message = fmt::format("error: no test config named {} (looked for {} in {})", in_quotes(name_or_path),
+                                    file_name, searched.empty() ? "no directories" : searched);
   if (auto suggestion = closest_match(name_or_path, known))
     message += fmt::format("; did you mean {}?", in_quotes(*suggestion));
   throw Error(ExitCode::usage, message);

@@ -40,7 +40,7 @@ enum class SwapMode {
 
 struct SwapPlan {
   SwapMode mode = SwapMode::host;
-  std::int64_t swapfile_bytes = 0;          // swapfile only
+  std::int64_t swapfile_bytes = 0;           // swapfile only
   std::filesystem::path swapfile_directory;  // swapfile only; must be on a fs supporting swap
 };
 

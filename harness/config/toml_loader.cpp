@@ -77,20 +77,19 @@
 namespace memharness::config {
 namespace {
 
-const std::vector<std::string> top_level_keys{
-    "name", "description", "iterations", "sample-interval", "timeout",
-    "cgroup", "swap", "sysctl", "phase", "vm", "kernel"};
+const std::vector<std::string> top_level_keys{"name",    "description", "iterations", "sample-interval",
+                                              "timeout", "cgroup",      "swap",       "sysctl",
+                                              "phase",   "vm",          "kernel"};
 const std::vector<std::string> vm_keys{"memory", "cpus", "timeout", "scratch-size"};
 const std::vector<std::string> kernel_keys{"name", "image", "modules", "cmdline", "sysctl"};
-const std::vector<std::string> cgroup_keys{"memory-max", "memory-high", "memory-low",
-                                           "memory-min", "swap-max"};
+const std::vector<std::string> cgroup_keys{"memory-max", "memory-high", "memory-low", "memory-min", "swap-max"};
 const std::vector<std::string> swap_keys{"mode", "swapfile-size", "swapfile-directory"};
 const std::vector<std::string> phase_keys{"name", "timeout", "workload"};
 
 bool is_array_of_tables(const toml::node& node) {
   const toml::array* array = node.as_array();
-  return array && std::all_of(array->begin(), array->end(),
-                              [](const toml::node& element) { return element.is_table(); });
+  return array &&
+         std::all_of(array->begin(), array->end(), [](const toml::node& element) { return element.is_table(); });
 }
 
 ir::Value to_value(const toml::node& node) {
@@ -103,9 +102,8 @@ ir::Value to_value(const toml::node& node) {
     case toml::node_type::boolean: value.data = node.as_boolean()->get(); break;
     case toml::node_type::table: value.data = ir::OtherValue{"a table"}; break;
     case toml::node_type::array:
-      value.data = ir::OtherValue{is_array_of_tables(node) && !node.as_array()->empty()
-                                      ? "an array of tables"
-                                      : "an array"};
+      value.data =
+          ir::OtherValue{is_array_of_tables(node) && !node.as_array()->empty() ? "an array of tables" : "an array"};
       break;
     case toml::node_type::date: value.data = ir::OtherValue{"a date"}; break;
     case toml::node_type::time: value.data = ir::OtherValue{"a time"}; break;
@@ -158,11 +156,9 @@ class Loader {
       } else if (name == "sysctl") {
         load_sysctls(table_at(*node, "", name, "[sysctl]"), "", config.sysctls);
         // vm.a, kernel.b, vm.c come out of the nested tables as vm.a, vm.c, kernel.b.
-        std::stable_sort(config.sysctls.begin(), config.sysctls.end(),
-                         [](const ir::Entry& a, const ir::Entry& b) {
-                           return std::pair(a.key_where.line, a.key_where.column) <
-                                  std::pair(b.key_where.line, b.key_where.column);
-                         });
+        std::stable_sort(config.sysctls.begin(), config.sysctls.end(), [](const ir::Entry& a, const ir::Entry& b) {
+          return std::pair(a.key_where.line, a.key_where.column) < std::pair(b.key_where.line, b.key_where.column);
+        });
       } else if (name == "vm") {
         config.vm = load_vm(table_at(*node, "", name, "[vm]"));
       } else if (name == "kernel") {
@@ -185,20 +181,19 @@ class Loader {
                        unknown_key_detail(key.str(), known));
   }
 
-  const toml::table& table_at(const toml::node& node, std::string_view context,
-                              std::string_view key, std::string_view header) const {
+  const toml::table& table_at(const toml::node& node, std::string_view context, std::string_view key,
+                              std::string_view header) const {
     if (const toml::table* table = node.as_table()) return *table;
     const ir::Value found = to_value(node);
-    throw_value_error(file_, found.where, context, key, fmt::format("a table ({})", header),
-                      found.describe());
+    throw_value_error(file_, found.where, context, key, fmt::format("a table ({})", header), found.describe());
   }
 
-  std::vector<const toml::table*> tables_at(const toml::node& node, std::string_view context,
-                                            std::string_view key, std::string_view header) const {
+  std::vector<const toml::table*> tables_at(const toml::node& node, std::string_view context, std::string_view key,
+                                            std::string_view header) const {
     if (!is_array_of_tables(node)) {
       const ir::Value found = to_value(node);
-      throw_value_error(file_, found.where, context, key,
-                        fmt::format("an array of tables ({})", header), found.describe());
+      throw_value_error(file_, found.where, context, key, fmt::format("an array of tables ({})", header),
+                        found.describe());
     }
     std::vector<const toml::table*> tables;
     for (const toml::node& element : *node.as_array()) tables.push_back(element.as_table());
@@ -289,8 +284,7 @@ class Loader {
 
   // vm.swappiness = 1 is a table "vm" holding "swappiness" in TOML; both it and
   // "vm.swappiness" = 1 name the sysctl vm.swappiness.
-  void load_sysctls(const toml::table& table, const std::string& prefix,
-                    std::vector<ir::Entry>& sysctls) const {
+  void load_sysctls(const toml::table& table, const std::string& prefix, std::vector<ir::Entry>& sysctls) const {
     for (const auto& [key, node] : in_file_order(table)) {
       std::string name = prefix + std::string(key->str());
       if (const toml::table* nested = node->as_table()) {
@@ -333,8 +327,7 @@ class Loader {
       } else if (name == "name") {
         workload.name = to_value(*node);
       } else {
-        workload.params.push_back(
-            {std::string(name), position_of(key->source().begin), to_value(*node)});
+        workload.params.push_back({std::string(name), position_of(key->source().begin), to_value(*node)});
       }
     }
     return workload;
@@ -357,8 +350,7 @@ ir::TestConfig parse_test_config(std::string_view toml_text, const std::filesyst
   try {
     root = toml::parse(toml_text, file.string());
   } catch (const toml::parse_error& error) {
-    throw_config_error(file, position_of(error.source().begin), "", "",
-                       syntax_error_detail(error.description()));
+    throw_config_error(file, position_of(error.source().begin), "", "", syntax_error_detail(error.description()));
   }
   return Loader(file).load(root);
 }
@@ -368,9 +360,7 @@ ir::TestConfig load_test_config(const std::filesystem::path& file) {
   if (std::filesystem::is_directory(file, ignored))
     throw usage_error("{}: error: cannot read the test config: it is a directory", file.string());
   auto text = read_file_if_opened(file);
-  if (!text)
-    throw usage_error("{}: error: cannot read the test config: {}", file.string(),
-                      std::strerror(errno));
+  if (!text) throw usage_error("{}: error: cannot read the test config: {}", file.string(), std::strerror(errno));
   return parse_test_config(*text, file);
 }
 

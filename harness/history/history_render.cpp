@@ -48,8 +48,7 @@ Step step_of(const analysis::ChangePoint& c) {
 
 std::string describe_step(const analysis::ChangePoint& c, const std::string& unit, int decimals) {
   Step s = step_of(c);
-  if (s.relative)
-    return fmt::format("step {:+.1f}% [{:+.1f}%, {:+.1f}%] p={:.3f}", s.size, s.low, s.high, c.p_value);
+  if (s.relative) return fmt::format("step {:+.1f}% [{:+.1f}%, {:+.1f}%] p={:.3f}", s.size, s.low, s.high, c.p_value);
   return fmt::format("step {:+.{}f} {} [{:+.{}f}, {:+.{}f}] p={:.3f}", s.size, decimals, unit, s.low, decimals, s.high,
                      decimals, c.p_value);
 }
@@ -108,9 +107,12 @@ void print_csv(std::ostream& out, const std::vector<std::vector<std::string>>& t
 
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& table,
                  const std::vector<bool>& right_aligned, HistoryFormat format) {
-  if (format == HistoryFormat::markdown) print_markdown(out, table, right_aligned);
-  else if (format == HistoryFormat::csv) print_csv(out, table);
-  else print_columns(out, table, right_aligned);
+  if (format == HistoryFormat::markdown)
+    print_markdown(out, table, right_aligned);
+  else if (format == HistoryFormat::csv)
+    print_csv(out, table);
+  else
+    print_columns(out, table, right_aligned);
 }
 
 }  // namespace
@@ -126,7 +128,8 @@ std::optional<HistoryFormat> parse_history_format(const std::string& name) {
 void render_metric_counts(std::ostream& out, const std::vector<MetricCount>& counts, HistoryFormat format) {
   if (format == HistoryFormat::json) {
     auto j = nlohmann::json::array();
-    for (const auto& c : counts) j.push_back({{"metric", c.metric}, {"title", c.title}, {"unit", c.unit}, {"runs", c.runs}});
+    for (const auto& c : counts)
+      j.push_back({{"metric", c.metric}, {"title", c.title}, {"unit", c.unit}, {"runs", c.runs}});
     out << j.dump(2) << '\n';
     return;
   }
@@ -146,16 +149,21 @@ void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat 
   for (const auto& r : rows) means.push_back(r.summary.mean);
   std::map<std::size_t, analysis::ChangePoint> changes;  // by the index of the first run after it
   for (const auto& c : analysis::find_change_points(means, change_options)) changes[c.index] = c;
-  const std::string method =
-      fmt::format("E-Divisive, alpha {}, {} permutations, min segment {}", change_options.alpha,
-                  change_options.permutations, change_options.min_segment);
+  const std::string method = fmt::format("E-Divisive, alpha {}, {} permutations, min segment {}", change_options.alpha,
+                                         change_options.permutations, change_options.min_segment);
 
   if (format == HistoryFormat::json) {
     auto runs = nlohmann::json::array();
     for (const auto& r : rows)
-      runs.push_back({{"started_at", r.started_at}, {"label", r.label}, {"kernel_release", r.kernel},
-                      {"path", r.path}, {"n", r.summary.n}, {"mean", r.summary.mean}, {"min", r.summary.min},
-                      {"max", r.summary.max}, {"cov_pct", r.summary.cov_pct}});
+      runs.push_back({{"started_at", r.started_at},
+                      {"label", r.label},
+                      {"kernel_release", r.kernel},
+                      {"path", r.path},
+                      {"n", r.summary.n},
+                      {"mean", r.summary.mean},
+                      {"min", r.summary.min},
+                      {"max", r.summary.max},
+                      {"cov_pct", r.summary.cov_pct}});
     auto change_points = nlohmann::json::array();
     for (const auto& [index, c] : changes) {
       Step s = step_of(c);
@@ -173,8 +181,12 @@ void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat 
                                {"segment_before", {{"first_run", c.before_begin}, {"runs", index - c.before_begin}}},
                                {"segment_after", {{"first_run", index}, {"runs", c.after_end - index}}}});
     }
-    nlohmann::json j{{"metric", series.metric}, {"title", series.title}, {"unit", series.unit},
-                     {"test", series.test}, {"harmonic_mean", series.harmonic_mean}, {"runs", runs},
+    nlohmann::json j{{"metric", series.metric},
+                     {"title", series.title},
+                     {"unit", series.unit},
+                     {"test", series.test},
+                     {"harmonic_mean", series.harmonic_mean},
+                     {"runs", runs},
                      {"change_points", change_points},
                      {"change_point_method",
                       {{"name", "e-divisive"},
@@ -192,7 +204,9 @@ void render_series(std::ostream& out, const MetricSeries& series, HistoryFormat 
     out << fmt::format("### {} ({}, {}) of {}\n\n", markdown_cell(series.metric), markdown_cell(series.title),
                        markdown_cell(series.unit), markdown_cell(series.test));
   // CSV keeps full precision for other programs; text and markdown print as compare does.
-  auto number = [&](double v) { return format == HistoryFormat::csv ? fmt::format("{}", v) : fixed(v, series.decimals); };
+  auto number = [&](double v) {
+    return format == HistoryFormat::csv ? fmt::format("{}", v) : fixed(v, series.decimals);
+  };
   std::vector<std::vector<std::string>> table{
       {"started_at", "label", "kernel", "n", series.harmonic_mean ? "hmean" : "mean", "min", "max", "cov%", "change"}};
   if (format == HistoryFormat::csv) table.front().push_back("path");

@@ -68,8 +68,8 @@ int count_tables(Database& db, const char* name = nullptr) {
 // before anything is written to it.
 void check_schema(Database& db) {
   if (count_tables(db, "history_schema") == 0)
-    throw usage_error("{}: not a memharness history database (it has no history_schema table): {}",
-                      db.file().string(), rebuild_hint(db.file()));
+    throw usage_error("{}: not a memharness history database (it has no history_schema table): {}", db.file().string(),
+                      rebuild_hint(db.file()));
   auto stmt = db.prepare("SELECT version FROM history_schema");
   std::string version = stmt.step() ? stmt.text(0) : "none";
   if (version != std::to_string(history_schema_version))
@@ -175,8 +175,13 @@ void HistoryStore::insert_run(const results::StoredRun& run) {
       value.bind(1, run_id).bind(2, def.id).bind(3, it->number).bind(4, *v).run();
       any = true;
     }
-    if (any) metric.bind(1, def.id).bind(2, def.title).bind(3, def.unit).bind(4, def.harmonic_mean ? 1 : 0)
-          .bind(5, def.decimals).run();
+    if (any)
+      metric.bind(1, def.id)
+          .bind(2, def.title)
+          .bind(3, def.unit)
+          .bind(4, def.harmonic_mean ? 1 : 0)
+          .bind(5, def.decimals)
+          .run();
   }
 }
 
@@ -200,11 +205,11 @@ RebuildSummary HistoryStore::index_all() {
 std::vector<MetricCount> HistoryStore::metric_counts(const RunFilter& filter) {
   auto stmt = db_->prepare(
       "SELECT v.metric, m.title, m.unit, count(DISTINCT r.id) FROM metric_values v JOIN runs r ON r.id = v.run_id "
-      "JOIN metrics m ON m.id = v.metric " + where_filter("") + " GROUP BY v.metric ORDER BY v.metric");
+      "JOIN metrics m ON m.id = v.metric " +
+      where_filter("") + " GROUP BY v.metric ORDER BY v.metric");
   bind_filter(stmt, filter);
   std::vector<MetricCount> out;
-  while (stmt.step())
-    out.push_back({stmt.text(0), stmt.text(1), stmt.text(2), static_cast<int>(stmt.integer(3))});
+  while (stmt.step()) out.push_back({stmt.text(0), stmt.text(1), stmt.text(2), static_cast<int>(stmt.integer(3))});
   return out;
 }
 
@@ -220,10 +225,11 @@ MetricSeries HistoryStore::series(const std::string& metric, const RunFilter& fi
     std::vector<std::string> found;
     while (tests.step()) found.push_back(tests.text(0));
     if (found.empty())
-      throw usage_error("--metric {}: no indexed run has this metric{}: `memharness history` without --metric "
-                        "lists the metrics",
-                        metric, filter.test.empty() && filter.label.empty() && filter.since.empty()
-                                    ? "" : " among the runs selected");
+      throw usage_error(
+          "--metric {}: no indexed run has this metric{}: `memharness history` without --metric "
+          "lists the metrics",
+          metric,
+          filter.test.empty() && filter.label.empty() && filter.since.empty() ? "" : " among the runs selected");
     if (found.size() > 1) {
       std::string names;
       for (const auto& t : found) names += (names.empty() ? "" : ", ") + t;
@@ -241,8 +247,8 @@ MetricSeries HistoryStore::series(const std::string& metric, const RunFilter& fi
   }
   auto rows = db_->prepare(
       "SELECT r.id, r.started_at, r.label, r.kernel_release, r.path, v.value FROM metric_values v "
-      "JOIN runs r ON r.id = v.run_id " + where_filter("v.metric = ?1 AND") +
-      " ORDER BY r.started_at, r.path, v.iteration");
+      "JOIN runs r ON r.id = v.run_id " +
+      where_filter("v.metric = ?1 AND") + " ORDER BY r.started_at, r.path, v.iteration");
   rows.bind(1, metric);
   bind_filter(rows, filter);
   std::int64_t last_run = -1;

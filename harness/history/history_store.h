@@ -27,9 +27,9 @@ std::filesystem::path default_database(const std::filesystem::path& results_root
 class Database;
 
 struct RunFilter {
-  std::string test;    // empty: every test
-  std::string label;   // empty: every label
-  std::string since;   // ISO 8601 UTC prefix ("2026-11-01" or "2026-11-01T12:00:00Z"); empty: all
+  std::string test;   // empty: every test
+  std::string label;  // empty: every label
+  std::string since;  // ISO 8601 UTC prefix ("2026-11-01" or "2026-11-01T12:00:00Z"); empty: all
 };
 
 struct MetricCount {
@@ -44,8 +44,8 @@ struct SeriesPoint {
 
 struct MetricSeries {
   std::string metric, title, unit, test;
-  bool harmonic_mean = false;  // the mean of a rate is harmonic, as in compare
-  int decimals = 2;            // as compare prints it
+  bool harmonic_mean = false;       // the mean of a rate is harmonic, as in compare
+  int decimals = 2;                 // as compare prints it
   std::vector<SeriesPoint> points;  // by started_at, then path
 };
 

@@ -87,8 +87,14 @@ class Statement {
     check(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
     return *this;
   }
-  Statement& bind(int index, double value) { check(sqlite3_bind_double(stmt_, index, value)); return *this; }
-  Statement& bind(int index, std::int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); return *this; }
+  Statement& bind(int index, double value) {
+    check(sqlite3_bind_double(stmt_, index, value));
+    return *this;
+  }
+  Statement& bind(int index, std::int64_t value) {
+    check(sqlite3_bind_int64(stmt_, index, value));
+    return *this;
+  }
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
   template <typename T>
   Statement& bind(int index, const std::optional<T>& value) {
@@ -118,7 +124,9 @@ class Statement {
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   std::string text(int column) const {
     const auto* p = sqlite3_column_text(stmt_, column);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : "";
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : "";
   }
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }

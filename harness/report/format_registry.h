@@ -52,9 +52,10 @@ std::string format_names();
 
 #define MEMHARNESS_FORMAT_CONCAT_INNER(a, b) a##b
 #define MEMHARNESS_FORMAT_CONCAT(a, b) MEMHARNESS_FORMAT_CONCAT_INNER(a, b)
-#define MEMHARNESS_REGISTER_FORMAT(spec_expression)                          \
-  static const ::memharness::report::FormatRegistration                     \
-      MEMHARNESS_FORMAT_CONCAT(memharness_format_registration_, __LINE__){ \
-          spec_expression}
+#define MEMHARNESS_REGISTER_FORMAT(spec_expression)                                                               \
+  static const ::memharness::report::FormatRegistration MEMHARNESS_FORMAT_CONCAT(memharness_format_registration_, \
+                                                                                 __LINE__) {                      \
+    spec_expression                                                                                               \
+  }
 
 }  // namespace memharness::report

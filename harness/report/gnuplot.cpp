@@ -40,7 +40,8 @@ class Scratch {
 };
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
 }
 
 // gnuplot names its markers and canvas with fixed ids (gpPt0, gnuplot_canvas);
@@ -74,8 +75,9 @@ std::vector<std::string> draw_with_gnuplot(const std::vector<GnuplotPlot>& plots
   if (plots.empty()) return {};
   auto gnuplot = system::find_program("gnuplot");
   if (!gnuplot)
-    throw environment_error("--format html draws its plots with gnuplot, which is not on PATH "
-                            "(Debian package gnuplot-nox; ci/setup.sh installs it)");
+    throw environment_error(
+        "--format html draws its plots with gnuplot, which is not on PATH "
+        "(Debian package gnuplot-nox; ci/setup.sh installs it)");
   Scratch scratch;
   std::ostringstream script;
   for (size_t i = 0; i < plots.size(); ++i) {

@@ -16,9 +16,9 @@
 
 #include <fmt/core.h>
 
+#include "harness/report/format_registry.h"
 #include "harness/report/gnuplot.h"
 #include "harness/report/markup_escape.h"
-#include "harness/report/format_registry.h"
 #include "harness/report/pass_table.h"
 #include "harness/report/report.h"
 #include "harness/report/tables.h"
@@ -40,8 +40,10 @@ std::string slug(const std::string& s) {
   for (char c : s) {
     char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
-    if (ok) out += l;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (ok)
+      out += l;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
@@ -101,9 +103,9 @@ GnuplotPlot metric_plot(const Comparison& c, const MetricResult& m, const std::s
   for (size_t i = 0; i < m.cells.size(); ++i)
     for (double v : m.cells[i].values) s << i << ' ' << num(v) << '\n';
   s << "EOD\n";
-  s << "set title " << gnuplot_quote(metric_label(m.def) + ", " +
-                                     (m.def.direction == analysis::Direction::higher_is_better ? "higher" : "lower") +
-                                     " is better")
+  s << "set title "
+    << gnuplot_quote(metric_label(m.def) + ", " +
+                     (m.def.direction == analysis::Direction::higher_is_better ? "higher" : "lower") + " is better")
     << "\nset xtics (";
   for (size_t i = 0; i < c.runs.size(); ++i) s << (i ? ", " : "") << gnuplot_quote(c.runs[i].label) << ' ' << i;
   s << ")\nset xrange [-0.6:" << static_cast<double>(c.runs.size()) - 0.4 << "]\n"
@@ -148,8 +150,8 @@ std::vector<std::pair<int, TimeSeries>> run_timeseries(const std::string& run_pa
   return out;
 }
 
-GnuplotPlot series_plot(const std::string& run_label, const SeriesKind& kind,
-                        const std::vector<IterationSeries>& lines, const std::string& id) {
+GnuplotPlot series_plot(const std::string& run_label, const SeriesKind& kind, const std::vector<IterationSeries>& lines,
+                        const std::string& id) {
   std::ostringstream s;
   for (const auto& l : lines) {
     s << "$it" << l.iteration << " << EOD\n";
@@ -204,7 +206,8 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
     metric_headline.push_back(headline[index]);
     plots.push_back(metric_plot(comparison, m, "metric-" + slug(m.def.id)));
     std::ostringstream cap;
-    cap << esc(metric_label(m.def)) << (m.gates ? " (gating)" : "") << "\n<table class=\"plot-data\"><tr><th>run</th><th>n</th><th>"
+    cap << esc(metric_label(m.def)) << (m.gates ? " (gating)" : "")
+        << "\n<table class=\"plot-data\"><tr><th>run</th><th>n</th><th>"
         << (m.def.harmonic_mean ? "harmonic mean" : "mean") << "</th><th>sd</th><th>values</th><th>verdict</th></tr>\n";
     for (size_t i = 0; i < m.cells.size(); ++i) {
       const auto& cell = m.cells[i];
@@ -258,7 +261,8 @@ void render_html(std::ostream& final_out, const Comparison& comparison) {
   std::ostringstream out;
   std::string title = fmt::format("memharness {}: {}", compare ? "compare" : "report", test);
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(title)
-      << "</title>\n<style>\n" << style << "\n</style>\n</head>\n<body>\n<h1>" << esc(title) << "</h1>\n";
+      << "</title>\n<style>\n"
+      << style << "\n</style>\n</head>\n<body>\n<h1>" << esc(title) << "</h1>\n";
   // The verdict comes first, then the plots of what the test is for: they are
   // what the page is opened for.
   out << "<p id=\"summary\" data-outcome=\"" << (compare ? analysis::to_string(comparison.outcome) : "single-run")

@@ -13,34 +13,38 @@ namespace {
 
 using json = nlohmann::json;
 
-json optional_number(const std::optional<double>& v) {
-  return v && std::isfinite(*v) ? json(*v) : json(nullptr);
-}
+json optional_number(const std::optional<double>& v) { return v && std::isfinite(*v) ? json(*v) : json(nullptr); }
 
 json summary_json(const analysis::MetricCell& cell) {
   if (!cell.summary) return nullptr;
   const auto& s = *cell.summary;
-  return {{"n", s.n},           {"min", s.min},         {"mean", s.mean}, {"median", s.median},
-          {"stddev", s.stddev}, {"cov_pct", s.cov_pct}, {"max", s.max},   {"sum", s.sum},
-          {"values", cell.values}};
+  return {{"n", s.n},           {"min", s.min},       {"mean", s.mean},
+          {"median", s.median}, {"stddev", s.stddev}, {"cov_pct", s.cov_pct},
+          {"max", s.max},       {"sum", s.sum},       {"values", cell.values}};
 }
 
 }  // namespace
 
 void render_json(std::ostream& out, const analysis::Comparison& comparison) {
   json doc = {{"schema", "memharness-compare"}, {"schema_version", json_schema_version}};
-  doc["statistics"] = {{"test", "permutation-welch-t"},
-                       {"gating", "step-down max-T (Westfall-Young), family-wise"},
-                       {"others", "Benjamini-Hochberg"},
-                       {"alpha", comparison.alpha},
-                       {"fdr_q", comparison.fdr_q},
-                       {"min_iterations", comparison.min_iterations},
-                       {"noise_source", comparison.noise_source.empty() ? json("samples") : json(comparison.noise_source)}};
+  doc["statistics"] = {
+      {"test", "permutation-welch-t"},
+      {"gating", "step-down max-T (Westfall-Young), family-wise"},
+      {"others", "Benjamini-Hochberg"},
+      {"alpha", comparison.alpha},
+      {"fdr_q", comparison.fdr_q},
+      {"min_iterations", comparison.min_iterations},
+      {"noise_source", comparison.noise_source.empty() ? json("samples") : json(comparison.noise_source)}};
   json runs = json::array();
   for (size_t i = 0; i < comparison.runs.size(); ++i) {
     const auto& r = comparison.runs[i];
-    runs.push_back({{"label", r.label}, {"path", r.path}, {"test", r.test}, {"kernel_release", r.kernel_release},
-                    {"status", r.status}, {"iterations_complete", r.iterations_complete}, {"baseline", i == 0}});
+    runs.push_back({{"label", r.label},
+                    {"path", r.path},
+                    {"test", r.test},
+                    {"kernel_release", r.kernel_release},
+                    {"status", r.status},
+                    {"iterations_complete", r.iterations_complete},
+                    {"baseline", i == 0}});
   }
   doc["runs"] = std::move(runs);
   doc["warnings"] = comparison.warnings;
@@ -88,10 +92,11 @@ void render_json(std::ostream& out, const analysis::Comparison& comparison) {
                         {"summary", v.summary}});
   }
   doc["verdicts"] = std::move(verdicts);
-  doc["result"] = {{"outcome", comparison.runs.size() > 1 ? json(analysis::to_string(comparison.outcome)) : json(nullptr)},
-                   {"gating_regressions", comparison.gating_regressions},
-                   {"exit_code", comparison.runs.size() > 1 ? outcome_exit_code(comparison.outcome) : 0},
-                   {"summary", summary_line(comparison)}};
+  doc["result"] = {
+      {"outcome", comparison.runs.size() > 1 ? json(analysis::to_string(comparison.outcome)) : json(nullptr)},
+      {"gating_regressions", comparison.gating_regressions},
+      {"exit_code", comparison.runs.size() > 1 ? outcome_exit_code(comparison.outcome) : 0},
+      {"summary", summary_line(comparison)}};
   out << doc.dump(2) << '\n';
 }
 

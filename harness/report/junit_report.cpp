@@ -3,8 +3,8 @@
 #include <fmt/core.h>
 
 #include "harness/report/format_registry.h"
-#include "harness/report/report.h"
 #include "harness/report/markup_escape.h"
+#include "harness/report/report.h"
 #include "harness/report/tables.h"
 
 namespace memharness::report {
@@ -64,8 +64,8 @@ JunitSuite junit_suite(const analysis::Comparison& comparison) {
       body = fmt::format("\n      <system-out>{}</system-out>\n    ", xml_escape(v.summary));
     }
     suite.cases.push_back(fmt::format("    <testcase classname=\"{}\" name=\"verdict {} vs {}\">{}</testcase>\n",
-                                      xml_escape(suite.name), xml_escape(runs[v.run].label),
-                                      xml_escape(runs[0].label), body));
+                                      xml_escape(suite.name), xml_escape(runs[v.run].label), xml_escape(runs[0].label),
+                                      body));
   }
   return suite;
 }

@@ -81,9 +81,10 @@ void render_markdown(std::ostream& out, const analysis::Comparison& comparison) 
                          with.empty() ? std::string("no other figure changed significantly") : escape(with));
     }
   }
-  out << '\n' << (comparison.outcome == analysis::Outcome::no_regression || runs.size() < 2
-                      ? escape(summary_line(comparison))
-                      : "**" + escape(summary_line(comparison)) + "**")
+  out << '\n'
+      << (comparison.outcome == analysis::Outcome::no_regression || runs.size() < 2
+              ? escape(summary_line(comparison))
+              : "**" + escape(summary_line(comparison)) + "**")
       << '\n';
 }
 

@@ -17,9 +17,9 @@ enum class NightlyVerdict {
   passed,        // compared with the baseline: every gating metric judged, none regressed
   regressed,     // a gating metric regressed
   inconclusive,  // none regressed, but not every gating metric was judged
-  no_baseline,  // nothing stored under the baseline label for this test yet
-  run_failed,   // the night's run did not complete
-  not_run,      // interrupted before it started
+  no_baseline,   // nothing stored under the baseline label for this test yet
+  run_failed,    // the night's run did not complete
+  not_run,       // interrupted before it started
 };
 
 struct NightlyTestOutcome {

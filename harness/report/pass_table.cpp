@@ -46,7 +46,8 @@ std::optional<PassFigure> parse(const analysis::MetricDef& def) {
   PassFigure out{.instance = std::string(id.substr(0, dot))};
   std::string_view name = id.substr(dot + 1);
   std::size_t pass = 0;
-  while (pass < kPasses.size() && !(name.starts_with(kPasses[pass]) && name.substr(kPasses[pass].size()).starts_with('-')))
+  while (pass < kPasses.size() &&
+         !(name.starts_with(kPasses[pass]) && name.substr(kPasses[pass].size()).starts_with('-')))
     ++pass;
   if (pass == kPasses.size()) return std::nullopt;
   out.pass = pass;
@@ -64,9 +65,12 @@ std::optional<PassFigure> parse(const analysis::MetricDef& def) {
   if (digits == 0) return std::nullopt;
   out.order = static_cast<unsigned>(std::stoul(std::string(name.substr(0, digits))));
   name.remove_prefix(digits);
-  if (name == "-free-blocks") out.figure = free_blocks;
-  else if (name == "-unusable-index") out.figure = unusable_index;
-  else return std::nullopt;
+  if (name == "-free-blocks")
+    out.figure = free_blocks;
+  else if (name == "-unusable-index")
+    out.figure = unusable_index;
+  else
+    return std::nullopt;
   return out;
 }
 
@@ -100,9 +104,14 @@ PassTable build_pass_table(const analysis::Comparison& comparison) {
       "Fragmentation per pass (order {}: the huge page's; free blocks, unusable index and pageblocks at the "
       "pass's start, compactions during it; mean per iteration)",
       order);
-  table.columns = {{"order-" + order, "free blocks"}, {"order-" + order, "unusable"}, {"unmovable", "pageblocks"},
-                   {"movable", "pageblocks"},         {"reclaimable", "pageblocks"},   {"compact", "stall"},
-                   {"compact", "success"},            {"compact", "fail"}};
+  table.columns = {{"order-" + order, "free blocks"},
+                   {"order-" + order, "unusable"},
+                   {"unmovable", "pageblocks"},
+                   {"movable", "pageblocks"},
+                   {"reclaimable", "pageblocks"},
+                   {"compact", "stall"},
+                   {"compact", "success"},
+                   {"compact", "fail"}};
   // The map's order: by instance, then passes in the order they ran.
   for (std::size_t run = 0; run < comparison.runs.size(); ++run) {
     for (const auto& [key, figures] : found) {

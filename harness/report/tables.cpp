@@ -46,19 +46,42 @@ TableRow stat_row(const MetricResult& m, Stat stat, const std::string& name, boo
     double v = 0, b = 0;
     bool stat_higher = higher;
     switch (stat) {
-      case Stat::min: v = s.min; b = base ? base->min : 0; break;
-      case Stat::mean: v = s.mean; b = base ? base->mean : 0; break;
-      case Stat::stddev: v = s.stddev; b = base ? base->stddev : 0; stat_higher = false; break;
-      case Stat::coeffvar: v = s.cov_pct; b = base ? base->cov_pct : 0; stat_higher = false; break;
-      case Stat::max: v = s.max; b = base ? base->max : 0; break;
-      case Stat::total: v = s.sum; b = base ? base->sum : 0; break;
+      case Stat::min:
+        v = s.min;
+        b = base ? base->min : 0;
+        break;
+      case Stat::mean:
+        v = s.mean;
+        b = base ? base->mean : 0;
+        break;
+      case Stat::stddev:
+        v = s.stddev;
+        b = base ? base->stddev : 0;
+        stat_higher = false;
+        break;
+      case Stat::coeffvar:
+        v = s.cov_pct;
+        b = base ? base->cov_pct : 0;
+        stat_higher = false;
+        break;
+      case Stat::max:
+        v = s.max;
+        b = base ? base->max : 0;
+        break;
+      case Stat::total:
+        v = s.sum;
+        b = base ? base->sum : 0;
+        break;
     }
     out.value = number(v, stat == Stat::coeffvar ? 2 : m.def.decimals);
     if (m.def.unit == "%") out.value += "%";
     if (with_pct) {
-      if (i == 0) out.pct = pct_text(0.0);
-      else if (base) out.pct = pct_text(analysis::improvement_pct(b, v, stat_higher));
-      else out.pct = "n/a";
+      if (i == 0)
+        out.pct = pct_text(0.0);
+      else if (base)
+        out.pct = pct_text(analysis::improvement_pct(b, v, stat_higher));
+      else
+        out.pct = "n/a";
     }
     if ((stat == Stat::mean || stat == Stat::total) && i > 0 && m.significant(i)) {
       out.marked = true;
@@ -90,13 +113,16 @@ std::vector<TableSection> build_tables(const Comparison& comparison) {
                                         {"Time (all iterations)", {}}};
   for (const auto& m : comparison.metrics) {
     auto& section = sections[static_cast<size_t>(m.def.section)];
-    bool always = m.def.section == Section::tracepoints || m.def.section == Section::time ||
-                  m.def.section == Section::workload;
-    if (!always && !any_value(m)) continue;  // e.g. v2-only memcg files on a v1 run
+    bool always =
+        m.def.section == Section::tracepoints || m.def.section == Section::time || m.def.section == Section::workload;
+    if (!always && !any_value(m)) continue;             // e.g. v2-only memcg files on a v1 run
     if (is_pass_fragmentation_metric(m.def)) continue;  // in the per-pass table (pass_table.h)
     if (m.def.detailed) {
-      for (auto [stat, name] : {std::pair{Stat::min, "min"}, {Stat::mean, "mean"}, {Stat::stddev, "stddev"},
-                                {Stat::coeffvar, "coeffvar"}, {Stat::max, "max"}})
+      for (auto [stat, name] : {std::pair{Stat::min, "min"},
+                                {Stat::mean, "mean"},
+                                {Stat::stddev, "stddev"},
+                                {Stat::coeffvar, "coeffvar"},
+                                {Stat::max, "max"}})
         section.rows.push_back(stat_row(m, stat, m.def.title + " " + name, comparison.runs.size() > 1));
     } else {
       section.rows.push_back(stat_row(m, m.def.show_total ? Stat::total : Stat::mean, m.def.title, false));
@@ -126,8 +152,7 @@ std::vector<VerdictLine> build_verdicts(const Comparison& comparison) {
       const auto& cell = m.cells[run];
       bool changed = cell.verdict == Verdict::improvement || cell.verdict == Verdict::regression;
       if (!m.gates && !changed) continue;
-      lines.push_back({comparison.runs[run].label, metric_label(m.def), m.def.id, m.gates, cell.verdict,
-                       cell.reason});
+      lines.push_back({comparison.runs[run].label, metric_label(m.def), m.def.id, m.gates, cell.verdict, cell.reason});
     }
   return lines;
 }
@@ -145,8 +170,7 @@ std::string summary_line(const Comparison& comparison) {
   if (comparison.runs.size() < 2) return "Single run: nothing to compare.";
   if (comparison.verdicts.size() == 1) return "Result: " + comparison.verdicts.front().summary + ".";
   std::string line = "Result: " + outcome_word(comparison.outcome);
-  for (const auto& v : comparison.verdicts)
-    line += fmt::format("; {}: {}", comparison.runs[v.run].label, v.summary);
+  for (const auto& v : comparison.verdicts) line += fmt::format("; {}: {}", comparison.runs[v.run].label, v.summary);
   return line + ".";
 }
 

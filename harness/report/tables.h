@@ -8,14 +8,14 @@
 namespace memharness::report {
 
 struct TableCell {
-  std::string value;  // "98.35", "n/a"
-  std::string pct;    // "-0.16", empty when not shown
-  bool marked = false;           // a significant difference from the baseline
-  bool regression = false;       // ... in the bad direction (for colour)
+  std::string value;        // "98.35", "n/a"
+  std::string pct;          // "-0.16", empty when not shown
+  bool marked = false;      // a significant difference from the baseline
+  bool regression = false;  // ... in the bad direction (for colour)
 };
 
 struct TableRow {
-  std::string name;  // "Elapsed mean", "Direct reclaims"
+  std::string name;              // "Elapsed mean", "Direct reclaims"
   std::vector<TableCell> cells;  // one per run, baseline first
 };
 

@@ -41,8 +41,10 @@ std::vector<std::string> wrap(const std::string& text, size_t width) {
     if (end == std::string::npos) end = text.size();
     std::string word = text.substr(start, end - start);
     auto& line = lines.back();
-    if (!line.empty() && line.size() + 1 + word.size() > width) lines.push_back(word);
-    else line += (line.empty() ? "" : " ") + word;
+    if (!line.empty() && line.size() + 1 + word.size() > width)
+      lines.push_back(word);
+    else
+      line += (line.empty() ? "" : " ") + word;
     start = end + 1;
   }
   return lines;
@@ -100,8 +102,7 @@ void render_text(std::ostream& out, const analysis::Comparison& comparison, cons
   if (name_width + runs.size() * (cell_width + gap + marker_width) > max_width) gap = 1;
   cell_width += gap;
   size_t columns = runs.size() * (cell_width + marker_width);
-  if (name_width + columns > max_width)
-    name_width = std::max(min_name_width, max_width - std::min(max_width, columns));
+  if (name_width + columns > max_width) name_width = std::max(min_name_width, max_width - std::min(max_width, columns));
 
   const auto test = runs.empty() ? std::string() : runs.front().test;
   out << fmt::format("memharness {}: {}\n", runs.size() > 1 ? "compare" : "report", test);

@@ -31,9 +31,10 @@ struct SeriesPoints {
 // The report's series, from the sampler's columns. Rates are differences of
 // cumulative counters between samples, per second. nullopt when a needed column
 // is missing.
-std::optional<SeriesPoints> free_memory_mib(const TimeSeries& ts);     // meminfo.MemFree_bytes
-std::optional<SeriesPoints> scan_rate_pages_s(const TimeSeries& ts);   // vmstat.pgscan_anon + _file, else _kswapd + _direct
-std::optional<SeriesPoints> stall_ms_per_s(const TimeSeries& ts);      // psi.some_total_us
+std::optional<SeriesPoints> free_memory_mib(const TimeSeries& ts);  // meminfo.MemFree_bytes
+std::optional<SeriesPoints> scan_rate_pages_s(
+    const TimeSeries& ts);                                         // vmstat.pgscan_anon + _file, else _kswapd + _direct
+std::optional<SeriesPoints> stall_ms_per_s(const TimeSeries& ts);  // psi.some_total_us
 std::optional<SeriesPoints> psi_avg10(const TimeSeries& ts, const std::string& which);  // psi.{some,full}_avg10
 
 }  // namespace memharness::report

@@ -182,8 +182,8 @@ IterationRecord parse_iteration_record(const json& j, const std::string& file) {
   r.vmstat_delta = m.counters("vmstat_delta");
   if (auto memcg = m.object("memcg")) r.memcg = parse_memcg(*memcg);
   if (auto oom = m.object("oom_kills"))
-    r.oom_kills = OomKills{.memcg = oom->get_or_null<std::int64_t>("memcg"),
-                           .vmstat = oom->get_or_null<std::int64_t>("vmstat")};
+    r.oom_kills =
+        OomKills{.memcg = oom->get_or_null<std::int64_t>("memcg"), .vmstat = oom->get_or_null<std::int64_t>("vmstat")};
   r.fragmentation = m.json_object("fragmentation");
   r.meminfo_start = m.counters("meminfo_start");
   r.meminfo_end = m.counters("meminfo_end");
@@ -273,7 +273,8 @@ void to_json(json& j, const IterationRecord& r) {
     put_counters(memcg, "events_delta", r.memcg->events_delta);
     j["memcg"] = std::move(memcg);
   }
-  if (r.oom_kills) j["oom_kills"] = {{"memcg", value_or_null(r.oom_kills->memcg)}, {"vmstat", value_or_null(r.oom_kills->vmstat)}};
+  if (r.oom_kills)
+    j["oom_kills"] = {{"memcg", value_or_null(r.oom_kills->memcg)}, {"vmstat", value_or_null(r.oom_kills->vmstat)}};
   put_if(j, "fragmentation", r.fragmentation);
   put_counters(j, "meminfo_start", r.meminfo_start);
   put_counters(j, "meminfo_end", r.meminfo_end);

@@ -49,14 +49,14 @@ struct WorkloadRecord {
   std::string instance;
   std::string type;
   bool succeeded = false;
-  std::optional<std::string> failure;              // one sentence, when it did not succeed
-  std::optional<nlohmann::json> preparation;       // set-up steps (workloads::Preparation::to_json)
+  std::optional<std::string> failure;         // one sentence, when it did not succeed
+  std::optional<nlohmann::json> preparation;  // set-up steps (workloads::Preparation::to_json)
   std::optional<ProcessRecord> process;
   nlohmann::json metrics = nlohmann::json::object();  // the workload's own figures, name -> number
   // The declaration of each metric the workload declared; nullopt in records
   // of a harness before workloads declared their metrics.
   std::optional<std::map<std::string, MetricDeclaration>> metric_declarations;
-  std::optional<nlohmann::json> details;           // free-form, kept but not compared
+  std::optional<nlohmann::json> details;  // free-form, kept but not compared
 
   // The workload metric `name` when it is a number.
   std::optional<double> metric(const std::string& name) const;
@@ -89,8 +89,8 @@ struct MemcgRecord {
 struct TracepointRecorderRecord {
   std::optional<std::string> kind;  // "bpf", "tracefs"; null: none ran
   std::optional<std::int64_t> timeseries_rows;
-  std::optional<std::string> reason;  // why not BPF, or why none ran
-  bool has_lost_events = false;       // "lost_events" is written (its value may be null)
+  std::optional<std::string> reason;           // why not BPF, or why none ran
+  bool has_lost_events = false;                // "lost_events" is written (its value may be null)
   std::optional<std::uint64_t> lost_events;    // null: the kernel cannot count them
   std::optional<bool> lost_events_observable;  // written only as false
 };
@@ -101,7 +101,7 @@ struct TracepointRecorderRecord {
 struct TracepointSummary {
   std::optional<std::uint64_t> direct_reclaims;
   std::optional<double> direct_reclaim_stall_ms;
-  std::optional<std::uint64_t> memcg_reclaims;  // workload scope
+  std::optional<std::uint64_t> memcg_reclaims;   // workload scope
   std::optional<double> memcg_reclaim_stall_ms;  // workload scope
   std::optional<std::uint64_t> kswapd_wakeups;
   std::optional<double> kswapd_awake_ms;
@@ -125,7 +125,7 @@ struct OomKills {
 
 struct IterationRecord {
   std::optional<int> iteration;
-  std::string status;  // "complete", "failed", "interrupted"
+  std::string status;                // "complete", "failed", "interrupted"
   std::optional<std::string> error;  // why a sampler failed the iteration
   std::optional<IterationCgroup> cgroup;
   std::optional<double> preparation_s;

@@ -13,8 +13,8 @@ namespace memharness::results {
 bool is_valid_path_component(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.size() > 128) return false;
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == '+' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '+' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -22,8 +22,8 @@ bool is_valid_path_component(const std::string& name) {
 
 std::string timestamp_for_path(std::chrono::system_clock::time_point when) {
   std::tm tm = utc_calendar(when);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}-{:02}-{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}-{:02}-{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 RunDirectory RunDirectory::create(const std::filesystem::path& results_root, const std::string& label,

@@ -135,10 +135,32 @@ RunManifest parse_run_manifest(const json& j, const std::string& file) {
   r.vm = m.json_object("vm");
   r.console_excerpt = m.get<std::string>("console_excerpt");
   r.guest_status = m.get<std::string>("guest_status");
-  r.others = m.others({"schema_version", "status", "status_reason", "harness", "test", "description", "label",
-                       "target", "started_at", "finished_at", "config", "cgroup", "tools", "iterations",
-                       "interleaved", "variant_sysctls", "self_protection", "harness_peak_rss_kb", "tracepoint_recorder", "machine",
-                       "sysctls_set", "restore_problems", "promoted_from", "vm", "console_excerpt", "guest_status"});
+  r.others = m.others({"schema_version",
+                       "status",
+                       "status_reason",
+                       "harness",
+                       "test",
+                       "description",
+                       "label",
+                       "target",
+                       "started_at",
+                       "finished_at",
+                       "config",
+                       "cgroup",
+                       "tools",
+                       "iterations",
+                       "interleaved",
+                       "variant_sysctls",
+                       "self_protection",
+                       "harness_peak_rss_kb",
+                       "tracepoint_recorder",
+                       "machine",
+                       "sysctls_set",
+                       "restore_problems",
+                       "promoted_from",
+                       "vm",
+                       "console_excerpt",
+                       "guest_status"});
   return r;
 }
 

@@ -59,7 +59,7 @@ struct SequentialDesign {
 struct IterationCounts {
   int planned = 0;
   int completed = 0;
-  std::optional<std::string> stopped_early;  // `--iterations auto`: why it stopped before `planned`
+  std::optional<std::string> stopped_early;    // `--iterations auto`: why it stopped before `planned`
   std::optional<SequentialDesign> sequential;  // `--iterations auto`
 };
 
@@ -70,8 +70,8 @@ struct Interleaving {
 };
 
 struct RunTracepointRecorder {
-  std::optional<std::string> built;    // the recorders compiled in
-  std::optional<std::string> tracefs;  // how tracefs was found (or why it could not be mounted)
+  std::optional<std::string> built;              // the recorders compiled in
+  std::optional<std::string> tracefs;            // how tracefs was found (or why it could not be mounted)
   std::optional<TracepointRecorderRecord> used;  // the last iteration's
 };
 
@@ -83,8 +83,8 @@ struct RunManifest {
   std::optional<std::string> test;
   std::optional<std::string> description;
   std::optional<std::string> label;
-  std::optional<std::string> target;  // "host" or "vm"
-  std::optional<std::string> started_at;   // ISO 8601 UTC
+  std::optional<std::string> target;      // "host" or "vm"
+  std::optional<std::string> started_at;  // ISO 8601 UTC
   std::optional<std::string> finished_at;
   std::optional<RunConfig> config;
   std::optional<RunCgroup> cgroup;
@@ -102,10 +102,10 @@ struct RunManifest {
   std::optional<nlohmann::json> machine;
   std::optional<std::map<std::string, std::string>> sysctls_set;
   std::optional<std::vector<std::string>> restore_problems;
-  std::optional<std::string> promoted_from;  // the run directory it was copied from
-  std::optional<nlohmann::json> vm;          // VM runs: the VM, its boots and console (targets/vm_target.cpp)
-  std::optional<std::string> console_excerpt;  // VM runs that failed: the console around the problem
-  std::optional<std::string> guest_status;     // VM runs that failed: the status the guest wrote
+  std::optional<std::string> promoted_from;          // the run directory it was copied from
+  std::optional<nlohmann::json> vm;                  // VM runs: the VM, its boots and console (targets/vm_target.cpp)
+  std::optional<std::string> console_excerpt;        // VM runs that failed: the console around the problem
+  std::optional<std::string> guest_status;           // VM runs that failed: the status the guest wrote
   nlohmann::json others = nlohmann::json::object();  // members a newer harness added, kept
 
   // machine.kernel.release, or "" when not recorded.

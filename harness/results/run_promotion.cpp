@@ -17,8 +17,8 @@ fs::path promote_run(const fs::path& run_dir, const fs::path& results_root, cons
   auto run = read_run(run_dir);
   fs::path target = results_root / label / run.test() / run_dir.filename();
   std::error_code ec;
-  if (fs::exists(target, ec)) throw run_error("cannot store {} as {}: {} exists already", run_dir.string(), label,
-                                              target.string());
+  if (fs::exists(target, ec))
+    throw run_error("cannot store {} as {}: {} exists already", run_dir.string(), label, target.string());
   fs::path staging = results_root / fmt::format(".promoting-{}-{}", ::getpid(), run_dir.filename().string());
   auto fail = [&](const std::string& what) {
     std::error_code ignored;

@@ -62,8 +62,7 @@ bool is_run_directory(const fs::path& dir) {
 StoredRun read_run(const fs::path& run_dir) {
   std::error_code ec;
   if (!fs::is_directory(run_dir, ec)) throw usage_error("{}: not a directory", run_dir.string());
-  if (!is_run_directory(run_dir))
-    throw usage_error("{}: not a run directory (no manifest.json)", run_dir.string());
+  if (!is_run_directory(run_dir)) throw usage_error("{}: not a run directory (no manifest.json)", run_dir.string());
   StoredRun run;
   run.path = run_dir;
   run.manifest = read_run_manifest(run_dir / "manifest.json");
@@ -84,8 +83,8 @@ StoredRun read_run(const fs::path& run_dir) {
     it.number = number;
     it.record = parse_iteration_record(read_record_file(dir / "result.json"), (dir / "result.json").string());
     if (fs::exists(dir / "tracepoints.json"))
-      it.tracepoints = parse_tracepoints_document(read_record_file(dir / "tracepoints.json"),
-                                                  (dir / "tracepoints.json").string());
+      it.tracepoints =
+          parse_tracepoints_document(read_record_file(dir / "tracepoints.json"), (dir / "tracepoints.json").string());
     run.iterations.push_back(std::move(it));
   }
   return run;
@@ -144,8 +143,8 @@ fs::path newest_complete_run(const fs::path& label_dir, const std::string& test)
   if (found.size() > 1) {
     std::string tests;
     for (const auto& f : found) tests += (tests.empty() ? "" : ", ") + f.parent_path().filename().string();
-    throw usage_error("{}: complete runs of several tests are stored there ({}): name one, e.g. {}",
-                      label_dir.string(), tests, (label_dir / found.front().parent_path().filename()).string());
+    throw usage_error("{}: complete runs of several tests are stored there ({}): name one, e.g. {}", label_dir.string(),
+                      tests, (label_dir / found.front().parent_path().filename()).string());
   }
   return found.front();
 }

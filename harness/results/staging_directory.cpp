@@ -48,8 +48,8 @@ std::vector<fs::path> remove_abandoned_staging(const fs::path& results_root, std
     int fd = ::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
     struct stat status {};
-    bool settled = ::fstat(fd, &status) == 0 &&
-                   now - std::chrono::system_clock::from_time_t(status.st_ctim.tv_sec) >= settle_time;
+    bool settled =
+        ::fstat(fd, &status) == 0 && now - std::chrono::system_clock::from_time_t(status.st_ctim.tv_sec) >= settle_time;
     // Held while removing, so a second sweeper passes it by.
     bool abandoned = settled && ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     if (!abandoned) {

@@ -86,7 +86,8 @@ TracepointsDocument parse_tracepoints_document(const json& j, const std::string&
                                .observable = lost->get<bool>("observable"),
                                .others = lost->others({"count", "observable"})};
   }
-  d.others = m.others({"schema_version", "recorder", "recorded_s", "attribution", "tracepoints", "scopes", "lost_events"});
+  d.others =
+      m.others({"schema_version", "recorder", "recorded_s", "attribution", "tracepoints", "scopes", "lost_events"});
   return d;
 }
 

@@ -20,8 +20,8 @@ inline constexpr int tracepoints_schema_version = 1;
 
 // Events the recorder could not count ("lost_events").
 struct LostEvents {
-  std::optional<std::uint64_t> count;  // null: the kernel cannot count them
-  std::optional<bool> observable;      // written only as false, with the reason
+  std::optional<std::uint64_t> count;                // null: the kernel cannot count them
+  std::optional<bool> observable;                    // written only as false, with the reason
   nlohmann::json others = nlohmann::json::object();  // "source", "reason", "by_tracepoint"
 };
 
@@ -35,9 +35,9 @@ struct TracepointsDocument {
   int schema_version = tracepoints_schema_version;
   std::optional<std::string> recorder;  // "bpf", "tracefs", "import"
   std::optional<double> recorded_s;
-  std::optional<nlohmann::json> attribution;          // {"method", "root_tgid", "cgroup_id"}
+  std::optional<nlohmann::json> attribution;               // {"method", "root_tgid", "cgroup_id"}
   std::optional<std::map<std::string, bool>> tracepoints;  // "subsystem/event" -> present on the kernel
-  nlohmann::json scopes = nlohmann::json::object();   // {"system": ..., "workload": ...}: the figures
+  nlohmann::json scopes = nlohmann::json::object();        // {"system": ..., "workload": ...}: the figures
   std::optional<LostEvents> lost_events;
   nlohmann::json others = nlohmann::json::object();  // recorder-specific: "capture", "program_stats"
 

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <exception>
-#include <cctype>
 #include <memory>
 #include <ostream>
 
@@ -16,6 +16,7 @@
 #include "harness/common/file_text.h"
 #include "harness/common/space_reserve.h"
 #include "harness/common/utc_time.h"
+#include "harness/git_commit.h"
 #include "harness/results/run_directory.h"
 #include "harness/runner/iteration.h"
 #include "harness/runner/machine_info.h"
@@ -28,7 +29,6 @@
 #include "harness/system/process.h"
 #include "harness/system/procfs/process_status.h"
 #include "harness/system/system_root.h"
-#include "harness/git_commit.h"
 #include "harness/version.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
@@ -56,7 +56,9 @@ system::MemoryLimits limits_for(const config::TestPlan& plan) {
 class ManifestKeeper {
  public:
   ManifestKeeper(const system::SystemRoot& system, const results::RunDirectory& dir, results::RunManifest manifest)
-      : system_(system), dir_(dir), manifest_(std::move(manifest)),
+      : system_(system),
+        dir_(dir),
+        manifest_(std::move(manifest)),
         reserve_(dir.path() / kRunSpaceReserveName, kRunSpaceReserveBytes) {
     dir_.write_manifest(manifest_);
   }
@@ -103,7 +105,7 @@ class ManifestKeeper {
 }  // namespace
 
 system::MemoryController check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
-                              const std::filesystem::path& state_dir) {
+                                                  const std::filesystem::path& state_dir) {
   if (system.is_live() && ::geteuid() != 0)
     throw environment_error("memharness run needs root: it creates cgroups and changes sysctls (try sudo)");
   auto controller = system::find_memory_controller(system);  // throws when there is none
@@ -175,9 +177,9 @@ void run_variant_iteration(VariantRun& run, const IterationSetup& base, int roun
     run.progress->iteration_finished(round);
   } else if (iteration_status == "failed") {
     run.status = results::RunStatus::failed;
-    run.status_reason = record.error
-                            ? fmt::format("iteration {}: {}", round, *record.error)
-                            : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", round, round);
+    run.status_reason =
+        record.error ? fmt::format("iteration {}: {}", round, *record.error)
+                     : fmt::format("iteration {}: a workload failed (see iterations/{}/result.json)", round, round);
     run.stopped = true;
   }
 }
@@ -258,7 +260,8 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
     }
     run.keeper = std::make_unique<ManifestKeeper>(system, *run.dir, std::move(manifest));
     std::string progress_name = variants.size() > 1 ? fmt::format("{} {}", plan.name, variant.label) : plan.name;
-    run.progress = std::make_unique<Progress>(out, request.terminal, progress_name, iterations, request.first_iteration);
+    run.progress =
+        std::make_unique<Progress>(out, request.terminal, progress_name, iterations, request.first_iteration);
     runs.push_back(std::move(run));
   }
   if (system.is_live()) {
@@ -354,9 +357,9 @@ std::vector<HostRunOutcome> run_interleaved_on_host(const system::SystemRoot& sy
   for (auto& run : runs) {
     run.keeper->finish(run.status, run.status_reason);
     run.summary.write(out, run.keeper->manifest(), run.dir->path());
-    outcomes.push_back({.exit_code = run.status == results::RunStatus::complete ? ExitCode::success
-                                                                                : ExitCode::run_failed,
-                        .run_directory = run.dir->path()});
+    outcomes.push_back(
+        {.exit_code = run.status == results::RunStatus::complete ? ExitCode::success : ExitCode::run_failed,
+         .run_directory = run.dir->path()});
   }
   return outcomes;
 }

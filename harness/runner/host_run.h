@@ -16,14 +16,16 @@
 #include "harness/results/run_manifest.h"
 #include "harness/system/cgroup.h"
 
-namespace memharness::system { class SystemRoot; }
+namespace memharness::system {
+class SystemRoot;
+}
 
 namespace memharness::runner {
 
 struct HostRunRequest {
   config::TestPlan plan;
-  std::filesystem::path config_file;   // copied into the run directory
-  std::optional<int> iterations;       // overrides the config's
+  std::filesystem::path config_file;  // copied into the run directory
+  std::optional<int> iterations;      // overrides the config's
   // The number of the first iteration (iterations/N): a VM run boots a fresh
   // guest for each iteration (runner/vm_rounds.h) and tells it which one it runs.
   int first_iteration = 1;
@@ -56,7 +58,7 @@ struct HostVariant {
 // missing; nothing is created before these checks pass. Returns the memory
 // controller it found.
 system::MemoryController check_host_preconditions(const system::SystemRoot& system, const config::TestPlan& plan,
-                              const std::filesystem::path& state_dir);
+                                                  const std::filesystem::path& state_dir);
 
 // The running kernel's release, "unknown-kernel" when unreadable: the default label.
 std::string running_release(const system::SystemRoot& system);

@@ -77,8 +77,7 @@ std::optional<results::PsiDelta> psi_stall_delta(const probes::Snapshot& start, 
   auto before = system::procfs::parse_psi(a->second, file), after = system::procfs::parse_psi(b->second, file);
   results::PsiDelta delta;
   delta.some_stall_us = after.some.total_us - before.some.total_us;
-  if (before.full && after.full)
-    delta.full_stall_us = after.full->total_us - before.full->total_us;
+  if (before.full && after.full) delta.full_stall_us = after.full->total_us - before.full->total_us;
   return delta;
 }
 
@@ -160,8 +159,8 @@ PreparedPhase prepare_phase(const IterationSetup& setup, const config::PhasePlan
     w->workload = spec->create(plan.params);
     prepared.push_back(std::move(w));
   }
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::max<std::chrono::nanoseconds>(phase.timeout, kPreparationTimeout);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::max<std::chrono::nanoseconds>(phase.timeout, kPreparationTimeout);
   for_each_concurrently(setup, prepared, [&](PhaseWorkload& w) {
     try {
       w.preparation = w.workload->prepare(workload_context(setup, cgroup, w, deadline));
@@ -172,8 +171,8 @@ PreparedPhase prepare_phase(const IterationSetup& setup, const config::PhasePlan
   });
   for (const auto& w : prepared) {
     if (!w->preparation.steps.empty() && w->preparation.succeeded)
-      setup.progress.note(fmt::format("workload \"{}\" prepared in {:.1f} s (not measured)", w->instance,
-                                      w->preparation.elapsed_s));
+      setup.progress.note(
+          fmt::format("workload \"{}\" prepared in {:.1f} s (not measured)", w->instance, w->preparation.elapsed_s));
   }
   return prepared;
 }
@@ -189,7 +188,7 @@ bool preparations_succeeded(const std::vector<PreparedPhase>& phases) {
 // their siblings: a phase is judged as a whole afterwards. `run` false: a
 // preparation failed, nothing runs and the record says which and why.
 results::PhaseRecord run_phase(const IterationSetup& setup, const config::PhasePlan& phase, PreparedPhase& workloads,
-                         const system::MemoryCgroup& cgroup, bool run) {
+                               const system::MemoryCgroup& cgroup, bool run) {
   setup.progress.phase_started(phase.name);
   auto phase_started = std::chrono::steady_clock::now();
   auto deadline = phase_started + phase.timeout;
@@ -259,8 +258,7 @@ results::IterationRecord run_iteration(const IterationSetup& outer, int number, 
     if (setup.stop.stop_requested()) break;
     prepared.push_back(prepare_phase(setup, phase, *cgroup, dir));
   }
-  record.preparation_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - preparation_started).count();
+  record.preparation_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - preparation_started).count();
   const bool prepared_ok = preparations_succeeded(prepared);
 
   auto start = probes::take_snapshot(setup.system, cgroup.get());
@@ -271,12 +269,11 @@ results::IterationRecord run_iteration(const IterationSetup& outer, int number, 
   // supervisors and their trees) is attributed to the workloads.
   // On cgroup v2 the BPF recorder keys on the test cgroup's id instead.
   auto tracepoints = probes::start_tracepoint_recorder(
-      setup.system,
-      {.root_tgid = ::getpid(),
-       .workload_cgroup_id = cgroup->version() == system::CgroupVersion::v2
-                                 ? probes::cgroup_v2_id(setup.system, cgroup->path())
-                                 : std::nullopt,
-       .journal = &setup.journal});
+      setup.system, {.root_tgid = ::getpid(),
+                     .workload_cgroup_id = cgroup->version() == system::CgroupVersion::v2
+                                               ? probes::cgroup_v2_id(setup.system, cgroup->path())
+                                               : std::nullopt,
+                     .journal = &setup.journal});
   // The aggregates over time, at the sampling interval (stall time, scan rate).
   std::optional<probes::TracepointTimeSeries> tracepoint_series;
   if (tracepoints.recorder) {
@@ -365,9 +362,10 @@ results::IterationRecord run_iteration(const IterationSetup& outer, int number, 
   // killed dd in D state) is said in the record, not allowed to lose it.
   if (auto problem = end_iteration_cgroup(*cgroup); !problem.empty()) {
     record.cleanup_problem = problem;
-    setup.progress.note(fmt::format("iteration {}: {}; its results are kept, and the cgroup is removed again when "
-                                    "the run restores",
-                                    number, problem));
+    setup.progress.note(
+        fmt::format("iteration {}: {}; its results are kept, and the cgroup is removed again when "
+                    "the run restores",
+                    number, problem));
   }
   write_json_atomically(dir / "result.json", nlohmann::json(record));
   return record;

@@ -14,12 +14,26 @@ namespace {
 // Sysctls that change reclaim, compaction or writeback behaviour: recorded so two
 // runs that differ in them are told apart.
 constexpr const char* kRelevantSysctls[] = {
-    "vm.swappiness", "vm.dirty_ratio", "vm.dirty_background_ratio", "vm.dirty_bytes",
-    "vm.dirty_background_bytes", "vm.dirty_expire_centisecs", "vm.dirty_writeback_centisecs",
-    "vm.min_free_kbytes", "vm.watermark_scale_factor", "vm.watermark_boost_factor",
-    "vm.compaction_proactiveness", "vm.extfrag_threshold", "vm.zone_reclaim_mode", "vm.overcommit_memory",
-    "vm.vfs_cache_pressure", "vm.page-cluster", "vm.nr_hugepages", "vm.nr_overcommit_hugepages",
-    "vm.laptop_mode", "kernel.numa_balancing",
+    "vm.swappiness",
+    "vm.dirty_ratio",
+    "vm.dirty_background_ratio",
+    "vm.dirty_bytes",
+    "vm.dirty_background_bytes",
+    "vm.dirty_expire_centisecs",
+    "vm.dirty_writeback_centisecs",
+    "vm.min_free_kbytes",
+    "vm.watermark_scale_factor",
+    "vm.watermark_boost_factor",
+    "vm.compaction_proactiveness",
+    "vm.extfrag_threshold",
+    "vm.zone_reclaim_mode",
+    "vm.overcommit_memory",
+    "vm.vfs_cache_pressure",
+    "vm.page-cluster",
+    "vm.nr_hugepages",
+    "vm.nr_overcommit_hugepages",
+    "vm.laptop_mode",
+    "kernel.numa_balancing",
 };
 
 std::string sysctl_path(std::string name) {

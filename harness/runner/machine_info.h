@@ -5,7 +5,9 @@
 
 #include "harness/config/test_plan.h"
 
-namespace memharness::system { class SystemRoot; }
+namespace memharness::system {
+class SystemRoot;
+}
 
 namespace memharness::runner {
 

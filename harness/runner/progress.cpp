@@ -23,8 +23,13 @@ std::string wall_clock() {
 }  // namespace
 
 Progress::Progress(std::ostream& out, bool terminal, std::string test, int iterations, int first_iteration)
-    : out_(out), terminal_(terminal), test_(std::move(test)), iterations_(iterations),
-      first_iteration_(first_iteration), run_started_(std::chrono::steady_clock::now()), iteration_started_(run_started_) {}
+    : out_(out),
+      terminal_(terminal),
+      test_(std::move(test)),
+      iterations_(iterations),
+      first_iteration_(first_iteration),
+      run_started_(std::chrono::steady_clock::now()),
+      iteration_started_(run_started_) {}
 
 std::string Progress::numbered(int iteration) const {
   return first_iteration_ == 1 ? fmt::format("{}/{}", iteration, iterations_) : std::to_string(iteration);

@@ -122,9 +122,11 @@ RunSummary::RunSummary() {
             {{"Limit hits (memory.events max)", memcg_counter(&MemcgRecord::events_delta, "max"), 0},
              {"OOM kills (memory.events)", memcg_counter(&MemcgRecord::events_delta, "oom_kill"), 0},
              {"Peak usage (MiB)",
-              scaled([](const results::IterationRecord& it) {
-                return it.memcg ? as_double(it.memcg->peak_bytes) : std::nullopt;
-              }, 1.0 / (1 << 20)),
+              scaled(
+                  [](const results::IterationRecord& it) {
+                    return it.memcg ? as_double(it.memcg->peak_bytes) : std::nullopt;
+                  },
+                  1.0 / (1 << 20)),
               1},
              {"Pages scanned (memcg pgscan)", memcg_counter(&MemcgRecord::stat_delta, "pgscan"), 0},
              {"Pages reclaimed (memcg pgsteal)", memcg_counter(&MemcgRecord::stat_delta, "pgsteal"), 0},
@@ -152,9 +154,11 @@ RunSummary::RunSummary() {
   for (const char* c : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "allocstall_normal",
                         "allocstall_movable", "pswpout", "pswpin", "nr_vmscan_write", "workingset_refault_anon",
                         "workingset_refault_file", "pgmajfault", "compact_stall", "oom_kill"})
-    vmstat_.rows.push_back(
-        {c, [name = std::string(c)](const results::IterationRecord& it) { return results::counter(it.vmstat_delta, name); },
-         0});
+    vmstat_.rows.push_back({c,
+                            [name = std::string(c)](const results::IterationRecord& it) {
+                              return results::counter(it.vmstat_delta, name);
+                            },
+                            0});
 }
 
 // One row per numeric metric of every workload instance ("dd-writeback
@@ -188,11 +192,10 @@ void RunSummary::write(std::ostream& out, const results::RunManifest& manifest,
                        const std::filesystem::path& run_directory) const {
   auto iterations = manifest.iterations.value_or(results::IterationCounts{});
   std::string release = manifest.kernel_release();
-  out << fmt::format("\nmemharness: {} on {} ({}), label {}: {}, {}/{} iterations complete\n",
-                     manifest.test.value_or("?"), release.empty() ? "unknown kernel" : release,
-                     manifest.target.value_or("?"), manifest.label.value_or("?"),
-                     manifest.status ? results::to_string(*manifest.status) : "?", iterations.completed,
-                     iterations.planned);
+  out << fmt::format(
+      "\nmemharness: {} on {} ({}), label {}: {}, {}/{} iterations complete\n", manifest.test.value_or("?"),
+      release.empty() ? "unknown kernel" : release, manifest.target.value_or("?"), manifest.label.value_or("?"),
+      manifest.status ? results::to_string(*manifest.status) : "?", iterations.completed, iterations.planned);
   if (manifest.status_reason) out << "  " << *manifest.status_reason << '\n';
   if (complete_ > 0) {
     for (const Table* table : {&workload_, &workload_metrics_, &memcg_, &tracepoints_, &vmstat_}) {

@@ -28,8 +28,7 @@ class RunSummary {
   // The run's line from `manifest`, then mean, min and max of each row over the
   // complete iterations added (no tables when there were none), then where the
   // run directory is.
-  void write(std::ostream& out, const results::RunManifest& manifest,
-             const std::filesystem::path& run_directory) const;
+  void write(std::ostream& out, const results::RunManifest& manifest, const std::filesystem::path& run_directory) const;
 
  private:
   using Extract = std::function<std::optional<double>(const results::IterationRecord&)>;
@@ -59,7 +58,7 @@ class RunSummary {
 
   int complete_ = 0;
   Table workload_;
-  Table workload_metrics_;               // in the order the iterations first list them
+  Table workload_metrics_;              // in the order the iterations first list them
   std::set<std::string> metrics_seen_;  // their "instance/metric"
   Table memcg_;
   Table tracepoints_;

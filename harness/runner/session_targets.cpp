@@ -21,8 +21,8 @@ targets::KernelSpec from_config(const config::KernelPlan& kernel) {
 
 }  // namespace
 
-std::vector<targets::KernelSpec> session_targets(const std::vector<std::string>& kernels,
-                                                 const config::TestPlan& plan, const std::string& label) {
+std::vector<targets::KernelSpec> session_targets(const std::vector<std::string>& kernels, const config::TestPlan& plan,
+                                                 const std::string& label) {
   std::vector<targets::KernelSpec> specs;
   for (const auto& kernel : kernels) {
     auto spec = targets::parse_kernel_spec(kernel);

@@ -19,8 +19,8 @@ namespace memharness::runner {
 // that kernel; no --kernel: the config's [[kernel]]s, or the host. Throws
 // usage_error for a --label that is not a plain path component, or one given
 // with several targets.
-std::vector<targets::KernelSpec> session_targets(const std::vector<std::string>& kernels,
-                                                 const config::TestPlan& plan, const std::string& label);
+std::vector<targets::KernelSpec> session_targets(const std::vector<std::string>& kernels, const config::TestPlan& plan,
+                                                 const std::string& label);
 
 // True when a target runs on this machine (and so changes its global state).
 bool runs_on_host(const std::vector<targets::KernelSpec>& targets);

@@ -48,7 +48,7 @@ TestSession::TestSession(const system::SystemRoot& system, TestSessionRequest re
       host_indices_.push_back(i);
       // The command line's sysctls are the operator's own choice, unlike a
       // config's (config/sysctl_policy.h), so they need no --allow-sysctl.
-      host_variants_.push_back({.label = !specs[i].name.empty()     ? specs[i].name
+      host_variants_.push_back({.label = !specs[i].name.empty()    ? specs[i].name
                                          : !request_.label.empty() ? request_.label
                                                                    : running_release(system_),
                                 .sysctls = specs[i].sysctls});
@@ -119,7 +119,7 @@ void TestSession::say_early_stop_ending(std::stop_token stop, std::ostream& out)
 }
 
 void TestSession::run_host_variants(std::stop_token stop, std::ostream& out,
-                              std::vector<std::optional<TargetOutcome>>& outcomes) {
+                                    std::vector<std::optional<TargetOutcome>>& outcomes) {
   HostRunRequest request{
       .plan = request_.plan,
       .config_file = request_.config_file,

@@ -22,7 +22,9 @@
 #include "harness/targets/kernel_spec.h"
 #include "harness/targets/vm_target.h"
 
-namespace memharness::system { class SystemRoot; }
+namespace memharness::system {
+class SystemRoot;
+}
 
 namespace memharness::runner {
 
@@ -31,8 +33,8 @@ struct SessionRunners {
   std::function<std::vector<HostRunOutcome>(const system::SystemRoot&, const HostRunRequest&,
                                             const std::vector<HostVariant>&, std::stop_token, std::ostream&)>
       host = run_interleaved_on_host;
-  std::function<std::vector<targets::VmRunOutcome>(const VmRoundsRequest&, std::stop_token, std::ostream&)>
-      vm_rounds = run_vm_rounds;
+  std::function<std::vector<targets::VmRunOutcome>(const VmRoundsRequest&, std::stop_token, std::ostream&)> vm_rounds =
+      run_vm_rounds;
   std::function<void(const targets::KernelSpec&)> check_vm = targets::check_vm_preconditions;
 };
 
@@ -44,7 +46,7 @@ struct TestSessionRequest {
   std::optional<int> iterations;             // overrides the config's
   int first_iteration = 1;                   // a VM's guest: the one iteration it runs
   std::filesystem::path results_root;
-  std::filesystem::path state_dir;           // where a host run's journal lives
+  std::filesystem::path state_dir;  // where a host run's journal lives
   VmOverrides vm;
   std::vector<std::string> allowed_sysctls;  // --allow-sysctl, also a guest's
   bool terminal = false;                     // progress as an updating line

@@ -57,9 +57,8 @@ nlohmann::json boot_record(const results::RunManifest& manifest, int iteration, 
 // leaves a manifest that says so instead of "complete".
 void mark_in_progress(KernelRounds& kernel, int planned) {
   kernel.manifest.status = results::RunStatus::incomplete;
-  kernel.manifest.status_reason =
-      fmt::format("{} of {} iterations in; the harness that was running the rest did not finish", kernel.completed,
-                  planned);
+  kernel.manifest.status_reason = fmt::format(
+      "{} of {} iterations in; the harness that was running the rest did not finish", kernel.completed, planned);
 }
 
 // Round 1: the guest's run directory becomes the kernel's.
@@ -73,8 +72,9 @@ void adopt_first_round(KernelRounds& kernel, const VmRoundsRequest& request, con
   if (!others.empty())
     kernel.manifest.interleaved = results::Interleaving{
         .with = others,
-        .order = "rounds of one iteration per kernel, each in a freshly booted guest, alternating forward and "
-                 "backward"};
+        .order =
+            "rounds of one iteration per kernel, each in a freshly booted guest, alternating forward and "
+            "backward"};
   if (kernel.outcome.exit_code != ExitCode::success) {
     kernel.stopped = true;  // its manifest says why
   } else {
@@ -106,8 +106,10 @@ void adopt_round(KernelRounds& kernel, const targets::VmRunOutcome& round, int i
   // The run's guest harness peak is the highest of its guests'; this (host)
   // harness's is the latest, since VmHWM only grows.
   if (donor.harness_peak_rss_kb)
-    kernel.manifest.harness_peak_rss_kb = std::max(kernel.manifest.harness_peak_rss_kb.value_or(0), *donor.harness_peak_rss_kb);
-  if (const auto host_peak = donor.vm.value_or(nlohmann::json::object()).value("host_harness_peak_rss_kb", nlohmann::json());
+    kernel.manifest.harness_peak_rss_kb =
+        std::max(kernel.manifest.harness_peak_rss_kb.value_or(0), *donor.harness_peak_rss_kb);
+  if (const auto host_peak =
+          donor.vm.value_or(nlohmann::json::object()).value("host_harness_peak_rss_kb", nlohmann::json());
       host_peak.is_number_integer())
     (*kernel.manifest.vm)["host_harness_peak_rss_kb"] = host_peak;
   if (round.exit_code == ExitCode::success) {
@@ -151,9 +153,10 @@ std::vector<std::string> vm_round_labels(const std::vector<targets::VmRunRequest
     labels.push_back(targets::vm_label(kernel.kernel));
     for (std::size_t i = 0; i + 1 < labels.size(); ++i)
       if (labels[i] == labels.back())
-        throw usage_error("--kernel {} and --kernel {} are both labelled \"{}\": name each one, e.g. "
-                          "--kernel A=IMAGE --kernel B=IMAGE",
-                          kernels[i].kernel.given, kernel.kernel.given, labels.back());
+        throw usage_error(
+            "--kernel {} and --kernel {} are both labelled \"{}\": name each one, e.g. "
+            "--kernel A=IMAGE --kernel B=IMAGE",
+            kernels[i].kernel.given, kernel.kernel.given, labels.back());
   }
   return labels;
 }

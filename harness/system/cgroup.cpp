@@ -163,8 +163,7 @@ ProcessKiller killer_for(const SystemRoot& root, ProcessKiller killer) {
   std::string tree = root.root().string();
   return [tree](pid_t pid, const std::filesystem::path&) {
     throw std::logic_error(fmt::format(
-        "refusing to signal process {}: it is listed in a fake tree ({}), give the cgroup a ProcessKiller", pid,
-        tree));
+        "refusing to signal process {}: it is listed in a fake tree ({}), give the cgroup a ProcessKiller", pid, tree));
   };
 }
 
@@ -237,7 +236,9 @@ MemoryCgroup::~MemoryCgroup() {
   }
 }
 
-void MemoryCgroup::kill_all(std::chrono::milliseconds timeout) { kill_cgroup_processes(root_, path_, killer_, timeout); }
+void MemoryCgroup::kill_all(std::chrono::milliseconds timeout) {
+  kill_cgroup_processes(root_, path_, killer_, timeout);
+}
 
 void MemoryCgroup::remove() {
   remove_cgroup_directory(root_, path_);
@@ -297,8 +298,7 @@ CounterMap parse_flat_keyed(std::string_view flat_text, std::string_view source)
   return procfs::parse_vmstat(flat_text, source);
 }
 
-void check_limits_supported(const SystemRoot& root, const MemoryController& controller,
-                            const MemoryLimits& limits) {
+void check_limits_supported(const SystemRoot& root, const MemoryController& controller, const MemoryLimits& limits) {
   // v2 has every knob; its files appear only in child cgroups, so there is
   // nothing to look at before one exists.
   if (controller.version == CgroupVersion::v1) detail::check_v1_limits(root, controller.own_cgroup(), limits);

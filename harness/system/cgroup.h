@@ -59,8 +59,7 @@ struct MemoryLimits {
 // Throws Error(environment) when the controller cannot express `limits` (v1 has
 // no memory.high or memory.min; its swap limit needs swap accounting), so a run
 // can refuse before it creates anything.
-void check_limits_supported(const SystemRoot& root, const MemoryController& controller,
-                            const MemoryLimits& limits);
+void check_limits_supported(const SystemRoot& root, const MemoryController& controller, const MemoryLimits& limits);
 
 // Sends SIGKILL to `pid` if, once the process is pinned (pidfd), it is still
 // listed in `procs_file` (the resolved cgroup.procs path): a pid read from

@@ -114,7 +114,8 @@ MemoryController find_memory_controller(const SystemRoot& root) {
       return checked(root, {CgroupVersion::v1, mount.point, *own.v1_memory});
     if (mount.type == "cgroup2" && own.v2) {
       auto controllers = root.try_read(mount.point + "/cgroup.controllers");
-      if (controllers && contains_word(std::string_view(*controllers).substr(0, controllers->find('\n')), ' ', "memory"))
+      if (controllers &&
+          contains_word(std::string_view(*controllers).substr(0, controllers->find('\n')), ' ', "memory"))
         return checked(root, {CgroupVersion::v2, mount.point, *own.v2});
     }
   }

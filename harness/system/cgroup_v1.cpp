@@ -27,7 +27,8 @@ void check_v1_limits(const SystemRoot& root, std::string_view cgroup, const Memo
         *limits.min);
   if (limits.swap_max && !limits.max)
     throw environment_error(
-        "on cgroup v1 a swap limit ([cgroup] swap-max, or [swap] mode = \"none\") needs [cgroup] memory-max too: v1 limits memory+swap together "
+        "on cgroup v1 a swap limit ([cgroup] swap-max, or [swap] mode = \"none\") needs [cgroup] memory-max too: v1 "
+        "limits memory+swap together "
         "(memory.memsw.limit_in_bytes)");
   if (limits.swap_max && !root.exists(std::string(cgroup) + "/memory.memsw.limit_in_bytes"))
     throw environment_error(

@@ -27,8 +27,8 @@ class MemoryCgroupV2 final : public MemoryCgroup {
     // Protections first, the limit last: nothing is reclaimed below a
     // protection that is already in place.
     const std::pair<const std::optional<std::int64_t>&, std::string_view> files[] = {
-        {limits.min, "memory.min"},   {limits.low, "memory.low"},          {limits.high, "memory.high"},
-        {limits.max, "memory.max"},   {limits.swap_max, "memory.swap.max"},
+        {limits.min, "memory.min"}, {limits.low, "memory.low"},           {limits.high, "memory.high"},
+        {limits.max, "memory.max"}, {limits.swap_max, "memory.swap.max"},
     };
     for (const auto& [bytes, file] : files)
       if (bytes) write_file(file, std::to_string(*bytes));

@@ -112,8 +112,8 @@ std::string out_of_bounds(const json& change) {
     return "";
   }
   if (op == "directory") {
-    bool instance = is_below(path, "/sys/kernel/tracing/instances") ||
-                    is_below(path, "/sys/kernel/debug/tracing/instances");
+    bool instance =
+        is_below(path, "/sys/kernel/tracing/instances") || is_below(path, "/sys/kernel/debug/tracing/instances");
     return instance && named_memharness(path) && fs::path(path).parent_path().filename() == "instances"
                ? ""
                : "not a memharness-* tracefs instance";
@@ -187,7 +187,7 @@ std::string owner_description(const json& header) {
   return fmt::format("memharness process {} (`{}`, started {})", header.at("pid").get<std::int64_t>(),
                      fmt::join(argv, " "),
                      started != header.end() && started->is_string() ? started->get<std::string>()
-                                                                      : std::string("at an unknown time"));
+                                                                     : std::string("at an unknown time"));
 }
 
 // ------------------------------------------------------------------ files
@@ -228,8 +228,8 @@ LoadedJournal load_journal(const fs::path& file) {
   LoadedJournal loaded;
   for (const auto& line : text::lines(content)) {
     if (line.content.empty()) continue;
-    bool last_and_torn = !content.ends_with('\n') &&
-                         line.content.data() + line.content.size() == content.data() + content.size();
+    bool last_and_torn =
+        !content.ends_with('\n') && line.content.data() + line.content.size() == content.data() + content.size();
     json parsed = json::parse(line.content, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("type") || !parsed["type"].is_string() ||
         (parsed["type"] != "header" && (!parsed.contains("seq") || !parsed["seq"].is_number_unsigned()))) {
@@ -311,7 +311,9 @@ std::pair<std::string, std::string> restore_target(const json& change) {
 // cgroup.subtree_control reads "cpu memory" but takes "+io -memory".
 std::string subtree_control_toggles(std::string_view current, std::string_view wanted) {
   auto now = text::fields(current), then = text::fields(wanted);
-  auto has = [](const auto& list, std::string_view word) { return std::find(list.begin(), list.end(), word) != list.end(); };
+  auto has = [](const auto& list, std::string_view word) {
+    return std::find(list.begin(), list.end(), word) != list.end();
+  };
   std::vector<std::string> toggles;
   for (auto c : now)
     if (!has(then, c)) toggles.push_back(fmt::format("-{}", c));
@@ -429,8 +431,10 @@ class RefusingSwapControl final : public SwapControl {
 
  private:
   [[noreturn]] void refuse() const {
-    throw std::logic_error(fmt::format("refusing to change the host's swap for a fake tree ({}): give the journal "
-                                       "a SwapControl", tree_));
+    throw std::logic_error(
+        fmt::format("refusing to change the host's swap for a fake tree ({}): give the journal "
+                    "a SwapControl",
+                    tree_));
   }
   std::string tree_;
 };
@@ -451,7 +455,7 @@ Journal::Journal(const SystemRoot& root, fs::path file, json header, JournalSeam
       file_(std::move(file)),
       header_(std::move(header)),
       killer_(killer_for(root, std::move(seams.killer))),
-      swap_(seams.swap ? std::move(seams.swap)
+      swap_(seams.swap       ? std::move(seams.swap)
             : root.is_live() ? real_swap_control()
                              : std::make_shared<RefusingSwapControl>(root.root().string())) {}
 
@@ -526,9 +530,12 @@ Journal Journal::begin(const SystemRoot& root, fs::path dir, JournalSeams seams)
     throw environment_error("cannot read the start time of this process from /proc/{}/stat (under {})", pid,
                             root.root().string());
   json header = {
-      {"type", "header"},           {"format", kFormat},
-      {"pid", pid},                 {"start_ticks", *start_ticks},
-      {"started_at", timestamp_iso8601(std::chrono::system_clock::now())}, {"command_line", command_line_of(root, pid)},
+      {"type", "header"},
+      {"format", kFormat},
+      {"pid", pid},
+      {"start_ticks", *start_ticks},
+      {"started_at", timestamp_iso8601(std::chrono::system_clock::now())},
+      {"command_line", command_line_of(root, pid)},
   };
   fs::path file = fs::absolute(dir) / fmt::format("{}{}{}", kFilePrefix, pid, kFileSuffix);
   if (fs::exists(file, ec))
@@ -587,7 +594,8 @@ std::string sysctl_path(const std::string& dotted_name) {
 
 void Journal::set_sysctl(const std::string& dotted_name, const std::string& value) {
   std::string path = sysctl_path(dotted_name);
-  if (!root_.exists(path)) throw environment_error("sysctl {} does not exist on this kernel (no {})", dotted_name, path);
+  if (!root_.exists(path))
+    throw environment_error("sysctl {} does not exist on this kernel (no {})", dotted_name, path);
   write_value(path, value);
 }
 
@@ -645,8 +653,7 @@ struct Refused : std::runtime_error {
 
 std::string Journal::undo(const json& change) {
   std::string op = change.at("op"), path = change.at("path");
-  if (auto why = out_of_bounds(change); !why.empty())
-    throw Refused(fmt::format("refusing to touch {}: {}", path, why));
+  if (auto why = out_of_bounds(change); !why.empty()) throw Refused(fmt::format("refusing to touch {}: {}", path, why));
   if (op == "write_value") {
     auto [target, old] = restore_target(change);
     if (!root_.exists(target)) return fmt::format("{} is gone: nothing to restore", target);
@@ -689,8 +696,10 @@ std::string Journal::undo(const json& change) {
     // in its place (a symlink, another user's tree) was not made by it.
     if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
       throw Refused(fmt::format("refusing to remove {}: not a directory memharness created ({}, owner uid {})", path,
-                      S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory" : "not a directory",
-                      st.st_uid));
+                                S_ISLNK(st.st_mode)   ? "a symbolic link"
+                                : S_ISDIR(st.st_mode) ? "a directory"
+                                                      : "not a directory",
+                                st.st_uid));
     auto removed = remove_tree(path);
     if (removed == 0) return fmt::format("scratch directory {} was gone already", path);
     return fmt::format("removed scratch directory {} ({} entries)", path, removed);
@@ -765,7 +774,8 @@ void Journal::revert_values(std::size_t begin, std::size_t end) {
 }
 
 void Journal::drop_restored() {
-  std::erase_if(changes_, [this](const Json& change) { return restored_.contains(change.at("seq").get<std::uint64_t>()); });
+  std::erase_if(changes_,
+                [this](const Json& change) { return restored_.contains(change.at("seq").get<std::uint64_t>()); });
   restored_.clear();
 }
 

@@ -336,8 +336,7 @@ ProcessOutcome run_process(const SpawnOptions& options) {
   ::close(report_pipe[0]);
   while (!shepherd_reaped && ::waitpid(shepherd, &shepherd_status, 0) < 0 && errno == EINTR) {
   }
-  outcome.elapsed_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (!have_report) {
     outcome.failure = "the process supervisor died before reporting (killed?)";

@@ -14,16 +14,16 @@ namespace memharness::system {
 // What became of one spawned command and every process it forked.
 struct ProcessOutcome {
   std::vector<std::string> argv;
-  bool started = false;        // false: the exec failed (see failure)
-  int exit_status = -1;        // exit code when the command exited
-  int term_signal = 0;         // signal when it was killed
-  bool timed_out = false;      // killed by the harness at the deadline
-  bool stopped = false;        // killed by the harness on interrupt/stop
-  std::string failure;         // why it did not start, in one sentence
+  bool started = false;    // false: the exec failed (see failure)
+  int exit_status = -1;    // exit code when the command exited
+  int term_signal = 0;     // signal when it was killed
+  bool timed_out = false;  // killed by the harness at the deadline
+  bool stopped = false;    // killed by the harness on interrupt/stop
+  std::string failure;     // why it did not start, in one sentence
   double elapsed_s = 0;
-  double user_s = 0;           // rusage of the whole tree (a subreaper reaps orphans)
+  double user_s = 0;  // rusage of the whole tree (a subreaper reaps orphans)
   double sys_s = 0;
-  long max_rss_kb = 0;         // largest single process of the tree
+  long max_rss_kb = 0;  // largest single process of the tree
   // The supervisor died before reporting (killed when it did not end within
   // SpawnOptions::stop_grace of the stop): user_s, sys_s and max_rss_kb were
   // not measured.

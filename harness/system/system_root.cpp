@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <cctype>
 
 #include "harness/common/error.h"
 
@@ -70,8 +70,7 @@ void SystemRoot::write(std::string_view absolute_path, std::string_view value) c
   // O_CREAT only on fake trees: on a live system a missing knob is an error.
   int flags = O_WRONLY | O_CLOEXEC | (is_live() ? 0 : O_CREAT | O_TRUNC);
   int fd = ::open(path.c_str(), flags, 0644);
-  if (fd < 0)
-    throw environment_error("cannot open {} for writing: {}", path.string(), std::strerror(errno));
+  if (fd < 0) throw environment_error("cannot open {} for writing: {}", path.string(), std::strerror(errno));
   ssize_t n = ::write(fd, value.data(), value.size());
   int saved_errno = errno;
   ::close(fd);

@@ -67,8 +67,8 @@ std::vector<std::string> verify_checksums(const fs::path& root, std::string_view
     if (!fs::is_regular_file(root / relative, ec)) {
       problems.push_back(fmt::format("{}: listed in SHA256SUMS but did not come back", relative.string()));
     } else if (sha256_file(root / relative) != expected) {
-      problems.push_back(fmt::format("{}: checksum differs from the guest's (corrupted on the way out)",
-                                     relative.string()));
+      problems.push_back(
+          fmt::format("{}: checksum differs from the guest's (corrupted on the way out)", relative.string()));
     }
   }
   std::error_code ec;

@@ -13,14 +13,14 @@
 namespace memharness::targets {
 
 struct ConsoleVerdict {
-  bool began = false;     // the init reached the run (begin marker)
-  bool finished = false;  // the init's end marker
-  bool panic = false;     // "Kernel panic - not syncing"
-  bool oops = false;      // "Oops:", "BUG:", "general protection fault"
-  std::string guest_error;  // "memharness-guest: error: ..." from the init
-  std::string first_problem_line;  // the panic/oops line, for status_reason
+  bool began = false;                        // the init reached the run (begin marker)
+  bool finished = false;                     // the init's end marker
+  bool panic = false;                        // "Kernel panic - not syncing"
+  bool oops = false;                         // "Oops:", "BUG:", "general protection fault"
+  std::string guest_error;                   // "memharness-guest: error: ..." from the init
+  std::string first_problem_line;            // the panic/oops line, for status_reason
   std::optional<double> boot_to_workload_s;  // the guest's uptime at the begin marker
-  std::string excerpt;  // the lines around the first problem (or the console's tail)
+  std::string excerpt;                       // the lines around the first problem (or the console's tail)
   // What follows the first "memharness: " the guest's harness printed between
   // the markers: its one-line error when it refused to run.
   std::string guest_harness_message;
@@ -48,8 +48,8 @@ class ConsoleScanner {
   ConsoleVerdict verdict() const;
 
  private:
-  ConsoleVerdict verdict_;           // all but the excerpt
-  std::deque<std::string> recent_;   // the last lines, until a problem: the tail
+  ConsoleVerdict verdict_;                   // all but the excerpt
+  std::deque<std::string> recent_;           // the last lines, until a problem: the tail
   std::vector<std::string> around_problem_;  // from a few lines before the first problem on
   std::size_t lines_after_problem_ = 0;      // still to keep after it
   bool problem_seen_ = false;

@@ -10,7 +10,8 @@
 
 namespace memharness::targets {
 
-CpioWriter::CpioWriter(const std::filesystem::path& file) : out_(file, std::ios::binary | std::ios::trunc), file_(file) {
+CpioWriter::CpioWriter(const std::filesystem::path& file)
+    : out_(file, std::ios::binary | std::ios::trunc), file_(file) {
   if (!out_) throw environment_error("{}: cannot be written", file.string());
 }
 

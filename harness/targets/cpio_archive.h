@@ -3,8 +3,8 @@
 // Deterministic: every mtime, uid and gid is 0 and inode numbers count up, so the
 // same inputs give the same bytes.
 #include <cstdint>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 

@@ -52,8 +52,7 @@ constexpr auto kToolLimit = std::chrono::minutes(5);
 // Runs argv with stdout to `output`; throws environment_error with stderr's gist.
 void run_to_file(const std::vector<std::string>& argv, const fs::path& output) {
   auto outcome = system::run_process(host_command(argv, output, kToolLimit));
-  if (!outcome.exited_zero())
-    throw environment_error("{} (output in {})", outcome.failure_sentence(), output.string());
+  if (!outcome.exited_zero()) throw environment_error("{} (output in {})", outcome.failure_sentence(), output.string());
 }
 
 std::string decompressor_for(const fs::path& file) {
@@ -94,10 +93,12 @@ std::vector<Entry> collect_entries(const InitramfsRequest& request, const Module
   std::set<fs::path> libraries;
   std::vector<fs::path> dynamic = request.programs;
   dynamic.push_back(request.memharness);
-  for (const auto& program : request.programs) entries.push_back({"usr/bin/" + program.filename().string(), program, 0755, Transform::strip_debug});
+  for (const auto& program : request.programs)
+    entries.push_back({"usr/bin/" + program.filename().string(), program, 0755, Transform::strip_debug});
   for (const auto& program : dynamic)
     for (const auto& library : shared_libraries(program)) libraries.insert(library);
-  for (const auto& library : libraries) entries.push_back({library.relative_path().string(), library, 0755, Transform::strip_debug});
+  for (const auto& library : libraries)
+    entries.push_back({library.relative_path().string(), library, 0755, Transform::strip_debug});
   for (const auto& module : modules.load_order) {
     entries.push_back({"lib/modules/" + request.kernel.release + "/" + plain_module_path(module.relative).string(),
                        request.kernel.modules_dir / module.relative, 0644, Transform::module});

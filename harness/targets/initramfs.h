@@ -15,10 +15,10 @@ namespace memharness::targets {
 
 struct InitramfsRequest {
   KernelImage kernel;
-  std::filesystem::path memharness;  // the binary to run inside (normally /proc/self/exe)
-  std::filesystem::path busybox;     // a static busybox
+  std::filesystem::path memharness;             // the binary to run inside (normally /proc/self/exe)
+  std::filesystem::path busybox;                // a static busybox
   std::vector<std::filesystem::path> programs;  // dynamically linked programs (stress-ng)
-  std::filesystem::path cache_dir;   // <cache>/initramfs
+  std::filesystem::path cache_dir;              // <cache>/initramfs
 };
 
 struct Initramfs {
@@ -26,7 +26,7 @@ struct Initramfs {
   std::string hash;
   bool cached = false;  // reused, not built
   ModuleClosure modules;
-  double seconds = 0;   // to hash (and build, when not cached)
+  double seconds = 0;  // to hash (and build, when not cached)
 };
 
 // The modules every guest needs (virtio disk) and those it uses when present.

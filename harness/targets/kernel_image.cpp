@@ -40,13 +40,15 @@ std::string read_bzimage_release(const fs::path& image) {
   // The release names directories (lib/modules/RELEASE, the results label): it
   // is data from a file, so it must be one plain path component.
   if (!results::is_valid_path_component(version))
-    throw usage_error("{}: the boot header's kernel version \"{}\" is not a release name (letters, digits and "
-                      ". _ + - only): give the run a --label",
-                      image.string(), version);
+    throw usage_error(
+        "{}: the boot header's kernel version \"{}\" is not a release name (letters, digits and "
+        ". _ + - only): give the run a --label",
+        image.string(), version);
   return version;
 }
 
-std::vector<fs::path> module_dir_candidates(const fs::path& image, const std::string& release, const fs::path& modules) {
+std::vector<fs::path> module_dir_candidates(const fs::path& image, const std::string& release,
+                                            const fs::path& modules) {
   if (!modules.empty()) return {modules / "lib" / "modules" / release, modules / release, modules};
   fs::path dir = fs::absolute(image).parent_path();
   if (dir.filename() != "boot") return {};
@@ -68,10 +70,11 @@ KernelImage locate_kernel(const fs::path& image, const fs::path& modules) {
     }
   std::string looked;
   for (const auto& dir : candidates) looked += (looked.empty() ? "" : ", ") + dir.string();
-  throw usage_error("--kernel {}: no modules for release {} with a modules.dep (looked in {}): give modules=DIR, "
-                    "or run `depmod -b ROOT {}` for an unpacked package",
-                    image.string(), kernel.release, looked.empty() ? "nowhere: the image is not in a boot/ dir" : looked,
-                    kernel.release);
+  throw usage_error(
+      "--kernel {}: no modules for release {} with a modules.dep (looked in {}): give modules=DIR, "
+      "or run `depmod -b ROOT {}` for an unpacked package",
+      image.string(), kernel.release, looked.empty() ? "nowhere: the image is not in a boot/ dir" : looked,
+      kernel.release);
 }
 
 }  // namespace memharness::targets

@@ -9,7 +9,7 @@ namespace memharness::targets {
 
 struct KernelImage {
   std::filesystem::path image;
-  std::string release;               // "6.12.111+deb12-cloud-amd64", from the image's setup header
+  std::string release;                // "6.12.111+deb12-cloud-amd64", from the image's setup header
   std::filesystem::path modules_dir;  // .../lib/modules/<release>, holding modules.dep
 };
 

@@ -32,8 +32,8 @@ void add_option(KernelSpec& spec, std::string_view option) {
   } else if (key == "sysctl") {
     auto inner = value.find('=');
     if (inner == std::string::npos || inner == 0 || inner + 1 == value.size())
-      throw usage_error("--kernel {}: sysctl={}: expected sysctl=NAME=VALUE, e.g. sysctl=vm.swappiness=100",
-                        spec.given, value);
+      throw usage_error("--kernel {}: sysctl={}: expected sysctl=NAME=VALUE, e.g. sysctl=vm.swappiness=100", spec.given,
+                        value);
     // A guest's sysctls become kernel command-line arguments (boot_arguments()),
     // where a double quote would end the quoted value and start arguments of
     // its own.

@@ -79,11 +79,18 @@ std::vector<std::string> qemu_command(const VmLaunch& launch) {
   } else {
     argv.insert(argv.end(), {"-accel", "tcg,thread=multi", "-cpu", "max"});
   }
-  argv.insert(argv.end(), {"-m", fmt::format("{}M", launch.memory_bytes >> 20), "-smp", std::to_string(launch.cpus),
-                           "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio", "-rtc", "base=utc",
-                           "-kernel", launch.kernel.string(), "-initrd", launch.initramfs.string(), "-append",
-                           fmt::format("{}", fmt::join(arguments, " ")), "-drive",
-                           fmt::format("file={},format=raw,if=virtio", qemu_option_value(launch.scratch_disk.string()))});
+  argv.insert(
+      argv.end(),
+      {"-m",          fmt::format("{}M", launch.memory_bytes >> 20),
+       "-smp",        std::to_string(launch.cpus),
+       "-nodefaults", "-display",
+       "none",        "-no-reboot",
+       "-serial",     "stdio",
+       "-rtc",        "base=utc",
+       "-kernel",     launch.kernel.string(),
+       "-initrd",     launch.initramfs.string(),
+       "-append",     fmt::format("{}", fmt::join(arguments, " ")),
+       "-drive",      fmt::format("file={},format=raw,if=virtio", qemu_option_value(launch.scratch_disk.string()))});
   return argv;
 }
 

@@ -38,9 +38,9 @@ std::vector<std::string> qemu_command(const VmLaunch& launch);
 std::string qemu_option_value(const std::string& value);
 
 struct VmOutcome {
-  bool started = false;   // qemu ran (false: failure says why)
+  bool started = false;  // qemu ran (false: failure says why)
   bool timed_out = false;
-  bool stopped = false;   // interrupted by the user
+  bool stopped = false;  // interrupted by the user
   int exit_status = -1;
   std::string failure;
   double elapsed_s = 0;

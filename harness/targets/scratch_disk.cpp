@@ -28,9 +28,10 @@ void make_scratch_disk(const fs::path& image, std::int64_t bytes, const fs::path
   ::close(fd);
   fs::resize_file(image, static_cast<std::uintmax_t>(bytes));
   fs::path log = image.string() + ".mkfs.log";
-  auto outcome = system::run_process(host_command(
-      {"mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-d", contents.string(), image.string()},
-      log, std::chrono::minutes(10)));
+  auto outcome =
+      system::run_process(host_command({"mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-d",
+                                        contents.string(), image.string()},
+                                       log, std::chrono::minutes(10)));
   if (!outcome.exited_zero())
     throw environment_error("cannot make the scratch disk: {} (see {})", outcome.failure_sentence(), log.string());
   std::error_code ec;
@@ -44,7 +45,8 @@ bool copy_out_of_scratch_disk(const fs::path& image, const std::string& guest_di
   // hold spaces) stays out of it, as the working directory. guest_dir is ours.
   if (guest_dir.find_first_of(" \t\"\\") != std::string::npos)
     throw std::logic_error("guest directory with a blank or quote: " + guest_dir);
-  auto options = host_command({"debugfs", "-R", fmt::format("rdump {} .", guest_dir), fs::absolute(image).string()}, log);
+  auto options =
+      host_command({"debugfs", "-R", fmt::format("rdump {} .", guest_dir), fs::absolute(image).string()}, log);
   options.working_directory = fs::absolute(destination);
   options.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   auto outcome = system::run_process(options);

@@ -100,8 +100,8 @@ void check_vm_preconditions(const KernelSpec& kernel) {
                               kernel.given, program);
   std::error_code ec;
   if (!fs::is_regular_file(busybox_path, ec))
-    throw environment_error("--kernel {}: a VM run needs a static busybox at {} (package busybox-static)",
-                            kernel.given, busybox_path);
+    throw environment_error("--kernel {}: a VM run needs a static busybox at {} (package busybox-static)", kernel.given,
+                            busybox_path);
   locate_kernel(kernel.image, kernel.modules);  // throws usage_error naming what is missing
 }
 
@@ -131,9 +131,10 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
 
   auto accelerator = choose_accelerator(kernel.image, request.cache_dir);
   if (!accelerator.kvm)
-    out << fmt::format("memharness: warning: KVM is not usable ({}): the guest runs under TCG, "
-                       "~10-20x slower; compare timings only with runs under TCG\n",
-                       accelerator.reason);
+    out << fmt::format(
+        "memharness: warning: KVM is not usable ({}): the guest runs under TCG, "
+        "~10-20x slower; compare timings only with runs under TCG\n",
+        accelerator.reason);
   auto initramfs = build_initramfs({.kernel = kernel,
                                     .memharness = fs::read_symlink("/proc/self/exe"),
                                     .busybox = busybox_path,
@@ -206,7 +207,8 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     fs::rename(console_log, work / kept);
     failed_boots.push_back({{"problem", console.first_problem_line}, {"console", kept}});
     out << fmt::format("memharness: warning: {} failed before the guest's init began ({}); booting it once more{}\n",
-                       label, console.first_problem_line, accelerator.kvm ? "" : " (under TCG this can be the emulator)");
+                       label, console.first_problem_line,
+                       accelerator.kvm ? "" : " (under TCG this can be the emulator)");
   }
 
   fs::path returned_root = work / "out" / "results";
@@ -232,21 +234,27 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
       {"memory_bytes", request.vm.memory_bytes},
       {"cpus", request.vm.cpus},
       {"timeout_s", timeout.count()},
-      {"initramfs", {{"sha256", initramfs.hash}, {"cached", initramfs.cached}, {"seconds", initramfs.seconds},
-                     {"modules", [&] {
-                        std::vector<std::string> names;
-                        for (const auto& m : initramfs.modules.load_order) names.push_back(m.name);
-                        return names;
-                      }()}}},
+      {"initramfs",
+       {{"sha256", initramfs.hash},
+        {"cached", initramfs.cached},
+        {"seconds", initramfs.seconds},
+        {"modules",
+         [&] {
+           std::vector<std::string> names;
+           for (const auto& m : initramfs.modules.load_order) names.push_back(m.name);
+           return names;
+         }()}}},
       {"elapsed_s", vm.elapsed_s},
-      {"boot_to_workload_s", console.boot_to_workload_s ? nlohmann::json(*console.boot_to_workload_s) : nlohmann::json()},
+      {"boot_to_workload_s",
+       console.boot_to_workload_s ? nlohmann::json(*console.boot_to_workload_s) : nlohmann::json()},
       {"timed_out", vm.timed_out},
       {"boot_attempts", failed_boots.size() + 1},
       {"failed_boots", failed_boots},
       {"console", {{"panic", console.panic}, {"oops", console.oops}, {"finished", console.finished}}},
       {"checksums", {{"verified", returned.has_value() && checksum_problems.empty()}, {"problems", checksum_problems}}},
       // This (host) harness's peak so far: it follows the console and copies the results out.
-      {"host_harness_peak_rss_kb", results::value_or_null(system::procfs::read_own_memory(system::SystemRoot("/")).peak_rss_kb)},
+      {"host_harness_peak_rss_kb",
+       results::value_or_null(system::procfs::read_own_memory(system::SystemRoot("/")).peak_rss_kb)},
   };
   std::string reason = failure_reason(console, vm, timeout);
   if (reason.empty() && !checksum_problems.empty()) reason = "results damaged: " + checksum_problems.front();
@@ -272,7 +280,8 @@ VmRunOutcome run_in_vm(const VmRunRequest& request, std::stop_token stop, std::o
     manifest.description = plan.description;
     manifest.label = label;
     manifest.started_at = timestamp_iso8601(started_at);
-    manifest.config = results::RunConfig{.source = request.config_file.string(), .hash = plan.config_hash, .resolved = {}};
+    manifest.config =
+        results::RunConfig{.source = request.config_file.string(), .hash = plan.config_hash, .resolved = {}};
     manifest.iterations.emplace().planned = request.iterations.value_or(plan.iterations);
     manifest.machine = nlohmann::json{{"kernel", {{"release", kernel.release}}}};
   }

@@ -18,9 +18,9 @@ ProbeSpec memcg_probe() {
   spec.unavailable_reason = [](const system::SystemRoot&) { return std::string(); };
   // Whichever exist for the cgroup's version.
   spec.cgroup_snapshot_files = {
-      "memory.stat", "memory.events", "memory.pressure", "memory.current", "memory.peak",
-      "memory.swap.current", "memory.usage_in_bytes", "memory.max_usage_in_bytes", "memory.failcnt",
-      "memory.memsw.failcnt", "memory.oom_control",
+      "memory.stat",    "memory.events",        "memory.pressure",       "memory.current",
+      "memory.peak",    "memory.swap.current",  "memory.usage_in_bytes", "memory.max_usage_in_bytes",
+      "memory.failcnt", "memory.memsw.failcnt", "memory.oom_control",
   };
   spec.timeseries_columns = {"memcg.usage_bytes"};
   spec.sample = [](const system::SystemRoot&, const system::MemoryCgroup* cgroup) -> std::vector<std::string> {

@@ -13,8 +13,9 @@ ProbeSpec meminfo_probe() {
   ProbeSpec spec;
   spec.name = "meminfo";
   spec.description = "/proc/meminfo at start and end, free/dirty/writeback series";
-  spec.records = "snapshots/{start,end}/proc/meminfo, result.json meminfo_start and meminfo_end (bytes), "
-                 "timeseries.csv meminfo.*_bytes";
+  spec.records =
+      "snapshots/{start,end}/proc/meminfo, result.json meminfo_start and meminfo_end (bytes), "
+      "timeseries.csv meminfo.*_bytes";
   spec.unavailable_reason = [](const system::SystemRoot& system) {
     return missing_file_reason(system, "/proc/meminfo", "");
   };

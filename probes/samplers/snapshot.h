@@ -22,10 +22,10 @@ namespace memharness::probes {
 struct Snapshot {
   // "/proc/vmstat" -> its text, for every file that could be read.
   std::map<std::string, std::string> raw_files;
-  CounterMap vmstat;         // per-zone variants summed on old kernels
-  CounterMap meminfo;        // bytes
-  CounterMap memcg_stat;     // normalised names (v1 and v2 alike); empty without a cgroup
-  CounterMap memcg_events;   // normalised names
+  CounterMap vmstat;        // per-zone variants summed on old kernels
+  CounterMap meminfo;       // bytes
+  CounterMap memcg_stat;    // normalised names (v1 and v2 alike); empty without a cgroup
+  CounterMap memcg_events;  // normalised names
   std::optional<std::int64_t> memcg_usage_bytes;
   std::optional<std::int64_t> memcg_peak_bytes;
   // Unusable free space and fragmentation indices per zone and order, from buddyinfo.

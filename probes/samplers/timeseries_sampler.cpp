@@ -37,7 +37,10 @@ std::optional<std::size_t> injected_failure_after() {
 
 TimeSeriesSampler::TimeSeriesSampler(const system::SystemRoot& system, const system::MemoryCgroup* cgroup,
                                      std::filesystem::path csv_file, std::chrono::nanoseconds interval)
-    : system_(system), cgroup_(cgroup), csv_file_(std::move(csv_file)), interval_(interval),
+    : system_(system),
+      cgroup_(cgroup),
+      csv_file_(std::move(csv_file)),
+      interval_(interval),
       injected_failure_after_(injected_failure_after()) {}
 
 TimeSeriesSampler::~TimeSeriesSampler() { stop(); }

@@ -61,7 +61,7 @@ class TimeSeriesSampler {
   std::size_t samples_ = 0;
   std::optional<std::stop_source> failure_stop_;
   std::optional<std::size_t> injected_failure_after_;  // MEMHARNESS_TEST_SAMPLER_FAILURE
-  std::string error_;  // written by the thread, read after it is joined
+  std::string error_;                                  // written by the thread, read after it is joined
 };
 
 }  // namespace memharness::probes

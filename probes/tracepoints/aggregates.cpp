@@ -78,9 +78,7 @@ class Availability {
     }
     return out;
   }
-  bool any_of(std::initializer_list<std::string_view> events) const {
-    return missing(events).size() < events.size();
-  }
+  bool any_of(std::initializer_list<std::string_view> events) const { return missing(events).size() < events.size(); }
 
   // `figure` with "available": true when every event is there, else the marker.
   json gate(std::initializer_list<std::string_view> events, json figure) const {
@@ -139,16 +137,15 @@ json scope_json(const RawAggregates& raw, int scope, const Availability& av) {
     json cj = json::object();
     auto events = stall_events(c);
     if (events.size() == 2) cj["stalls"] = av.gate({events[0], events[1]}, stalls_json(cell));
-    cj["reclaim"] = av.gate({"vmscan/mm_vmscan_lru_shrink_inactive"},
-                            {{"shrink_inactive_calls", cell.shrink_inactive_calls},
-                             {"pages_scanned", cell.pages_scanned},
-                             {"pages_reclaimed", cell.pages_reclaimed}});
-    cj["isolate"] = av.gate({"vmscan/mm_vmscan_lru_isolate"},
-                            {{"calls", cell.isolate_calls},
-                             {"pages_scanned", cell.isolate_scanned},
-                             {"pages_scanned_active", cell.isolate_scanned_active},
-                             {"pages_taken", cell.isolate_taken},
-                             {"pages_skipped", cell.isolate_skipped}});
+    cj["reclaim"] =
+        av.gate({"vmscan/mm_vmscan_lru_shrink_inactive"}, {{"shrink_inactive_calls", cell.shrink_inactive_calls},
+                                                           {"pages_scanned", cell.pages_scanned},
+                                                           {"pages_reclaimed", cell.pages_reclaimed}});
+    cj["isolate"] = av.gate({"vmscan/mm_vmscan_lru_isolate"}, {{"calls", cell.isolate_calls},
+                                                               {"pages_scanned", cell.isolate_scanned},
+                                                               {"pages_scanned_active", cell.isolate_scanned_active},
+                                                               {"pages_taken", cell.isolate_taken},
+                                                               {"pages_skipped", cell.isolate_skipped}});
     cj["writes"] = have_writes ? json{{"available", true}, {"file", cell.write_file}, {"anon", cell.write_anon}}
                                : Availability::unavailable({"vmscan/mm_vmscan_write_folio or mm_vmscan_writepage"});
     contexts[std::string(context_name(c))] = std::move(cj);
@@ -170,15 +167,15 @@ json scope_json(const RawAggregates& raw, int scope, const Availability& av) {
 
   json reasons = json::object();
   for (int r = 0; r < MH_THROTTLE_REASONS; ++r)
-    reasons[std::string(throttle_reason_name(r))] = {{"count", s.throttled[r]},
-                                                     {"delay_us", s.throttled_delay_us[r]}};
+    reasons[std::string(throttle_reason_name(r))] = {{"count", s.throttled[r]}, {"delay_us", s.throttled_delay_us[r]}};
   out["throttled"] = av.gate({"vmscan/mm_vmscan_throttled"}, {{"by_reason", std::move(reasons)}});
 
   json statuses = json::object();
   for (int i = 0; i < MH_COMPACT_STATUSES; ++i)
     if (s.compaction_ends[i] != 0) statuses[std::to_string(i)] = s.compaction_ends[i];
   json compaction = {
-      {"direct_compactions", av.gate({"compaction/mm_compaction_try_to_compact_pages"}, {{"count", s.direct_compactions}})},
+      {"direct_compactions",
+       av.gate({"compaction/mm_compaction_try_to_compact_pages"}, {{"count", s.direct_compactions}})},
       {"ends_by_status", av.gate({"compaction/mm_compaction_end"}, {{"by_status", std::move(statuses)}})},
       {"migrate", av.gate({"compaction/mm_compaction_migratepages"},
                           {{"pages_migrated", s.compaction_migrated}, {"pages_failed", s.compaction_migrate_failed}})},
@@ -213,7 +210,8 @@ nlohmann::json aggregates_json(const RawAggregates& raw, const std::map<std::str
       {"recorded_s", description.recorded_s},
       {"attribution", std::move(attribution)},
       {"tracepoints", std::move(tracepoints)},
-      {"scopes", {{"system", scope_json(raw, MH_SCOPE_SYSTEM, av)}, {"workload", scope_json(raw, MH_SCOPE_WORKLOAD, av)}}},
+      {"scopes",
+       {{"system", scope_json(raw, MH_SCOPE_SYSTEM, av)}, {"workload", scope_json(raw, MH_SCOPE_WORKLOAD, av)}}},
   };
 }
 

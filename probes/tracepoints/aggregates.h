@@ -30,15 +30,15 @@ struct RawAggregates {
 mh_context_stats sum_per_cpu(std::span<const mh_context_stats> per_cpu);
 mh_scope_stats sum_per_cpu(std::span<const mh_scope_stats> per_cpu);
 
-std::string_view context_name(int context);  // "kswapd", "direct_reclaim", ...
+std::string_view context_name(int context);         // "kswapd", "direct_reclaim", ...
 std::string_view throttle_reason_name(int reason);  // "WRITEBACK", ...
 
 struct RecorderDescription {
-  std::string recorder;       // "bpf"
-  std::string attribution;    // "tgid-tree" (cgroup v1) or "cgroup-id" (v2)
+  std::string recorder;     // "bpf"
+  std::string attribution;  // "tgid-tree" (cgroup v1) or "cgroup-id" (v2)
   std::int64_t root_tgid = 0;
   std::optional<std::uint64_t> workload_cgroup_id;
-  double recorded_s = 0;      // attach to read
+  double recorded_s = 0;  // attach to read
 };
 
 // The tracepoints.json document. `available` maps "subsystem/event" to whether

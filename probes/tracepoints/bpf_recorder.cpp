@@ -169,8 +169,9 @@ class BpfRecorder final : public TracepointRecorder {
     else
       figures.lost_events = {{"count", nullptr},
                              {"observable", false},
-                             {"reason", "this kernel's bpf_prog_info has no recursion_misses (before 5.12): events "
-                                        "skipped while another BPF program ran are not counted"}};
+                             {"reason",
+                              "this kernel's bpf_prog_info has no recursion_misses (before 5.12): events "
+                              "skipped while another BPF program ran are not counted"}};
     if (runs != 0)
       figures.program_stats = {{"source", "bpf_prog_info run_cnt/run_time_ns (kernel.bpf_stats_enabled)"},
                                {"runs", runs},
@@ -193,8 +194,8 @@ class BpfRecorder final : public TracepointRecorder {
     RawAggregates raw;
     for (std::uint32_t scope = 0; scope < MH_NR_SCOPES; ++scope) {
       for (std::uint32_t context = 0; context < MH_NR_CONTEXTS; ++context)
-        raw.contexts[scope][context] = read_per_cpu<mh_context_stats>(skel_->maps.context_stats,
-                                                                       scope * MH_NR_CONTEXTS + context);
+        raw.contexts[scope][context] =
+            read_per_cpu<mh_context_stats>(skel_->maps.context_stats, scope * MH_NR_CONTEXTS + context);
       raw.scopes[scope] = read_per_cpu<mh_scope_stats>(skel_->maps.scope_stats, scope);
     }
     // kswapd still awake: count its interval up to now.

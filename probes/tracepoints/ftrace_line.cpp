@@ -209,8 +209,8 @@ std::optional<std::string_view> field_text(std::string_view fields, std::string_
 }
 
 std::optional<std::string_view> last_field_text(std::string_view fields, std::string_view key) {
-  for (std::size_t at = fields.rfind(key); at != std::string_view::npos; at = at == 0 ? std::string_view::npos
-                                                                                      : fields.rfind(key, at - 1))
+  for (std::size_t at = fields.rfind(key); at != std::string_view::npos;
+       at = at == 0 ? std::string_view::npos : fields.rfind(key, at - 1))
     if (key_starts_at(fields, at, key)) return value_at(fields, at, key.size());
   return std::nullopt;
 }

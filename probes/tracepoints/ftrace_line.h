@@ -19,12 +19,12 @@ namespace memharness::probes {
 
 struct FtraceEvent {
   std::string_view comm;
-  std::int64_t pid = 0;                // the thread (what the kernel calls pid)
-  std::optional<std::int64_t> tgid;    // with options/record-tgid, when known
+  std::int64_t pid = 0;              // the thread (what the kernel calls pid)
+  std::optional<std::int64_t> tgid;  // with options/record-tgid, when known
   int cpu = 0;
   std::uint64_t timestamp_ns = 0;
-  std::string_view name;               // "mm_vmscan_memcg_reclaim_begin" (no subsystem)
-  std::string_view fields;             // everything after "name: "
+  std::string_view name;    // "mm_vmscan_memcg_reclaim_begin" (no subsystem)
+  std::string_view fields;  // everything after "name: "
 };
 
 enum class FtraceLineKind {

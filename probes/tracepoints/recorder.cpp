@@ -16,9 +16,7 @@
 
 namespace memharness::probes {
 
-std::string_view built_recorders() {
-  return MEMHARNESS_HAVE_BPF ? "bpf, tracefs" : "tracefs (built without BPF)";
-}
+std::string_view built_recorders() { return MEMHARNESS_HAVE_BPF ? "bpf, tracefs" : "tracefs (built without BPF)"; }
 
 std::optional<RecorderKind> parse_recorder_kind(std::string_view name) {
   if (name == "bpf") return RecorderKind::bpf;

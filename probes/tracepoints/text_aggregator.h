@@ -11,8 +11,8 @@
 // scope follows fork/exit of the tgid tree like the BPF map does, keyed on the
 // line's tgid when the capture has record-tgid and on the thread's pid when not.
 // cgroup-id attribution is not possible from text.
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,12 +44,12 @@ enum class TextEvent : std::uint8_t;
 // What the text looked like, for the report and tracepoints.json's "capture".
 struct TextCaptureStats {
   std::uint64_t lines = 0;
-  std::uint64_t events = 0;          // lines of an event the recorder uses
-  std::uint64_t other_events = 0;    // well-formed lines of other events (ignored)
-  std::uint64_t lost_events = 0;     // sum of "[LOST N EVENTS]" markers
+  std::uint64_t events = 0;        // lines of an event the recorder uses
+  std::uint64_t other_events = 0;  // well-formed lines of other events (ignored)
+  std::uint64_t lost_events = 0;   // sum of "[LOST N EVENTS]" markers
   std::uint64_t bytes = 0;
   std::array<std::uint64_t, kTextEventNames> per_event_index{};  // lines of each event used
-  std::map<std::string, std::uint64_t> per_event() const;         // the same, by name (non-zero only)
+  std::map<std::string, std::uint64_t> per_event() const;        // the same, by name (non-zero only)
   struct Problem {
     std::uint64_t count = 0;
     std::uint64_t first_line = 0;  // 1-based
@@ -114,7 +114,7 @@ class TextAggregator {
   std::uint64_t line_start_offset_ = 0;  // byte offset of the line in partial_
   std::uint64_t line_number_ = 0;
   std::unordered_map<std::uint64_t, std::uint64_t> open_stalls_;  // (pid << 8 | kind) -> begin ns
-  std::unordered_set<std::int64_t> tracked_;                       // workload tgids (and thread ids)
+  std::unordered_set<std::int64_t> tracked_;                      // workload tgids (and thread ids)
   std::unordered_set<std::int64_t> kswapd_pids_;
   std::array<std::uint64_t, MH_MAX_NODES> kswapd_awake_since_{};
   std::string_view current_line_;

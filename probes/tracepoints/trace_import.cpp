@@ -3,8 +3,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fmt/core.h>
@@ -60,15 +60,16 @@ json import_trace(std::istream& in, const std::string& source, const TraceImport
     if (first_chunk && format == TraceFormat::automatic) {
       auto start = data.find_first_not_of(" \t\n");
       format = start != std::string_view::npos && data.substr(start).rfind("cpus=", 0) == 0 ? TraceFormat::trace_cmd
-                                                                                              : TraceFormat::trace_pipe;
+                                                                                            : TraceFormat::trace_pipe;
     }
     first_chunk = false;
     text.feed(data);
     // Stop at once: reading on would only be more of what is not a capture.
     if (const auto& overlong = text.stats().first_overlong_line)
-      throw usage_error("{}:{}: byte offset {}: a line longer than {} bytes: not ftrace text (trace_pipe or "
-                        "trace-cmd report output has short lines)",
-                        source, overlong->line, overlong->byte_offset, TextAggregator::kMaxLineBytes);
+      throw usage_error(
+          "{}:{}: byte offset {}: a line longer than {} bytes: not ftrace text (trace_pipe or "
+          "trace-cmd report output has short lines)",
+          source, overlong->line, overlong->byte_offset, TextAggregator::kMaxLineBytes);
   }
   if (in.bad()) throw usage_error("{}: read error", source);
   text.flush();
@@ -82,8 +83,8 @@ json import_trace(std::istream& in, const std::string& source, const TraceImport
         what = problem;
       }
     if (!first) throw usage_error("{}: no ftrace event lines in it (it is empty or all comments)", source);
-    throw usage_error("{}:{}: no ftrace event lines in it, expected trace_pipe or trace-cmd report output ({})",
-                      source, first->first_line, what);
+    throw usage_error("{}:{}: no ftrace event lines in it, expected trace_pipe or trace-cmd report output ({})", source,
+                      first->first_line, what);
   }
   if (format == TraceFormat::automatic) format = TraceFormat::trace_pipe;
 
@@ -102,8 +103,9 @@ json import_trace(std::istream& in, const std::string& source, const TraceImport
   doc["lost_events"] = {{"count", stats.lost_events}, {"source", "[LOST N EVENTS] markers in the capture"}};
   if (!options.root_pid) {
     doc["attribution"] = {{"method", "none"}};
-    doc["scopes"]["workload"] = {{"available", false},
-                                 {"reason", "not attributable: no --root-pid given (whose descendants are the workloads)"}};
+    doc["scopes"]["workload"] = {
+        {"available", false},
+        {"reason", "not attributable: no --root-pid given (whose descendants are the workloads)"}};
   }
   return doc;
 }
@@ -112,7 +114,8 @@ json import_trace_file(const std::filesystem::path& file, const TraceImportOptio
   if (file == "-") return import_trace(std::cin, "<stdin>", options);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw usage_error("{}: cannot open: {}", file.string(), std::strerror(errno));
-  if (std::filesystem::is_directory(file)) throw usage_error("{}: is a directory, expected a trace file", file.string());
+  if (std::filesystem::is_directory(file))
+    throw usage_error("{}: is a directory, expected a trace file", file.string());
   return import_trace(in, file.string(), options);
 }
 
@@ -139,12 +142,11 @@ void scope_report(std::ostringstream& out, const json& scope, const std::string&
     }
     const json none;
     const json& stalls = c.contains("stalls") ? c["stalls"] : none;
-    out << fmt::format("  {:<18} {:>8} {:>12} {:>10} {:>12} {:>12} {:>8} {:>8}\n", context,
-                       stalls.is_null() ? "-" : figure(stalls, "count"),
-                       stalls.is_null() ? "-" : figure(stalls, "total_ns", 1e-6, 3),
-                       stalls.is_null() ? "-" : figure(stalls, "max_ns", 1e-6, 3),
-                       figure(c["reclaim"], "pages_scanned"), figure(c["reclaim"], "pages_reclaimed"),
-                       figure(c["writes"], "file"), figure(c["writes"], "anon"));
+    out << fmt::format(
+        "  {:<18} {:>8} {:>12} {:>10} {:>12} {:>12} {:>8} {:>8}\n", context,
+        stalls.is_null() ? "-" : figure(stalls, "count"), stalls.is_null() ? "-" : figure(stalls, "total_ns", 1e-6, 3),
+        stalls.is_null() ? "-" : figure(stalls, "max_ns", 1e-6, 3), figure(c["reclaim"], "pages_scanned"),
+        figure(c["reclaim"], "pages_reclaimed"), figure(c["writes"], "file"), figure(c["writes"], "anon"));
   }
   const auto& k = scope["kswapd"];
   out << fmt::format("  kswapd wake requests {}", figure(k["wake_requests"], "count"));

@@ -57,15 +57,16 @@ CompactionStatusValues statuses_of(const system::SystemRoot& root) {
 
 class TracefsRecorder final : public TracepointRecorder {
  public:
-  TracefsRecorder(const system::SystemRoot& root, const RecorderOptions& options,
-                  std::map<std::string, bool> available)
-      : root_(root), options_(options), available_(std::move(available)),
-        aggregator_(options.root_tgid, statuses_of(root)), instance_(free_instance_name(root)) {
+  TracefsRecorder(const system::SystemRoot& root, const RecorderOptions& options, std::map<std::string, bool> available)
+      : root_(root),
+        options_(options),
+        available_(std::move(available)),
+        aggregator_(options.root_tgid, statuses_of(root)),
+        instance_(free_instance_name(root)) {
     if (options.journal) options.journal->record_created_directory(instance_);
     std::error_code ec;
     if (!std::filesystem::create_directory(root_.resolve(instance_), ec) || ec)
-      throw environment_error("cannot create the tracefs instance {}: {}", instance_,
-                              ec ? ec.message() : "it exists");
+      throw environment_error("cannot create the tracefs instance {}: {}", instance_, ec ? ec.message() : "it exists");
     created_ = true;
     try {
       set("tracing_on", "0");
@@ -73,8 +74,7 @@ class TracefsRecorder final : public TracepointRecorder {
       set("trace_clock", "mono");  // bpf_ktime_get_ns()'s clock: stall times compare with BPF's
       set("options/record-tgid", "1");
       for (const auto& spec : reclaim_tracepoints())
-        if (available_[spec.name()])
-          set(fmt::format("events/{}/{}/enable", spec.subsystem, spec.event), "1");
+        if (available_[spec.name()]) set(fmt::format("events/{}/{}/enable", spec.subsystem, spec.event), "1");
       std::string pipe = root_.resolve(instance_ + "/trace_pipe").string();
       fd_ = ::open(pipe.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
       if (fd_ < 0) throw environment_error("cannot open {}: {}", pipe, std::strerror(errno));
@@ -134,7 +134,9 @@ class TracefsRecorder final : public TracepointRecorder {
 
   void read_until(const std::stop_token& stop) {
     while (!stop.stop_requested()) {
-      struct pollfd p {.fd = fd_, .events = POLLIN, .revents = 0};
+      struct pollfd p {
+        .fd = fd_, .events = POLLIN, .revents = 0
+      };
       ::poll(&p, 1, kPollMs);
       drain();
     }

@@ -22,8 +22,7 @@ namespace memharness::probes {
 
 class TracepointTimeSeries {
  public:
-  TracepointTimeSeries(TracepointRecorder& recorder, std::filesystem::path csv_file,
-                       std::chrono::nanoseconds interval);
+  TracepointTimeSeries(TracepointRecorder& recorder, std::filesystem::path csv_file, std::chrono::nanoseconds interval);
   ~TracepointTimeSeries();  // stops and joins
   TracepointTimeSeries(const TracepointTimeSeries&) = delete;
   TracepointTimeSeries& operator=(const TracepointTimeSeries&) = delete;

@@ -11,11 +11,27 @@ namespace {
 // at analysis time from consecutive rows. pgscan_anon/pgscan_file count every
 // reclaimer, memcg limit reclaim included, which pgscan_kswapd/direct miss.
 constexpr const char* kColumns[] = {
-    "nr_free_pages", "nr_dirty", "nr_writeback", "pgscan_kswapd", "pgscan_direct", "pgscan_anon", "pgscan_file",
+    "nr_free_pages",
+    "nr_dirty",
+    "nr_writeback",
+    "pgscan_kswapd",
+    "pgscan_direct",
+    "pgscan_anon",
+    "pgscan_file",
     "pgsteal_kswapd",
-    "pgsteal_direct", "allocstall_normal", "allocstall_movable", "pswpin", "pswpout", "nr_vmscan_write",
-    "compact_stall", "compact_success", "compact_fail", "workingset_refault_anon", "workingset_refault_file",
-    "pgmajfault", "oom_kill",
+    "pgsteal_direct",
+    "allocstall_normal",
+    "allocstall_movable",
+    "pswpin",
+    "pswpout",
+    "nr_vmscan_write",
+    "compact_stall",
+    "compact_success",
+    "compact_fail",
+    "workingset_refault_anon",
+    "workingset_refault_file",
+    "pgmajfault",
+    "oom_kill",
 };
 
 ProbeSpec vmstat_probe() {

@@ -147,8 +147,8 @@ TEST_F(CrashTest, TheLoadDiesWithTheHarnessAndRestoreLeavesNothing) {
   harness.wait();
   // They die with the harness, not by the restore below.
   auto alive = survivors(processes, kProcessExitLimit);
-  EXPECT_TRUE(alive.empty()) << "alive " << kProcessExitLimit.count() << " s after the harness was killed:"
-                             << describe(alive);
+  EXPECT_TRUE(alive.empty()) << "alive " << kProcessExitLimit.count()
+                             << " s after the harness was killed:" << describe(alive);
 
   auto restored = run_memharness({"restore"}, env_, tmp_.path() / "restore.log");
   EXPECT_EQ(restored.exit_code, 0) << restored.output << "state lock held by:" << holders_of(state_dir() / "lock");
@@ -193,9 +193,8 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
     // kills a run however fast the machine is.
     for (int attempt = 1; attempt <= 3; ++attempt) {
       results = tmp_.path() / "results" / fmt::format("round-{}-attempt-{}", round, attempt);
-      harness = start_memharness({"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results",
-                                  results.string()},
-                                 env_, log);
+      harness = start_memharness(
+          {"run", (kSourceDir / "configs" / (config + ".toml")).string(), "--results", results.string()}, env_, log);
       int status = 0;
       ended = false;
       auto watch_exit = [&] {
@@ -230,10 +229,10 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
     if (ended) {
       // Ended before the kill three times, or with an error: said, not hidden.
       ++ended_first;
-      problems.push_back(fmt::format("round {} ({}): ended by itself before the kill {} ms into its {}: {}state "
-                                     "lock held by:{}",
-                                     round, config, delay.count(), stage_name(aim), read_file(log),
-                                     holders_of(state_dir() / "lock")));
+      problems.push_back(
+          fmt::format("round {} ({}): ended by itself before the kill {} ms into its {}: {}state "
+                      "lock held by:{}",
+                      round, config, delay.count(), stage_name(aim), read_file(log), holders_of(state_dir() / "lock")));
       continue;
     }
     const Stage landed = stage_now(results);
@@ -244,8 +243,7 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
     dead.push_back(harness.pid);
     auto alive = survivors(processes, kProcessExitLimit);
     std::cout << fmt::format("round {}: {} killed {} ms into its {}, in its {} ({} processes, {} outlived it)", round,
-                             config, delay.count(), stage_name(aim), stage_name(landed), processes.size(),
-                             alive.size())
+                             config, delay.count(), stage_name(aim), stage_name(landed), processes.size(), alive.size())
               << std::endl;
     if (!alive.empty()) {
       ++outlived;
@@ -256,9 +254,9 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
 
   // The next run, once more without a manual restore.
   write_file(tmp_.path() / "short.toml", short_config());
-  auto last = run_memharness({"run", (tmp_.path() / "short.toml").string(), "--results",
-                              (tmp_.path() / "results-after").string()},
-                             env_, tmp_.path() / "after.log");
+  auto last = run_memharness(
+      {"run", (tmp_.path() / "short.toml").string(), "--results", (tmp_.path() / "results-after").string()}, env_,
+      tmp_.path() / "after.log");
   EXPECT_EQ(last.exit_code, 0) << last.output;
 
   int leftovers = 0;
@@ -277,12 +275,13 @@ TEST_F(CrashTest, KilledAtRandomTimesTheNextRunsLeaveTheMachineAsItWas) {
   int journals = journals_in(state_dir());
   if (journals > 0) problems.push_back(fmt::format("{} journal(s) left in the state directory", journals));
 
-  std::cout << fmt::format("sigkill tally: seed={} rounds={} killed={} (startup={} phases={} teardown={}) "
-                           "ended_first={} outlived={} leftovers={} knobs_not_restored={} manifests_running={} "
-                           "journals_left={}",
-                           seed, rounds, killed, landed_in[Stage::startup], landed_in[Stage::phases],
-                           landed_in[Stage::teardown], ended_first, outlived, leftovers, differences.size(),
-                           running.size(), journals)
+  std::cout << fmt::format(
+                   "sigkill tally: seed={} rounds={} killed={} (startup={} phases={} teardown={}) "
+                   "ended_first={} outlived={} leftovers={} knobs_not_restored={} manifests_running={} "
+                   "journals_left={}",
+                   seed, rounds, killed, landed_in[Stage::startup], landed_in[Stage::phases],
+                   landed_in[Stage::teardown], ended_first, outlived, leftovers, differences.size(), running.size(),
+                   journals)
             << std::endl;
   EXPECT_EQ(problems, std::vector<std::string>{}) << "seed " << seed;
 }

@@ -103,9 +103,8 @@ std::vector<ProcessIdentity> processes_of_run(pid_t harness, const std::string& 
 
 void note_processes_of_run(pid_t harness, const std::string& own_memory_cgroup, std::vector<ProcessIdentity>& seen) {
   for (const auto& p : processes_of_run(harness, own_memory_cgroup))
-    if (std::none_of(seen.begin(), seen.end(), [&p](const ProcessIdentity& s) {
-          return s.pid == p.pid && s.start_ticks == p.start_ticks;
-        }))
+    if (std::none_of(seen.begin(), seen.end(),
+                     [&p](const ProcessIdentity& s) { return s.pid == p.pid && s.start_ticks == p.start_ticks; }))
       seen.push_back(p);
 }
 
@@ -149,7 +148,8 @@ std::vector<std::string> leftovers_of_run(pid_t harness, const std::string& own_
     }
   for (const auto& entry : fs::directory_iterator(scratch_parent, ec)) {
     auto name = entry.path().filename().string();
-    if (name == "memharness-swap-" + pid || (name.starts_with("memharness-") && name.find("-" + pid + "-") != std::string::npos))
+    if (name == "memharness-swap-" + pid ||
+        (name.starts_with("memharness-") && name.find("-" + pid + "-") != std::string::npos))
       left.push_back("scratch " + entry.path().string());
   }
   if (slurp("/proc/swaps").find("memharness-swap-" + pid) != std::string::npos)
@@ -196,10 +196,10 @@ std::map<std::string, std::string> global_knobs() {
   std::map<std::string, std::string> knobs;
   for (const char* path :
        {"/proc/sys/vm/swappiness", "/proc/sys/vm/nr_hugepages", "/proc/sys/vm/dirty_ratio", "/proc/sys/vm/dirty_bytes",
-        "/proc/sys/vm/dirty_background_ratio", "/proc/sys/vm/dirty_background_bytes",
-        "/proc/sys/vm/overcommit_memory", "/proc/sys/vm/min_free_kbytes", "/proc/sys/vm/watermark_scale_factor",
-        "/proc/sys/vm/compaction_proactiveness", "/sys/kernel/mm/transparent_hugepage/enabled",
-        "/sys/kernel/mm/transparent_hugepage/defrag", "/sys/kernel/mm/transparent_hugepage/khugepaged/defrag"}) {
+        "/proc/sys/vm/dirty_background_ratio", "/proc/sys/vm/dirty_background_bytes", "/proc/sys/vm/overcommit_memory",
+        "/proc/sys/vm/min_free_kbytes", "/proc/sys/vm/watermark_scale_factor", "/proc/sys/vm/compaction_proactiveness",
+        "/sys/kernel/mm/transparent_hugepage/enabled", "/sys/kernel/mm/transparent_hugepage/defrag",
+        "/sys/kernel/mm/transparent_hugepage/khugepaged/defrag"}) {
     std::error_code ec;
     if (fs::exists(path, ec)) knobs[path] = slurp(path);
   }

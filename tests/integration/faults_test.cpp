@@ -73,7 +73,8 @@ class ScopedTmpfs {
     fs::create_directories(path_);
     std::string options = "size=" + size + ",mode=0755";
     if (::mount("tmpfs", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
-      throw std::runtime_error(fmt::format("mount tmpfs ({}) on {}: {}", options, path_.string(), std::strerror(errno)));
+      throw std::runtime_error(
+          fmt::format("mount tmpfs ({}) on {}: {}", options, path_.string(), std::strerror(errno)));
   }
   ~ScopedTmpfs() { ::umount2(path_.c_str(), MNT_DETACH); }
   ScopedTmpfs(const ScopedTmpfs&) = delete;
@@ -155,7 +156,8 @@ TEST_F(FaultsTest, WhenTheReaderOfStdoutGoesAwayTheRunEndsThroughItsRestore) {
   std::vector<ProcessIdentity> processes;
   pollfd readable{.fd = pipe_fds[0], .events = POLLIN, .revents = 0};
   char first = 0;
-  ASSERT_EQ(::poll(&readable, 1, 60'000), 1) << "nothing on stdout for 60 s:\n" << read_file(tmp_.path() / "stderr.log");
+  ASSERT_EQ(::poll(&readable, 1, 60'000), 1) << "nothing on stdout for 60 s:\n"
+                                             << read_file(tmp_.path() / "stderr.log");
   ASSERT_EQ(::read(pipe_fds[0], &first, 1), 1);
   note_processes_of_run(harness.pid, own_cgroup_, processes);
   ::close(pipe_fds[0]);  // head -c1 has what it wanted and exits
@@ -206,17 +208,17 @@ TEST_F(FaultsTest, AnExceptionInTheSamplerThreadFailsTheIterationWithItsReason) 
 // kills in the test cgroup, never the harness (outside it), which records the
 // kill in the iteration and restores.
 TEST_F(FaultsTest, AWorkloadOomKilledInItsCgroupIsRecordedAndTheHarnessRestores) {
-  auto config = write_config(fmt::format(
-      "name = \"oom-in-cgroup\"\n"
-      "description = \"integration test: an OOM kill in the test cgroup\"\n"
-      "iterations = 1\n"
-      "sample-interval = \"200ms\"\n"
-      "[cgroup]\nmemory-max = \"64M\"\n"
-      "[sysctl]\n\"vm.swappiness\" = {}\n"
-      "[[phase]]\nname = \"oom\"\n"
-      "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"400%\"\nrate = \"512MiB/s\"\n"
-      "duration = \"10s\"\n",
-      test_swappiness_));
+  auto config = write_config(
+      fmt::format("name = \"oom-in-cgroup\"\n"
+                  "description = \"integration test: an OOM kill in the test cgroup\"\n"
+                  "iterations = 1\n"
+                  "sample-interval = \"200ms\"\n"
+                  "[cgroup]\nmemory-max = \"64M\"\n"
+                  "[sysctl]\n\"vm.swappiness\" = {}\n"
+                  "[[phase]]\nname = \"oom\"\n"
+                  "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"400%\"\nrate = \"512MiB/s\"\n"
+                  "duration = \"10s\"\n",
+                  test_swappiness_));
   const fs::path results = tmp_.path() / "results";
   auto harness = start_memharness({"run", config.string(), "--results", results.string()}, env_, tmp_.path() / "log");
   std::vector<ProcessIdentity> processes;
@@ -269,8 +271,7 @@ TEST_F(FaultsTest, AResultsFileSystemThatFillsUpEndsTheRunWithOneErrorAndNoTornF
   std::vector<std::string> torn;
   for (const auto& entry : fs::recursive_directory_iterator(run_dir)) {
     auto name = entry.path().filename().string();
-    if (name.find(".tmp-") != std::string::npos || name.ends_with(".partial") ||
-        name == ".space-reserve")
+    if (name.find(".tmp-") != std::string::npos || name.ends_with(".partial") || name == ".space-reserve")
       torn.push_back(entry.path().string() + " (left over)");
     else if (entry.path().extension() == ".json" &&
              nlohmann::json::parse(read_file(entry.path()), nullptr, false).is_discarded())
@@ -279,8 +280,7 @@ TEST_F(FaultsTest, AResultsFileSystemThatFillsUpEndsTheRunWithOneErrorAndNoTornF
   EXPECT_EQ(torn, std::vector<std::string>{});
   auto manifest = read_json(run_dir / "manifest.json");
   EXPECT_EQ(manifest["status"], "failed") << manifest.dump(2);
-  EXPECT_NE(manifest.value("status_reason", "").find("No space left on device"), std::string::npos)
-      << manifest.dump(2);
+  EXPECT_NE(manifest.value("status_reason", "").find("No space left on device"), std::string::npos) << manifest.dump(2);
   EXPECT_NO_THROW(results::read_run(run_dir));
   expect_machine_as_before(harness.pid, processes);
 }

@@ -14,14 +14,12 @@ namespace memharness::testing {
 
 std::filesystem::path memharness_binary() { return MEMHARNESS_BINARY; }
 
-RunningHarness start_memharness(const std::vector<std::string>& args,
-                                const std::map<std::string, std::string>& env,
+RunningHarness start_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                 const std::filesystem::path& log_file) {
   return start_memharness(args, env, log_file, -1);
 }
 
-RunningHarness start_memharness(const std::vector<std::string>& args,
-                                const std::map<std::string, std::string>& env,
+RunningHarness start_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                 const std::filesystem::path& log_file, int stdout_fd) {
   std::vector<std::string> argv_storage = {memharness_binary().string()};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -65,8 +63,7 @@ std::optional<CommandResult> RunningHarness::poll() {
   return ended(status, log_file);
 }
 
-CommandResult run_memharness(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env,
+CommandResult run_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                              const std::filesystem::path& log_file) {
   return start_memharness(args, env, log_file).wait();
 }

@@ -27,16 +27,13 @@ struct RunningHarness {
   std::optional<CommandResult> poll();
 };
 
-RunningHarness start_memharness(const std::vector<std::string>& args,
-                                const std::map<std::string, std::string>& env,
+RunningHarness start_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                 const std::filesystem::path& log_file);
 // The same with stdout on `stdout_fd` (a pipe's write end, a file) and only
 // stderr in `log_file`; the caller keeps (and closes) its descriptor.
-RunningHarness start_memharness(const std::vector<std::string>& args,
-                                const std::map<std::string, std::string>& env,
+RunningHarness start_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                 const std::filesystem::path& log_file, int stdout_fd);
-CommandResult run_memharness(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env,
+CommandResult run_memharness(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                              const std::filesystem::path& log_file);
 
 // The one run directory (holding manifest.json) below a results root; throws

@@ -37,7 +37,8 @@ std::string writeback_config(const std::filesystem::path& directory) {
          "[cgroup]\nmemory-max = \"128M\"\n"
          "[[phase]]\nname = \"write\"\n"
          "[[phase.workload]]\ntype = \"dd-writeback\"\nmin-threads = 2\nmax-threads = 2\ntotal = \"200%\"\n"
-         "directory = \"" + directory.string() + "\"\n";
+         "directory = \"" +
+         directory.string() + "\"\n";
 }
 
 class HostVariantsTest : public ::testing::Test {
@@ -46,8 +47,8 @@ class HostVariantsTest : public ::testing::Test {
     MEMHARNESS_REQUIRE_ROOT();
     MEMHARNESS_REQUIRE_PROGRAM("dd");
     env_ = {{"MEMHARNESS_STATE_DIR", (tmp_.path() / "state").string()}};
-    for (const char* name : {"vm.dirty_bytes", "vm.dirty_ratio", "vm.dirty_background_bytes",
-                             "vm.dirty_background_ratio"})
+    for (const char* name :
+         {"vm.dirty_bytes", "vm.dirty_ratio", "vm.dirty_background_bytes", "vm.dirty_background_ratio"})
       dirty_limits_[name] = sysctl_value(name);
     std::filesystem::create_directories(tmp_.path() / "scratch");
     write_file(config_file(), writeback_config(tmp_.path() / "scratch"));
@@ -144,10 +145,10 @@ TEST_F(HostVariantsTest, ATinyDirtyBytesVariantIsARegressionInElapsedWithItsMech
 // --iterations auto stops at the first look (7 iterations a side) that finds
 // the regression, and says so in the manifests and the output.
 TEST_F(HostVariantsTest, IterationsAutoStopsAtTheFirstLookThatFindsTheRegression) {
-  auto result = run_memharness({"run", config_file().string(), "--kernel", "base=host", "--kernel",
-                                "dirty64k=host,sysctl=vm.dirty_bytes=65536", "--iterations", "auto", "--results",
-                                results().string()},
-                               env_, tmp_.path() / "run.log");
+  auto result = run_memharness(
+      {"run", config_file().string(), "--kernel", "base=host", "--kernel", "dirty64k=host,sysctl=vm.dirty_bytes=65536",
+       "--iterations", "auto", "--results", results().string()},
+      env_, tmp_.path() / "run.log");
   EXPECT_EQ(result.exit_code, 1) << result.output;
   expect_dirty_limits_restored();
   EXPECT_NE(result.output.find("looks at 7, 9, 12, 16, 20 iterations per side"), std::string::npos) << result.output;
@@ -162,9 +163,9 @@ TEST_F(HostVariantsTest, IterationsAutoStopsAtTheFirstLookThatFindsTheRegression
 }
 
 TEST_F(HostVariantsTest, IterationsAutoNeedsHostVariantsOnly) {
-  auto result = run_memharness({"run", config_file().string(), "--kernel", "A=host", "--iterations", "auto",
-                                "--results", results().string()},
-                               env_, tmp_.path() / "run.log");
+  auto result = run_memharness(
+      {"run", config_file().string(), "--kernel", "A=host", "--iterations", "auto", "--results", results().string()},
+      env_, tmp_.path() / "run.log");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("--iterations auto: needs two or more variants of the running kernel"),
             std::string::npos)

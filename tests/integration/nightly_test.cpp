@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 std::string night_config(const std::string& duration, int iterations) {
   return "name = \"nightly-probe\"\n"
          "description = \"integration test: a short fixed-length anon-dirty\"\n"
-         "iterations = " + std::to_string(iterations) + "\n"
+         "iterations = " +
+         std::to_string(iterations) +
+         "\n"
          "[cgroup]\nmemory-max = \"256M\"\n"
          "[[phase]]\n[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"16M\"\nduration = \"" +
          duration + "\"\n";
@@ -58,9 +60,15 @@ class NightlyTest : public ::testing::Test {
   CommandResult night(int number, const std::string& duration, int iterations = 5,
                       const std::vector<std::string>& extra = {}) {
     write_file(tmp_.path() / "probe.toml", night_config(duration, iterations));
-    std::vector<std::string> args = {"nightly", "--suite", (tmp_.path() / "suite.toml").string(), "--results",
-                                     results().string(), "--compare-config", (tmp_.path() / "compare.toml").string(),
-                                     "--junit", junit(number).string()};
+    std::vector<std::string> args = {"nightly",
+                                     "--suite",
+                                     (tmp_.path() / "suite.toml").string(),
+                                     "--results",
+                                     results().string(),
+                                     "--compare-config",
+                                     (tmp_.path() / "compare.toml").string(),
+                                     "--junit",
+                                     junit(number).string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_memharness(args, env_, tmp_.path() / ("night-" + std::to_string(number) + ".log"));
   }
@@ -168,8 +176,7 @@ TEST_F(NightlyTest, IterationsOtherThanAutoAreRefusedBeforeAnythingRuns) {
                                                                 {"--iterations", "auto", "--max-iterations", "3"}}) {
     auto result = night(9, "1s", 1, args);
     EXPECT_EQ(result.exit_code, 2) << result.output;
-    EXPECT_NE(result.output.find(args[args.size() - 2] + " " + args.back() + ": "), std::string::npos)
-        << result.output;
+    EXPECT_NE(result.output.find(args[args.size() - 2] + " " + args.back() + ": "), std::string::npos) << result.output;
   }
   EXPECT_FALSE(fs::exists(results()));
 }
@@ -177,9 +184,9 @@ TEST_F(NightlyTest, IterationsOtherThanAutoAreRefusedBeforeAnythingRuns) {
 TEST_F(NightlyTest, ASuiteWithABadTestIsRefusedBeforeAnythingRuns) {
   write_file(tmp_.path() / "bad-suite.toml",
              "[[test]]\nconfig = \"anon-dirty-quick\"\n[[test]]\nconfig = \"no-such-test\"\n");
-  auto result = run_memharness({"nightly", "--suite", (tmp_.path() / "bad-suite.toml").string(), "--results",
-                                results().string()},
-                               env_, tmp_.path() / "bad.log");
+  auto result =
+      run_memharness({"nightly", "--suite", (tmp_.path() / "bad-suite.toml").string(), "--results", results().string()},
+                     env_, tmp_.path() / "bad.log");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("bad-suite.toml:4:10: error: [[test]] 2: key \"config\": no test config named "
                                "\"no-such-test\""),

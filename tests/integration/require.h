@@ -38,17 +38,17 @@ inline bool on_path(std::string_view program) {
 }  // namespace memharness::testing
 
 // Skips with `reason` (anything streamable into a std::string), or fails under CI=true.
-#define MEMHARNESS_SKIP_OR_FAIL(reason)                                                                   \
-  do {                                                                                                    \
-    if (::memharness::testing::in_ci()) {                                                                 \
-      GTEST_FAIL() << "precondition not met, and CI=true forbids skipping: " << std::string(reason);     \
-    } else {                                                                                              \
-      GTEST_SKIP() << std::string(reason);                                                                \
-    }                                                                                                     \
+#define MEMHARNESS_SKIP_OR_FAIL(reason)                                                              \
+  do {                                                                                               \
+    if (::memharness::testing::in_ci()) {                                                            \
+      GTEST_FAIL() << "precondition not met, and CI=true forbids skipping: " << std::string(reason); \
+    } else {                                                                                         \
+      GTEST_SKIP() << std::string(reason);                                                           \
+    }                                                                                                \
   } while (false)
 
-#define MEMHARNESS_REQUIRE(condition, reason) \
-  do {                                        \
+#define MEMHARNESS_REQUIRE(condition, reason)          \
+  do {                                                 \
     if (!(condition)) MEMHARNESS_SKIP_OR_FAIL(reason); \
   } while (false)
 

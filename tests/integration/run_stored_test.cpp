@@ -52,16 +52,16 @@ TEST(RunStored, BadKernelsAreUsageErrorsBeforeAnythingRuns) {
   TempDir tmp("memharness-run-stored-bad");
   std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
   auto config = std::string(MEMHARNESS_SOURCE_DIR) + "/configs/anon-dirty-quick.toml";
-  auto unknown = run_memharness({"run", config, "--kernel", "a", "--kernel", "no-such-label", "--results",
-                                 fixture_results},
-                                env, tmp.path() / "1.log");
+  auto unknown =
+      run_memharness({"run", config, "--kernel", "a", "--kernel", "no-such-label", "--results", fixture_results}, env,
+                     tmp.path() / "1.log");
   EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
   EXPECT_NE(unknown.output.find("no-such-label: neither a run directory nor a label stored under"), std::string::npos)
       << unknown.output;
   EXPECT_EQ(unknown.output.find("== a:"), std::string::npos) << "checked only after running a";
-  auto label = run_memharness({"run", config, "--kernel", "a", "--kernel", "b", "--label", "x", "--results",
-                               fixture_results},
-                              env, tmp.path() / "2.log");
+  auto label =
+      run_memharness({"run", config, "--kernel", "a", "--kernel", "b", "--label", "x", "--results", fixture_results},
+                     env, tmp.path() / "2.log");
   EXPECT_EQ(label.exit_code, 2);
   EXPECT_NE(label.output.find("--label x: with several --kernel, name each one with --kernel NAME=PATH"),
             std::string::npos)

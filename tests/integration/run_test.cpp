@@ -49,11 +49,13 @@ bool wait_for_first_workload(const std::filesystem::path& results) {
 // a sysctl and a swapfile to restore.
 // A run of one worker dirtying 32M under a 128M limit for `duration`: it ends at
 // its duration however loaded the machine is (nothing to finish by a deadline).
-std::string long_config(const std::filesystem::path& swap_dir, const std::string& test_swappiness,
-                        int iterations = 3, const std::string& duration = "60s") {
+std::string long_config(const std::filesystem::path& swap_dir, const std::string& test_swappiness, int iterations = 3,
+                        const std::string& duration = "60s") {
   return "name = \"interrupt-me\"\n"
          "description = \"integration test: a long run to interrupt\"\n"
-         "iterations = " + std::to_string(iterations) + "\n"
+         "iterations = " +
+         std::to_string(iterations) +
+         "\n"
          "sample-interval = \"200ms\"\n"
          "[cgroup]\nmemory-max = \"128M\"\n"
          "[swap]\nmode = \"swapfile\"\nswapfile-size = \"64M\"\nswapfile-directory = \"" +
@@ -63,7 +65,8 @@ std::string long_config(const std::filesystem::path& swap_dir, const std::string
          test_swappiness +
          "\n"
          "[[phase]]\nname = \"dirty\"\n"
-         "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\nduration = \"" + duration + "\"\n";
+         "[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\nduration = \"" +
+         duration + "\"\n";
 }
 
 class RunTest : public ::testing::Test {
@@ -87,9 +90,9 @@ class RunTest : public ::testing::Test {
   // (pid -1 if it never started), so there is something to interrupt.
   RunningHarness start_long_run() {
     write_file(tmp_.path() / "long.toml", long_config(tmp_.path(), test_swappiness_));
-    auto harness = start_memharness(
-        {"run", (tmp_.path() / "long.toml").string(), "--results", (tmp_.path() / "results").string()}, env_,
-        tmp_.path() / "log");
+    auto harness =
+        start_memharness({"run", (tmp_.path() / "long.toml").string(), "--results", (tmp_.path() / "results").string()},
+                         env_, tmp_.path() / "log");
     if (!wait_for_first_workload(tmp_.path() / "results")) {
       ::kill(harness.pid, SIGINT);
       harness.wait();
@@ -105,8 +108,8 @@ class RunTest : public ::testing::Test {
 };
 
 TEST_F(RunTest, QuickAnonDirtyReclaimsUnderTheLimitAndRecordsACompleteRun) {
-  auto result = run_memharness({"run", (kSourceDir / "configs" / "anon-dirty-quick.toml").string(), "--kernel",
-                                "host", "--label", "itest", "--results", (tmp_.path() / "results").string()},
+  auto result = run_memharness({"run", (kSourceDir / "configs" / "anon-dirty-quick.toml").string(), "--kernel", "host",
+                                "--label", "itest", "--results", (tmp_.path() / "results").string()},
                                env_, tmp_.path() / "log");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("Run directory: "), std::string::npos) << result.output;
@@ -198,12 +201,11 @@ TEST_F(RunTest, AfterACrashTheNextRunRestoresWhatTheDeadRunLeftFirst) {
   // that ends at its duration, not anon-dirty-quick, whose 20000 swapping ops
   // can miss their phase timeout on a loaded machine (exit 4, seen once).
   write_file(tmp_.path() / "short.toml", long_config(tmp_.path(), test_swappiness_, 1, "2s"));
-  auto next = run_memharness({"run", (tmp_.path() / "short.toml").string(), "--results",
-                              (tmp_.path() / "results2").string()},
-                             env_, tmp_.path() / "log2");
+  auto next =
+      run_memharness({"run", (tmp_.path() / "short.toml").string(), "--results", (tmp_.path() / "results2").string()},
+                     env_, tmp_.path() / "log2");
   EXPECT_EQ(next.exit_code, 0) << next.output;
-  EXPECT_NE(next.output.find("an earlier run ended without restoring this machine"), std::string::npos)
-      << next.output;
+  EXPECT_NE(next.output.find("an earlier run ended without restoring this machine"), std::string::npos) << next.output;
   EXPECT_NE(next.output.find("memharness: restore: marked the run"), std::string::npos) << next.output;
   EXPECT_EQ(swappiness(), original_swappiness_);
   EXPECT_FALSE(swap_active("memharness-swap-"));
@@ -237,8 +239,7 @@ TEST_F(RunTest, ASecondRunIsRefusedWhileOneRunsAndTakesOverAStaleLock) {
   harness.wait();
   auto restored = run_memharness({"restore"}, env_, tmp_.path() / "log3");
   EXPECT_EQ(restored.exit_code, 0) << restored.output;
-  EXPECT_NE(restored.output.find("took over the state lock of an ended memharness (pid " +
-                                 std::to_string(harness.pid)),
+  EXPECT_NE(restored.output.find("took over the state lock of an ended memharness (pid " + std::to_string(harness.pid)),
             std::string::npos)
       << restored.output;
   EXPECT_EQ(swappiness(), original_swappiness_);

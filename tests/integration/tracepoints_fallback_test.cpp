@@ -22,10 +22,10 @@
 #include "harness/system/cgroup.h"
 #include "harness/system/journal.h"
 #include "harness/system/system_root.h"
+#include "live_state.h"
 #include "memharness_features.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
-#include "live_state.h"
 #include "require.h"
 
 namespace memharness::probes {
@@ -71,9 +71,12 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
     cgroup->apply_limits(limits);
     std::string output = (std::filesystem::path(MEMHARNESS_BUILD_DIR) / fmt::format("tp-fallback-{}.dat", ::getpid()));
 
-    auto bpf = start_tracepoint_recorder(root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt, .kind = RecorderKind::bpf});
+    auto bpf = start_tracepoint_recorder(
+        root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt, .kind = RecorderKind::bpf});
     ASSERT_TRUE(bpf.recorder) << bpf.reason;
-    auto text = start_tracepoint_recorder(root, {.root_tgid = ::getpid(), .workload_cgroup_id = std::nullopt, .kind = RecorderKind::tracefs,
+    auto text = start_tracepoint_recorder(root, {.root_tgid = ::getpid(),
+                                                 .workload_cgroup_id = std::nullopt,
+                                                 .kind = RecorderKind::tracefs,
                                                  .journal = &journal});
     ASSERT_TRUE(text.recorder) << text.reason;
     EXPECT_EQ(bpf.recorder->kind(), "bpf");
@@ -129,10 +132,11 @@ TEST(TracepointsFallback, TracefsRecorderGivesTheBpfAggregatesOnTheSameWorkload)
     EXPECT_EQ(t["kswapd"]["wake_requests"], b["kswapd"]["wake_requests"]);
     EXPECT_EQ(t["compaction"], b["compaction"]);
     EXPECT_EQ(t["pairing"], b["pairing"]);
-    std::printf("%s%llu shrink_inactive calls, %llu pages scanned; throttled %s; text %llu lines\n", summary.c_str(),
-                static_cast<unsigned long long>(u64(b["contexts"]["memcg_reclaim"]["reclaim"], "shrink_inactive_calls")),
-                static_cast<unsigned long long>(u64(b["contexts"]["memcg_reclaim"]["reclaim"], "pages_scanned")),
-                b["throttled"].dump().c_str(), static_cast<unsigned long long>(u64(text_doc["capture"], "lines")));
+    std::printf(
+        "%s%llu shrink_inactive calls, %llu pages scanned; throttled %s; text %llu lines\n", summary.c_str(),
+        static_cast<unsigned long long>(u64(b["contexts"]["memcg_reclaim"]["reclaim"], "shrink_inactive_calls")),
+        static_cast<unsigned long long>(u64(b["contexts"]["memcg_reclaim"]["reclaim"], "pages_scanned")),
+        b["throttled"].dump().c_str(), static_cast<unsigned long long>(u64(text_doc["capture"], "lines")));
     EXPECT_GT(u64(b["contexts"]["memcg_reclaim"]["stalls"], "count"), 0U)
         << "dd caused no memcg reclaim: the test proves nothing";
 

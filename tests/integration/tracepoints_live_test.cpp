@@ -30,10 +30,10 @@
 #include "harness/system/cgroup.h"
 #include "harness/system/journal.h"
 #include "harness/system/system_root.h"
+#include "live_state.h"
 #include "memharness_features.h"
 #include "probes/tracepoints/recorder.h"
 #include "probes/tracepoints/tracefs.h"
-#include "live_state.h"
 #include "require.h"
 
 namespace memharness::probes {
@@ -133,7 +133,8 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
     root.write(instance + "/tracing_on", "0");
     root.write(instance + "/buffer_size_kb", "16384");
     root.write(instance + "/trace_clock", "mono");  // bpf_ktime_get_ns()'s clock
-    for (const char* e : {"mm_vmscan_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_end", "mm_vmscan_lru_shrink_inactive"})
+    for (const char* e :
+         {"mm_vmscan_memcg_reclaim_begin", "mm_vmscan_memcg_reclaim_end", "mm_vmscan_lru_shrink_inactive"})
       root.write(instance + "/events/vmscan/" + e + "/enable", "1");
     root.write(instance + "/tracing_on", "1");
 
@@ -207,8 +208,7 @@ TEST(TracepointsLive, BpfCountsEqualAPrivateTracefsCapture) {
     EXPECT_EQ(bpf_scanned, text.scanned);
     EXPECT_EQ(bpf_reclaimed, text.reclaimed);
     // The system scope holds at least the workload's events.
-    EXPECT_GE(doc["scopes"]["system"]["contexts"]["memcg_reclaim"]["stalls"]["count"].get<std::uint64_t>(),
-              bpf_stalls);
+    EXPECT_GE(doc["scopes"]["system"]["contexts"]["memcg_reclaim"]["stalls"]["count"].get<std::uint64_t>(), bpf_stalls);
     // Nothing was lost, and the kernel ran each program once per event the
     // maps hold: the shrink_inactive calls and memcg reclaim begins of every
     // context of the system scope.

@@ -38,9 +38,10 @@ TEST(TracepointsRun, AnonDirtyRunWritesTracepointAggregatesAndRestoresTracefs) {
   TempDir tmp("memharness-tracepoints-run");
   bool mounted_before = tracefs_mounted();
   std::map<std::string, std::string> env = {{"MEMHARNESS_STATE_DIR", (tmp.path() / "state").string()}};
-  auto result = run_memharness({"run", std::string(MEMHARNESS_SOURCE_DIR) + "/configs/anon-dirty-quick.toml",
-                                "--kernel", "host", "--iterations", "1", "--results", (tmp.path() / "results").string()},
-                               env, tmp.path() / "log");
+  auto result =
+      run_memharness({"run", std::string(MEMHARNESS_SOURCE_DIR) + "/configs/anon-dirty-quick.toml", "--kernel", "host",
+                      "--iterations", "1", "--results", (tmp.path() / "results").string()},
+                     env, tmp.path() / "log");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(tracefs_mounted(), mounted_before) << "the run did not restore tracefs' mount";
   EXPECT_NE(result.output.find("Time stalled memcg reclaim (ms)"), std::string::npos) << result.output;

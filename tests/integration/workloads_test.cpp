@@ -19,7 +19,7 @@ namespace {
 const std::filesystem::path kSourceDir = MEMHARNESS_SOURCE_DIR;
 
 // kernbench's default tree (a macro: MEMHARNESS_REQUIRE skips or fails the test).
-#define MEMHARNESS_REQUIRE_KERNEL_SOURCE()                                         \
+#define MEMHARNESS_REQUIRE_KERNEL_SOURCE()                                        \
   MEMHARNESS_REQUIRE(std::filesystem::exists("/usr/src/linux-source-6.1.tar.xz"), \
                      "needs Debian's linux-source-6.1 (ci/setup.sh installs it)")
 
@@ -35,16 +35,16 @@ class WorkloadRunTest : public ::testing::Test {
   }
   // Runs one of the configs in configs/, as CI and users do.
   CommandResult run_shipped_config(const std::string& name) {
-    return run_memharness({"run", (kSourceDir / "configs" / (name + ".toml")).string(), "--results",
-                           (tmp_.path() / "results").string()},
-                          env_, tmp_.path() / "log");
+    return run_memharness(
+        {"run", (kSourceDir / "configs" / (name + ".toml")).string(), "--results", (tmp_.path() / "results").string()},
+        env_, tmp_.path() / "log");
   }
   // Runs a config given as text, as a user would from a file.
   CommandResult run_config(const std::string& toml) {
     write_file(tmp_.path() / "test.toml", toml);
-    return run_memharness({"run", (tmp_.path() / "test.toml").string(), "--results",
-                           (tmp_.path() / "results").string()},
-                          env_, tmp_.path() / "log");
+    return run_memharness(
+        {"run", (tmp_.path() / "test.toml").string(), "--results", (tmp_.path() / "results").string()}, env_,
+        tmp_.path() / "log");
   }
   // iterations/N of the single run under results/.
   std::filesystem::path only_iteration_dir(int iteration = 1) {
@@ -95,10 +95,11 @@ TEST_F(WorkloadRunTest, AKilledRunsScratchDirectoryIsRemovedByRestore) {
   std::filesystem::create_directories(parent);
   write_file(tmp_.path() / "test.toml",
              "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
-             "min-threads = 1\nmax-threads = 1\ntotal = \"800%\"\ndirectory = \"" + parent.string() + "\"\n");
-  auto harness = start_memharness({"run", (tmp_.path() / "test.toml").string(), "--results",
-                                   (tmp_.path() / "results").string()},
-                                  env_, tmp_.path() / "log");
+             "min-threads = 1\nmax-threads = 1\ntotal = \"800%\"\ndirectory = \"" +
+                 parent.string() + "\"\n");
+  auto harness =
+      start_memharness({"run", (tmp_.path() / "test.toml").string(), "--results", (tmp_.path() / "results").string()},
+                       env_, tmp_.path() / "log");
   // Wait until dd is writing into the workload's scratch directory.
   std::filesystem::path scratch;
   for (int i = 0; i < 300 && scratch.empty(); ++i) {
@@ -125,7 +126,8 @@ TEST_F(WorkloadRunTest, DdWritebackRefusesToStartWithoutTheSpaceItNeeds) {
   // 100x MemTotal per step: no test machine has that much free disk.
   auto result = run_config(
       "[cgroup]\nmemory-max = \"128M\"\n[[phase]]\n[[phase.workload]]\ntype = \"dd-writeback\"\n"
-      "min-threads = 1\nmax-threads = 1\ntotal = \"100x\"\ndirectory = \"" + tmp_.path().string() + "\"\n");
+      "min-threads = 1\nmax-threads = 1\ntotal = \"100x\"\ndirectory = \"" +
+      tmp_.path().string() + "\"\n");
   EXPECT_EQ(result.exit_code, 3) << result.output;
   EXPECT_NE(result.output.find("workload \"dd-writeback\": " + tmp_.path().string() + " has "), std::string::npos)
       << result.output;
@@ -184,7 +186,8 @@ TEST_F(WorkloadRunTest, KernbenchQuickBuildsDebiansKernelUnderTheLimit) {
 TEST_F(WorkloadRunTest, KernbenchRejectsASourceThatIsNotAKernelTree) {
   auto result = run_config(
       "[cgroup]\nmemory-max = \"512M\"\n[[phase]]\n[[phase.workload]]\ntype = \"kernbench\"\n"
-      "source = \"" + tmp_.path().string() + "\"\n");
+      "source = \"" +
+      tmp_.path().string() + "\"\n");
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("key \"source\": expected \"debian\" or a Linux source tree"), std::string::npos)
       << result.output;
@@ -208,9 +211,11 @@ TEST_F(WorkloadRunTest, HighallocQuickRecordsEveryPassAndRestoresThePool) {
     EXPECT_LE(success, 100.0) << p;
     EXPECT_GT(workload["metrics"][p + "-latency-p50-ms"].get<double>(), 0.0) << p;
     EXPECT_LE(workload["metrics"][p + "-latency-p50-ms"].get<double>(),
-              workload["metrics"][p + "-latency-p99-ms"].get<double>()) << p;
+              workload["metrics"][p + "-latency-p99-ms"].get<double>())
+        << p;
     EXPECT_LE(workload["metrics"][p + "-latency-p99-ms"].get<double>(),
-              workload["metrics"][p + "-latency-max-ms"].get<double>()) << p;
+              workload["metrics"][p + "-latency-max-ms"].get<double>())
+        << p;
   }
   EXPECT_EQ(workload["details"]["method"], "hugetlb");
   EXPECT_EQ(workload["details"]["passes"][0]["attempts"].get<int>(), 32);  // 64 MiB of 2 MiB pages
@@ -234,8 +239,8 @@ TEST_F(WorkloadRunTest, HighallocThpQuickVerifiesHugeMappingsPerPass) {
     EXPECT_LE(pass["successes"].get<int>(), 32) << pass.dump();
     EXPECT_GT(pass["elapsed_s"].get<double>(), 0.0) << pass.dump();
     std::string p = pass["pass"];
-    EXPECT_DOUBLE_EQ(workload["metrics"][p + "-success-pct"].get<double>(),
-                     100.0 * pass["successes"].get<int>() / 32.0) << p;
+    EXPECT_DOUBLE_EQ(workload["metrics"][p + "-success-pct"].get<double>(), 100.0 * pass["successes"].get<int>() / 32.0)
+        << p;
     EXPECT_GT(workload["metrics"][p + "-latency-p50-ms"].get<double>(), 0.0) << p;
   }
   // The knobs were written through the journal and are as they were.
@@ -278,7 +283,8 @@ TEST_F(WorkloadRunTest, HighallocsFileLoadTakesTheDirectoryAsDataNotAsShell) {
   auto result = run_config(
       "[cgroup]\nmemory-max = \"256M\"\n[[phase]]\n[[phase.workload]]\ntype = \"highalloc\"\n"
       "attempt = \"8M\"\nload = \"100%\"\nload-anon-percent = 0\nload-warmup = \"2s\"\n"
-      "directory = \"" + toml_path + "\"\n");
+      "directory = \"" +
+      toml_path + "\"\n");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp_.path()))
     EXPECT_NE(entry.path().filename(), "pwned") << "the directory name ran as a command: " << entry.path();
@@ -308,8 +314,7 @@ TEST_F(WorkloadRunTest, HighallocStopsAtThePhaseTimeoutAndSaysSo) {
   auto record = only_iteration_record();
   const auto& workload = record["phases"][0]["workloads"][0];
   EXPECT_FALSE(workload["succeeded"].get<bool>()) << workload.dump(2);
-  EXPECT_NE(workload.value("failure", "").find("the phase timeout came before the passes were done"),
-            std::string::npos)
+  EXPECT_NE(workload.value("failure", "").find("the phase timeout came before the passes were done"), std::string::npos)
       << workload.dump(2);
   EXPECT_EQ(workload["details"]["warmup"].value("ended_by", ""), "deadline") << workload["details"].dump(2);
   EXPECT_TRUE(workload["details"]["passes"].empty()) << workload["details"].dump(2);
@@ -325,7 +330,6 @@ TEST_F(WorkloadRunTest, HighallocRefusesALargeAttemptUnlessTheScopeIsTheMachine)
   EXPECT_NE(result.output.find("set scope = \"machine\""), std::string::npos) << result.output;
   EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "results"));
 }
-
 
 // Journals left in a state directory: none once a run restored everything it
 // changed (its swapfile, sysctls, cgroups).
@@ -368,8 +372,7 @@ TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
   // their work.)
   EXPECT_GT(components["anon-dirty"]["user_s"].get<double>() + components["anon-dirty"]["sys_s"].get<double>(), 0.0)
       << components["anon-dirty"].dump(2);
-  EXPECT_GT(components["kernbench-1"]["user_s"].get<double>() + components["kernbench-1"]["sys_s"].get<double>(),
-            0.0);
+  EXPECT_GT(components["kernbench-1"]["user_s"].get<double>() + components["kernbench-1"]["sys_s"].get<double>(), 0.0);
   // The builds were prepared before the window (tree, tinyconfig, make
   // prepare), so each really compiled in it: a build completed or was cut short.
   for (int i = 1; i <= cpus; ++i) {
@@ -397,7 +400,6 @@ TEST_F(WorkloadRunTest, PressureOomQuickRunsTheMixAndCountsOomKills) {
   EXPECT_FALSE(std::filesystem::exists(components["dd-writeback"]["details"]["scratch_directory"].get<std::string>()));
   EXPECT_FALSE(std::filesystem::exists(components["kernbench-1"]["details"]["build_directory"].get<std::string>()));
 }
-
 
 // A load that ran but did nothing is not a result: the iteration fails and
 // says which workload and why. A dirtier paced at 1 KiB/s for 2 s never has a
@@ -465,8 +467,7 @@ TEST_F(WorkloadRunTest, AnonDirtyWithARateDirtiesAtItAndReclaimsBeyondTheLimit) 
   EXPECT_LE(reclaimed["behind-schedule-s"].get<double>(), reclaimed["dirty-elapsed-s"].get<double>())
       << reclaimed.dump(2);
   EXPECT_GT(record["memcg"]["events_delta"]["max"].get<std::int64_t>(), 0) << record["memcg"].dump(2);
-  EXPECT_GT(record["memcg"]["stat_delta"]["workingset_refault_anon"].get<std::int64_t>(), 0)
-      << record["memcg"].dump(2);
+  EXPECT_GT(record["memcg"]["stat_delta"]["workingset_refault_anon"].get<std::int64_t>(), 0) << record["memcg"].dump(2);
   EXPECT_LE(record["memcg"]["peak_bytes"].get<std::int64_t>(), memcg_peak_allowance(256LL << 20));
   EXPECT_EQ(journals_in(tmp_.path() / "state"), 0);  // the swapfile was removed
 }

@@ -40,9 +40,8 @@ TEST_F(DelegatedCgroup, TheHarnessRunsFromAScopeOfItsOwnAndLeavesItAsItWas) {
   EXPECT_GT(record["memcg"]["stat_delta"]["pgsteal_direct"].get<long long>(), 0) << record["memcg"].dump();
   auto tracepoints = read_json(runs.front() / "iterations" / "1" / "tracepoints.json");
   EXPECT_EQ(tracepoints["attribution"]["method"], "cgroup-id");
-  EXPECT_GT(tracepoints["scopes"]["workload"]["contexts"]["memcg_reclaim"]["reclaim"]["pages_reclaimed"]
-                .get<long long>(),
-            0);
+  EXPECT_GT(
+      tracepoints["scopes"]["workload"]["contexts"]["memcg_reclaim"]["reclaim"]["pages_reclaimed"].get<long long>(), 0);
 
   // After the run the scope holds no cgroup of the harness and passes no
   // controller on: the leaf, the test cgroup and +memory were all restored.

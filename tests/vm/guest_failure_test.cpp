@@ -18,15 +18,16 @@ class GuestFailure : public VmTest {};
 TEST_F(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   const std::string test = "vm-ten-minutes";
   write_file(scratch() / "ten-minutes.toml",
-             "name = \"" + test + "\"\ndescription = \"vm guest-failure test: a load that outlasts the timeout\"\n"
-             "timeout = \"15m\"\n[vm]\nmemory = \"1G\"\n[cgroup]\nmemory-max = \"128M\"\n"
-             "[[phase]]\n[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\n"
-             "duration = \"10m\"\n");
-  auto result = run_memharness({"run", (scratch() / "ten-minutes.toml").string(), "--kernel",
-                                "panicky=" + kernels.v6_12.string() + ",cmdline=rdinit=/no-such-init", "--kernel",
-                                "slow=" + kernels.v6_1.string(), "--vm-timeout", "12s", "--results",
-                                (scratch() / "results").string()},
-                               env, scratch() / "log");
+             "name = \"" + test +
+                 "\"\ndescription = \"vm guest-failure test: a load that outlasts the timeout\"\n"
+                 "timeout = \"15m\"\n[vm]\nmemory = \"1G\"\n[cgroup]\nmemory-max = \"128M\"\n"
+                 "[[phase]]\n[[phase.workload]]\ntype = \"anon-dirty\"\nworkers = 1\nvm-bytes = \"32M\"\n"
+                 "duration = \"10m\"\n");
+  auto result = run_memharness(
+      {"run", (scratch() / "ten-minutes.toml").string(), "--kernel",
+       "panicky=" + kernels.v6_12.string() + ",cmdline=rdinit=/no-such-init", "--kernel",
+       "slow=" + kernels.v6_1.string(), "--vm-timeout", "12s", "--results", (scratch() / "results").string()},
+      env, scratch() / "log");
   EXPECT_EQ(result.exit_code, 4) << result.output;  // the run failed; nothing to compare
 
   auto panicked = run_directories(scratch() / "results", "panicky", test);
@@ -46,8 +47,7 @@ TEST_F(GuestFailure, PanicAndTimeoutAreRecordedAsTheKernelsResult) {
   EXPECT_NE(manifest["vm"]["failed_boots"][0]["problem"].get<std::string>().find("Kernel panic - not syncing"),
             std::string::npos);
   EXPECT_NE(read_file(panicked.front() / "console-boot-1.log").find("Kernel panic"), std::string::npos);
-  EXPECT_NE(result.output.find("memharness: warning: panicky failed before the guest's init began"),
-            std::string::npos)
+  EXPECT_NE(result.output.find("memharness: warning: panicky failed before the guest's init began"), std::string::npos)
       << result.output;
 
   auto slow = run_directories(scratch() / "results", "slow", test);

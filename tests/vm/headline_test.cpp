@@ -36,7 +36,8 @@ std::vector<nlohmann::json> highalloc_records(const std::filesystem::path& run) 
   for (int i = 1; i <= kIterations; ++i) {
     auto result = read_json(run / "iterations" / std::to_string(i) / "result.json");
     EXPECT_EQ(result["status"], "complete") << run << " iteration " << i;
-    EXPECT_EQ(result["vmstat_delta"].value("oom_kill", -1), 0) << run << " iteration " << i << ": the load was OOM-killed";
+    EXPECT_EQ(result["vmstat_delta"].value("oom_kill", -1), 0)
+        << run << " iteration " << i << ": the load was OOM-killed";
     records.push_back(result["phases"][0]["workloads"][0]);
   }
   return records;
@@ -53,8 +54,10 @@ void check_timeline(const std::filesystem::path& run, int iteration, const nlohm
     for (const auto& a : timeline["attempts"]) {
       if (a["pass"] != pass["pass"]) continue;
       ++attempts;
-      if (a["success"].get<bool>()) ++successes;
-      else if (a["reason"].is_string()) ++failures_with_reason;
+      if (a["success"].get<bool>())
+        ++successes;
+      else if (a["reason"].is_string())
+        ++failures_with_reason;
     }
     EXPECT_EQ(attempts, pass["attempts"].get<long>()) << run << " " << pass.dump();
     EXPECT_EQ(successes, pass["successes"].get<long>()) << run << " " << pass.dump();

@@ -43,7 +43,8 @@ void check_against_memory_stat(const nlohmann::json& doc, const nlohmann::json& 
   };
   // Global direct reclaim by other tasks would reclaim the cgroup's pages
   // unseen by either scope's memcg figures: the comparison needs none.
-  ASSERT_EQ(reclaim(system, "direct_reclaim", "pages_reclaimed"), reclaim(workload, "direct_reclaim", "pages_reclaimed"))
+  ASSERT_EQ(reclaim(system, "direct_reclaim", "pages_reclaimed"),
+            reclaim(workload, "direct_reclaim", "pages_reclaimed"))
       << release << ": global direct reclaim outside the workloads";
   auto traced = [&](const char* group, const char* field) {
     auto in = [&](const nlohmann::json& contexts, const char* context) {
@@ -101,7 +102,8 @@ void check_against_vmstat(const nlohmann::json& doc, const nlohmann::json& resul
       << release << ": " << system["compaction"].dump();
   EXPECT_EQ(count(system["kswapd"]["wakeups"]), counter("pageoutrun")) << release;
   EXPECT_EQ(count(system["compaction"]["kcompactd_wakeups"]), counter("compact_daemon_wake")) << release;
-  EXPECT_EQ(system["compaction"]["migrate"]["pages_migrated"].get<long long>(), counter("pgmigrate_success")) << release;
+  EXPECT_EQ(system["compaction"]["migrate"]["pages_migrated"].get<long long>(), counter("pgmigrate_success"))
+      << release;
   // try_to_compact_pages is traced as each attempt starts; compact_stall
   // counts the attempts that were not COMPACT_SKIPPED.
   EXPECT_GE(count(system["compaction"]["direct_compactions"]), counter("compact_stall")) << release;
@@ -189,7 +191,9 @@ TEST_P(TwoDebianKernels, BothRunInVmsAndAreCompared) {
 
 INSTANTIATE_TEST_SUITE_P(QuickConfigs, TwoDebianKernels,
                          ::testing::Values("vm-stress-highalloc-quick", "vm-anon-dirty-quick"),
-                         [](const auto& param_info) { return param_info.param == "vm-anon-dirty-quick" ? "AnonDirty" : "Highalloc"; });
+                         [](const auto& param_info) {
+                           return param_info.param == "vm-anon-dirty-quick" ? "AnonDirty" : "Highalloc";
+                         });
 
 }  // namespace
 }  // namespace memharness::testing

@@ -34,7 +34,8 @@ DebianKernels fetch_debian_kernels() {
 }
 
 std::string vm_test_precondition_problem() {
-  if (::geteuid() != 0) return "needs root (KVM probe, hugetlb and swap inside the guest are fine, but the caches are root's)";
+  if (::geteuid() != 0)
+    return "needs root (KVM probe, hugetlb and swap inside the guest are fine, but the caches are root's)";
   for (const char* program : {"qemu-system-x86_64", "mkfs.ext4", "debugfs", "stress-ng", "objcopy", "apt-get"})
     if (!on_path(program)) return std::string("needs `") + program + "` on PATH (ci/setup.sh)";
   if (!fs::exists("/bin/busybox")) return "needs a static /bin/busybox (busybox-static)";

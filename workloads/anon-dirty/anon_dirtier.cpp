@@ -65,8 +65,8 @@ void dirty_share(std::int64_t share_bytes, std::int64_t bytes_per_second, std::i
   }
   tally.mapped_pages = pages_in_share;
   auto* base = static_cast<char*>(mapping);
-  DirtyPacer pacer(bytes_per_second, DirtyPacer::burst_for(bytes_per_second, 5 * kSleepSlice, kChunkPages * page),
-                   page, monotonic_now);
+  DirtyPacer pacer(bytes_per_second, DirtyPacer::burst_for(bytes_per_second, 5 * kSleepSlice, kChunkPages * page), page,
+                   monotonic_now);
   PageFiller filler{seed | 1};
   std::int64_t next = 0;
   while (!stop.load(std::memory_order_relaxed) && monotonic_now() < deadline &&
@@ -75,7 +75,8 @@ void dirty_share(std::int64_t share_bytes, std::int64_t bytes_per_second, std::i
     if (max_pages != 0) wanted = std::min(wanted, max_pages - tally.pages);
     std::int64_t granted = pacer.grant(wanted * page) / page;
     if (granted == 0) {
-      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(pacer.until_available(wanted * page), kSleepSlice));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::nanoseconds>(pacer.until_available(wanted * page), kSleepSlice));
       continue;
     }
     for (std::int64_t i = 0; i < granted; ++i) {
@@ -100,8 +101,8 @@ nlohmann::json run_anon_dirtier(const AnonDirtierOptions& options, const std::at
       // The remainders go to the first workers, so the shares add up exactly.
       auto share = [&](std::int64_t total) { return total / options.workers + (w < total % options.workers ? 1 : 0); };
       std::int64_t budget = options.max_pages == 0 ? 0 : std::max<std::int64_t>(1, share(options.max_pages));
-      threads.emplace_back(dirty_share, share(options.total_bytes), share(options.bytes_per_second), budget,
-                           deadline, 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(w + 1), std::cref(stop),
+      threads.emplace_back(dirty_share, share(options.total_bytes), share(options.bytes_per_second), budget, deadline,
+                           0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(w + 1), std::cref(stop),
                            std::ref(tallies[static_cast<std::size_t>(w)]));
     }
   }

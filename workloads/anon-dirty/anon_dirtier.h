@@ -19,11 +19,11 @@
 namespace memharness::workloads {
 
 struct AnonDirtierOptions {
-  std::int64_t total_bytes = 0;      // mapped over all workers
+  std::int64_t total_bytes = 0;  // mapped over all workers
   std::int64_t workers = 1;
-  std::int64_t bytes_per_second = 0; // over all workers, > 0
+  std::int64_t bytes_per_second = 0;  // over all workers, > 0
   std::chrono::nanoseconds duration{0};
-  std::int64_t max_pages = 0;        // over all workers; 0: no budget
+  std::int64_t max_pages = 0;  // over all workers; 0: no budget
 };
 
 // What one run achieved, as the report's JSON object: bytes, pages, elapsed_s,

@@ -43,17 +43,24 @@ class AnonDirty final : public Workload {
 
   WorkloadResult run_paced(const WorkloadContext& context) {
     const auto report_file = context.output_dir / "dirtier.json";
-    const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(params_.duration("duration")).count();
+    const auto milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(params_.duration("duration")).count();
     const std::int64_t ops = params_.integer("ops");
     std::vector<std::string> argv = {
         std::filesystem::read_symlink("/proc/self/exe").string(),
         "internal-dirty-anon",
-        "--bytes", std::to_string(params_.integer("vm-bytes")),
-        "--workers", std::to_string(params_.integer("workers")),
-        "--rate", std::to_string(params_.integer("rate")),
-        "--duration-ms", std::to_string(std::max<std::int64_t>(milliseconds, 1)),
-        "--max-pages", std::to_string(ops),
-        "--report", report_file.string(),
+        "--bytes",
+        std::to_string(params_.integer("vm-bytes")),
+        "--workers",
+        std::to_string(params_.integer("workers")),
+        "--rate",
+        std::to_string(params_.integer("rate")),
+        "--duration-ms",
+        std::to_string(std::max<std::int64_t>(milliseconds, 1)),
+        "--max-pages",
+        std::to_string(ops),
+        "--report",
+        report_file.string(),
     };
     WorkloadResult result;
     RunCounters counters(context.system, context.cgroup);
@@ -74,15 +81,16 @@ class AnonDirty final : public Workload {
     // JSON type_error ending the harness.
     for (const char* key : {"bytes", "pages", "passes", "elapsed_s", "rate_bytes_per_s", "behind_schedule_s"})
       if (!report.is_object() || !report.contains(key) || !report[key].is_number()) {
-        result.failure = fmt::format("the dirtier's report {}: \"{}\" is missing or not a number",
-                                     report_file.string(), key);
+        result.failure =
+            fmt::format("the dirtier's report {}: \"{}\" is missing or not a number", report_file.string(), key);
         return result;
       }
     if (!report.contains("stopped") || !report["stopped"].is_boolean() || !report.contains("failures") ||
         !report["failures"].is_array() || (!report["failures"].empty() && !report["failures"][0].is_string())) {
-      result.failure = fmt::format("the dirtier's report {}: \"stopped\" must be true or false and \"failures\" "
-                                   "a list of strings",
-                                   report_file.string());
+      result.failure = fmt::format(
+          "the dirtier's report {}: \"stopped\" must be true or false and \"failures\" "
+          "a list of strings",
+          report_file.string());
       return result;
     }
     result.details["dirtier"] = report;
@@ -131,10 +139,15 @@ class AnonDirty final : public Workload {
     const auto yaml_file = context.output_dir / "stress-ng.yaml";
     std::vector<std::string> argv = {
         "stress-ng",
-        "--vm", std::to_string(workers),
-        "--vm-bytes", std::to_string(total_bytes),
-        "--vm-method", params_.text("vm-method"),
-        "--metrics", "--yaml", yaml_file.string(),
+        "--vm",
+        std::to_string(workers),
+        "--vm-bytes",
+        std::to_string(total_bytes),
+        "--vm-method",
+        params_.text("vm-method"),
+        "--metrics",
+        "--yaml",
+        yaml_file.string(),
     };
     if (params_.flag("vm-keep")) argv.push_back("--vm-keep");
     if (auto ops = params_.integer("ops"); ops > 0) {
@@ -185,12 +198,12 @@ class AnonDirty final : public Workload {
     // hundreds of MiB dirtied), so no bogo-op is not no work. vm workers that
     // used no CPU time at all dirtied nothing, and their rates describe no load.
     const bool worker_times = result.metrics.contains("vm-user-time") && result.metrics.contains("vm-system-time");
-    const double cpu_s = worker_times ? result.metrics["vm-user-time"].get<double>() +
-                                            result.metrics["vm-system-time"].get<double>()
-                                      : outcome.user_s + outcome.sys_s;
+    const double cpu_s =
+        worker_times ? result.metrics["vm-user-time"].get<double>() + result.metrics["vm-system-time"].get<double>()
+                     : outcome.user_s + outcome.sys_s;
     if (result.metrics.value("vm-bogo-ops", 0.0) <= 0 && cpu_s <= 0) {
-      result.did_no_work(fmt::format("stress-ng's vm workers used no CPU time in {:.1f} s (see stress-ng.log)",
-                                     outcome.elapsed_s));
+      result.did_no_work(
+          fmt::format("stress-ng's vm workers used no CPU time in {:.1f} s (see stress-ng.log)", outcome.elapsed_s));
       return result;
     }
     result.succeeded = true;
@@ -212,11 +225,11 @@ WorkloadSpec anon_dirty_spec() {
       // lfsr32 by default: pseudo-random data, so pages really go to swap; kernels
       // from 6.12 keep same-filled pages (write64's patterns, zeros) out of swap I/O.
       choice_param("vm-method", "lfsr32", "stress-ng --vm-method: how pages are dirtied (without a rate)",
-                   {"all", "cache-lines", "cache-stripe", "checkerboard", "flip", "fwdrev", "galpat-0",
-                    "galpat-1", "gray", "grayflip", "incdec", "inc-nybble", "lfsr32", "rand-set", "rand-sum",
-                    "read64", "ror", "swap", "move-inv", "modulo-x", "mscan", "prime-0", "prime-1",
-                    "prime-gray-0", "prime-gray-1", "prime-incdec", "walk-0d", "walk-1d", "walk-0a",
-                    "walk-1a", "write64", "write64nt", "write1024v", "zero-one"}),
+                   {"all",      "cache-lines", "cache-stripe", "checkerboard", "flip",         "fwdrev",   "galpat-0",
+                    "galpat-1", "gray",        "grayflip",     "incdec",       "inc-nybble",   "lfsr32",   "rand-set",
+                    "rand-sum", "read64",      "ror",          "swap",         "move-inv",     "modulo-x", "mscan",
+                    "prime-0",  "prime-1",     "prime-gray-0", "prime-gray-1", "prime-incdec", "walk-0d",  "walk-1d",
+                    "walk-0a",  "walk-1a",     "write64",      "write64nt",    "write1024v",   "zero-one"}),
       bool_param("vm-keep", true,
                  "keep the mapping between passes (stress-ng --vm-keep) instead of remapping (without a rate)"),
       count_param("ops", "0",

@@ -6,8 +6,7 @@
 
 namespace memharness::workloads {
 
-DirtyPacer::DirtyPacer(std::int64_t bytes_per_second, std::int64_t burst_bytes, std::int64_t unit_bytes,
-                       Clock clock)
+DirtyPacer::DirtyPacer(std::int64_t bytes_per_second, std::int64_t burst_bytes, std::int64_t unit_bytes, Clock clock)
     : rate_(static_cast<double>(bytes_per_second) / 1e9),
       burst_(static_cast<double>(burst_bytes)),
       unit_(unit_bytes),

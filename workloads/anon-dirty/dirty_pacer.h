@@ -28,8 +28,7 @@ class DirtyPacer {
 
   // The bucket for a worker: room for `slice` at the rate, and never less than
   // `min_bytes`, so that sleeping a slice never overflows it by itself.
-  static std::int64_t burst_for(std::int64_t bytes_per_second, std::chrono::nanoseconds slice,
-                                std::int64_t min_bytes);
+  static std::int64_t burst_for(std::int64_t bytes_per_second, std::chrono::nanoseconds slice, std::int64_t min_bytes);
 
  private:
   void refill();

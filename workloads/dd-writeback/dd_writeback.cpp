@@ -148,8 +148,8 @@ class DdWriteback final : public Workload {
   }
 
  private:
-  nlohmann::json run_step(const WorkloadContext& context, const std::filesystem::path& scratch,
-                          std::int64_t threads, WorkloadResult& result) const {
+  nlohmann::json run_step(const WorkloadContext& context, const std::filesystem::path& scratch, std::int64_t threads,
+                          WorkloadResult& result) const {
     const std::int64_t mib = mib_per_writer(params_.integer("total"), threads);
     auto dir = scratch / std::to_string(threads);
     std::filesystem::create_directories(dir);
@@ -159,14 +159,16 @@ class DdWriteback final : public Workload {
       std::vector<std::jthread> writers;
       for (std::int64_t i = 0; i < threads; ++i)
         writers.emplace_back([&, i] {
-          outcomes[static_cast<std::size_t>(i)] = context.spawn(
-              {"dd", "if=/dev/zero", fmt::format("of={}", (dir / fmt::format("file-{}", i)).string()), "bs=1M",
-               fmt::format("count={}", mib), "conv=fsync", "status=none"},
-              fmt::format("dd-{}-threads", threads));
+          outcomes[static_cast<std::size_t>(i)] =
+              context.spawn({"dd", "if=/dev/zero", fmt::format("of={}", (dir / fmt::format("file-{}", i)).string()),
+                             "bs=1M", fmt::format("count={}", mib), "conv=fsync", "status=none"},
+                            fmt::format("dd-{}-threads", threads));
         });
     }
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    nlohmann::json step = {{"threads", threads}, {"bytes", mib * threads * kMiB}, {"elapsed_s", elapsed},
+    nlohmann::json step = {{"threads", threads},
+                           {"bytes", mib * threads * kMiB},
+                           {"elapsed_s", elapsed},
                            {"bytes_in_files", bytes_in_files(dir)}};
     std::string failure;
     for (const auto& o : outcomes) {
@@ -200,8 +202,8 @@ WorkloadSpec dd_writeback_spec() {
       count_param("max-threads", "64", "writers at the last step (doubling from min-threads)", 1, 1024),
       size_param("total", "400%", "bytes written by all writers together at each step (4x the limit)"),
       text_param("directory", "/var/tmp", "where the files are written (a scratch subdirectory is made)"),
-      count_param("rounds", "1", "times the doubling steps are run; 0: until stopped (mixes such as pressure-oom)",
-                  0, 1000),
+      count_param("rounds", "1", "times the doubling steps are run; 0: until stopped (mixes such as pressure-oom)", 0,
+                  1000),
   };
   spec.metrics = {
       {.pattern = "threads-{threads}-elapsed-s"},

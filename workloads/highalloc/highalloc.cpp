@@ -109,9 +109,10 @@ double percentile(std::vector<double> values, double p) {
 
 void check_scope(const system::SystemRoot& system, const std::string& instance, const ResolvedParams& params) {
   if (params.text("method") == "thp" && !system.exists(std::string(kThpDirectory) + "/hpage_pmd_size"))
-    throw environment_error("workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
-                            "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
-                            instance, kThpDirectory);
+    throw environment_error(
+        "workload \"{}\": key \"method\": \"thp\" needs transparent huge pages, and this "
+        "kernel has no {}/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE)",
+        instance, kThpDirectory);
   if (params.text("scope") == "machine") return;
   auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
   auto cap = meminfo.at("MemTotal") / kCgroupScopeAttemptDivisor;
@@ -133,8 +134,8 @@ class HighAlloc final : public Workload {
     const bool thp = params_.text("method") == "thp";
     const std::int64_t original_pool = thp ? 0 : read_int(system, kNrHugepages);
     const auto meminfo = system::procfs::parse_meminfo(system.read("/proc/meminfo"));
-    const std::int64_t page_bytes =
-        thp ? std::stoll(system.read_value(std::string(kThpDirectory) + "/hpage_pmd_size")) : meminfo.at("Hugepagesize");
+    const std::int64_t page_bytes = thp ? std::stoll(system.read_value(std::string(kThpDirectory) + "/hpage_pmd_size"))
+                                        : meminfo.at("Hugepagesize");
     result.details["method"] = params_.text("method");
     result.details["hugepage_bytes"] = page_bytes;
     if (thp) {
@@ -370,8 +371,8 @@ class HighAlloc final : public Workload {
     pass.name = name;
     const auto low_watermarks = highalloc::read_low_watermarks(context.system);
     const std::int64_t huge_page_pages = page_bytes / setup.base_page_bytes;
-    const auto free_at_start = highalloc::read_free_memory(context.system, page_bytes, setup.base_page_bytes,
-                                                           low_watermarks);
+    const auto free_at_start =
+        highalloc::read_free_memory(context.system, page_bytes, setup.base_page_bytes, low_watermarks);
     pass.free_at_start_bytes = free_at_start.free_bytes;
     std::int64_t room_at_start = 0;  // huge pages
     for (const auto& zone : free_at_start.zones)

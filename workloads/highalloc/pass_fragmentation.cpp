@@ -123,8 +123,10 @@ nlohmann::json row_deltas(const std::vector<Row>& before, const std::vector<Row>
     auto found = earlier.find(key(row));
     auto entry = zone_key(row.node, row.zone);
     if constexpr (requires { row.migrate_type; }) entry["migrate_type"] = row.migrate_type;
-    if (found == earlier.end()) entry[member] = counts(row);
-    else entry[member] = delta_of(counts(*found->second), counts(row));
+    if (found == earlier.end())
+      entry[member] = counts(row);
+    else
+      entry[member] = delta_of(counts(*found->second), counts(row));
     rows.push_back(std::move(entry));
   }
   return rows;
@@ -157,8 +159,7 @@ PassFragmentation pass_fragmentation(const FragmentationSnapshot& before, const 
   PassFragmentation figures;
   figures.order = order;
   auto free_blocks = machine_free_blocks(before.buddyinfo);
-  figures.free_blocks =
-      static_cast<std::int64_t>(procfs::contig_page_info(free_blocks, order).free_blocks_suitable);
+  figures.free_blocks = static_cast<std::int64_t>(procfs::contig_page_info(free_blocks, order).free_blocks_suitable);
   figures.unusable_index = procfs::unusable_free_index(free_blocks, order);
   if (before.pagetypeinfo) figures.pageblocks = summed_pageblocks(before.pagetypeinfo->pageblocks);
   figures.compaction_delta = counter_delta(before.compaction, after.compaction);
@@ -182,18 +183,18 @@ nlohmann::json pass_fragmentation_json(const std::string& pass, const Fragmentat
   auto zone_of = [](const auto& row) { return std::tuple(row.node, row.zone); };
   nlohmann::json delta;
   delta["buddyinfo"] = row_deltas(
-      before.buddyinfo, after.buddyinfo, zone_of, [](const procfs::ZoneFreeAreas& z) { return z.free_blocks_per_order; },
-      "free_blocks_per_order");
+      before.buddyinfo, after.buddyinfo, zone_of,
+      [](const procfs::ZoneFreeAreas& z) { return z.free_blocks_per_order; }, "free_blocks_per_order");
   if (before.pagetypeinfo && after.pagetypeinfo) {
     delta["free_blocks"] = row_deltas(
         before.pagetypeinfo->free_blocks, after.pagetypeinfo->free_blocks,
         [](const procfs::MigrateTypeFreeBlocks& row) { return std::tuple(row.node, row.zone, row.migrate_type); },
         [](const procfs::MigrateTypeFreeBlocks& row) { return row.free_blocks_per_order; }, "free_blocks_per_order");
     auto pageblocks = [](const procfs::ZonePageblocks& z) { return z.pageblocks_per_migrate_type; };
-    delta["pageblocks"] = row_deltas(before.pagetypeinfo->pageblocks, after.pagetypeinfo->pageblocks, zone_of,
-                                     pageblocks, "pageblocks");
-    delta["mixed_pageblocks"] = row_deltas(before.pagetypeinfo->mixed_pageblocks,
-                                           after.pagetypeinfo->mixed_pageblocks, zone_of, pageblocks, "pageblocks");
+    delta["pageblocks"] =
+        row_deltas(before.pagetypeinfo->pageblocks, after.pagetypeinfo->pageblocks, zone_of, pageblocks, "pageblocks");
+    delta["mixed_pageblocks"] = row_deltas(before.pagetypeinfo->mixed_pageblocks, after.pagetypeinfo->mixed_pageblocks,
+                                           zone_of, pageblocks, "pageblocks");
   }
   delta["compaction"] = counter_delta(before.compaction, after.compaction);
   return {{"pass", pass},

@@ -22,8 +22,7 @@ void close_fd(int& fd) {
 }
 }  // namespace
 
-ThpAttemptChild::ThpAttemptChild(std::filesystem::path binary, std::int64_t page_bytes,
-                                 system::SpawnOptions options) {
+ThpAttemptChild::ThpAttemptChild(std::filesystem::path binary, std::int64_t page_bytes, system::SpawnOptions options) {
   int requests[2], answers[2];
   if (::pipe2(requests, O_CLOEXEC) != 0) throw environment_error("highalloc: pipe failed: {}", std::strerror(errno));
   if (::pipe2(answers, O_CLOEXEC) != 0) {

@@ -38,7 +38,7 @@ class ThpAttemptChild {
 
   int to_child_ = -1;
   int from_child_ = -1;
-  int child_stdin_ = -1;   // the child's ends, closed once it has ended
+  int child_stdin_ = -1;  // the child's ends, closed once it has ended
   int child_stdout_ = -1;
   std::atomic<bool> ended_{false};
   system::ProcessOutcome outcome_;

@@ -46,7 +46,8 @@ ThpFaults::Attempt ThpFaults::attempt() {
   auto t0 = std::chrono::steady_clock::now();
   // Twice the size, so that an aligned huge page fits inside.
   void* mapping = ::mmap(nullptr, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapping == MAP_FAILED) throw environment_error("highalloc: mmap of {} bytes failed: {}", 2 * size, std::strerror(errno));
+  if (mapping == MAP_FAILED)
+    throw environment_error("highalloc: mmap of {} bytes failed: {}", 2 * size, std::strerror(errno));
   regions_.push_back(mapping);
   auto aligned = (reinterpret_cast<std::uintptr_t>(mapping) + size - 1) & ~(static_cast<std::uintptr_t>(size) - 1);
   auto* page = reinterpret_cast<char*>(aligned);
@@ -57,7 +58,9 @@ ThpFaults::Attempt ThpFaults::attempt() {
   Attempt result;
   result.fault_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
   auto huge = thp_backed(aligned, "/proc/self/pagemap", "/proc/kpageflags");
-  if (!huge) throw environment_error("highalloc: cannot tell whether a fault got a huge page (/proc/self/pagemap, /proc/kpageflags need root)");
+  if (!huge)
+    throw environment_error(
+        "highalloc: cannot tell whether a fault got a huge page (/proc/self/pagemap, /proc/kpageflags need root)");
   result.huge = *huge;
   return result;
 }

@@ -109,10 +109,9 @@ class Kernbench final : public Workload {
     step("make " + params_.text("config-target"), [&] {
       auto configured = make(context, {params_.text("config-target")}, "make-config");
       p.totals.accumulate(configured);
-      return configured.exited_zero()
-                 ? std::string()
-                 : fmt::format("make {}: {} (see make-config.log)", params_.text("config-target"),
-                               configured.failure_sentence());
+      return configured.exited_zero() ? std::string()
+                                      : fmt::format("make {}: {} (see make-config.log)", params_.text("config-target"),
+                                                    configured.failure_sentence());
     });
     step("make prepare", [&] {
       auto prepared = make(context, {fmt::format("-j{}", jobs()), "prepare"}, "make-prepare");
@@ -187,14 +186,15 @@ class Kernbench final : public Workload {
         }
         if (until_stopped && prepared.stopped) break;
         if (!prepared.exited_zero()) {
-          result.failure = fmt::format("cleaning and preparing for build {}: {} (see make-clean-{}.log and "
-                                       "make-prepare-{}.log)",
-                                       build, prepared.failure_sentence(), build, build);
+          result.failure = fmt::format(
+              "cleaning and preparing for build {}: {} (see make-clean-{}.log and "
+              "make-prepare-{}.log)",
+              build, prepared.failure_sentence(), build, build);
           return false;
         }
       }
-      auto outcome = make(context, {fmt::format("-j{}", jobs()), params_.text("target")},
-                          fmt::format("make-build-{}", build));
+      auto outcome =
+          make(context, {fmt::format("-j{}", jobs()), params_.text("target")}, fmt::format("make-build-{}", build));
       result.totals.accumulate(outcome);
       result.totals.started = true;
       ++started;

@@ -108,8 +108,7 @@ class PressureOom final : public Workload {
       for (std::size_t i = 0; i < components_.size(); ++i)
         threads.emplace_back([&, i] {
           try {
-            preparations[i] = workloads_[i]->prepare(
-                component_context(context, components_[i].name, context.stop));
+            preparations[i] = workloads_[i]->prepare(component_context(context, components_[i].name, context.stop));
           } catch (const std::exception& e) {
             preparations[i].succeeded = false;
             preparations[i].failure = e.what();
@@ -216,8 +215,8 @@ class PressureOom final : public Workload {
       return result;
     }
     if (!idle_component.empty()) {
-      result.did_no_work(fmt::format("component {} ({} OOM kill{} in the test cgroup)", idle_component,
-                                     memcg_oom_kills, memcg_oom_kills == 1 ? "" : "s"));
+      result.did_no_work(fmt::format("component {} ({} OOM kill{} in the test cgroup)", idle_component, memcg_oom_kills,
+                                     memcg_oom_kills == 1 ? "" : "s"));
       return result;
     }
     if (!unexplained_failure.empty()) {
@@ -251,7 +250,8 @@ WorkloadSpec pressure_oom_spec() {
   spec.required_programs = {"make", "gcc", "flex", "bison", "bc", "tar", "xz", "dd", "stress-ng"};
   spec.params = {
       duration_param("duration", "10m", "how long the mix runs"),
-      duration_param("compile-head-start", "30s", "the builds run alone this long before the writers and dirtiers start"),
+      duration_param("compile-head-start", "30s",
+                     "the builds run alone this long before the writers and dirtiers start"),
       count_param("kernbench-instances", "0", "concurrent kernel builds; 0: one per CPU", 0, 1024),
       count_param("kernbench-jobs", "1", "make -j of each build", 1, 4096),
       text_param("kernbench-source", "debian", "kernbench `source`: \"debian\" or a kernel tree"),

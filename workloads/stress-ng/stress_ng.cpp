@@ -1,6 +1,5 @@
 #include "workloads/stress-ng/stress_ng.h"
 
-
 #include <yaml-cpp/yaml.h>
 
 #include "harness/common/error.h"
@@ -30,8 +29,7 @@ nlohmann::json parse_yaml_metrics(std::string_view yaml_text, const std::string&
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
-    throw run_error("{}:{}:{}: not valid stress-ng YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1,
-                    e.msg);
+    throw run_error("{}:{}:{}: not valid stress-ng YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg);
   }
   const YAML::Node metrics = root["metrics"];
   if (!metrics || !metrics.IsSequence())

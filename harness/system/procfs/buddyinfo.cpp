@@ -1,6 +1,5 @@
 #include "harness/system/procfs/buddyinfo.h"
 
-
 #include "harness/system/procfs/text.h"
 
 namespace memharness::system::procfs {
@@ -13,14 +12,12 @@ std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text, std::string_vi
     // Node <id>, zone <name> <count per order>...
     auto node = text::zone_line_node(fields);
     if (!node)
-      throw text::parse_error(source, line.number,
-                              "expected 'Node N, zone NAME COUNT...', got '{}'", line.content);
+      throw text::parse_error(source, line.number, "expected 'Node N, zone NAME COUNT...', got '{}'", line.content);
     ZoneFreeAreas zone{*node, std::string(fields[3]), {}};
     for (std::size_t i = 4; i < fields.size(); ++i) {
       auto count = text::to_count(fields[i]);
       if (!count)
-        throw text::parse_error(source, line.number,
-                                "expected a free block count for order {}, got '{}'", i - 4,
+        throw text::parse_error(source, line.number, "expected a free block count for order {}, got '{}'", i - 4,
                                 fields[i]);
       zone.free_blocks_per_order.push_back(*count);
     }
@@ -36,11 +33,9 @@ std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text, std::string_vi
         throw text::parse_error(source, line.number,
                                 "zone {}: more free pages than 64-bit addresses reach (2^52 of 4 KiB)", zone.zone);
     }
-    if (!zones.empty() &&
-        zones.front().free_blocks_per_order.size() != zone.free_blocks_per_order.size())
+    if (!zones.empty() && zones.front().free_blocks_per_order.size() != zone.free_blocks_per_order.size())
       throw text::parse_error(source, line.number, "{} orders, but the first zone has {}",
-                              zone.free_blocks_per_order.size(),
-                              zones.front().free_blocks_per_order.size());
+                              zone.free_blocks_per_order.size(), zones.front().free_blocks_per_order.size());
     zones.push_back(std::move(zone));
   }
   return zones;

@@ -31,8 +31,7 @@ inline constexpr std::uint64_t kMaxZonePages = std::uint64_t{1} << 52;
 // `source` names the input in error messages. Throws memharness::Error
 // (environment) on a malformed line, when zones disagree on the number of
 // orders, or beyond kMaxPageOrders or kMaxZonePages.
-std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text,
-                                           std::string_view source = "/proc/buddyinfo");
+std::vector<ZoneFreeAreas> parse_buddyinfo(std::string_view text, std::string_view source = "/proc/buddyinfo");
 
 // Reads /proc/buddyinfo under `root`.
 std::vector<ZoneFreeAreas> read_buddyinfo(const SystemRoot& root);

@@ -28,8 +28,7 @@ std::vector<ZoneUnusableIndex> parse_extfrag_unusable_index(std::string_view tex
     if (fields.empty()) continue;
     auto node = text::zone_line_node(fields);
     if (!node)
-      throw text::parse_error(source, line.number, "expected 'Node N, zone NAME INDEX...', got '{}'",
-                              line.content);
+      throw text::parse_error(source, line.number, "expected 'Node N, zone NAME INDEX...', got '{}'", line.content);
     ZoneUnusableIndex zone{*node, std::string(fields[3]), {}};
     for (std::size_t i = 4; i < fields.size(); ++i) {
       auto milli = thousandths(fields[i]);

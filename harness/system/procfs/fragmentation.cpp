@@ -9,8 +9,7 @@ namespace memharness::system::procfs {
 // 6.18), including the order of the integer divisions, so that the results are the
 // kernel's to the last digit.
 
-ContigPageInfo contig_page_info(std::span<const std::int64_t> free_blocks_per_order,
-                                unsigned suitable_order) {
+ContigPageInfo contig_page_info(std::span<const std::int64_t> free_blocks_per_order, unsigned suitable_order) {
   ContigPageInfo info;
   for (unsigned order = 0; order < free_blocks_per_order.size(); ++order) {
     auto blocks = static_cast<std::uint64_t>(free_blocks_per_order[order]);
@@ -24,8 +23,7 @@ ContigPageInfo contig_page_info(std::span<const std::int64_t> free_blocks_per_or
 int unusable_free_index_milli(unsigned order, const ContigPageInfo& info) {
   // No free memory is interpreted as all free memory being unusable.
   if (info.free_pages == 0) return 1000;
-  return static_cast<int>((info.free_pages - (info.free_blocks_suitable << order)) * 1000ULL /
-                          info.free_pages);
+  return static_cast<int>((info.free_pages - (info.free_blocks_suitable << order)) * 1000ULL / info.free_pages);
 }
 
 int fragmentation_index_milli(unsigned order, const ContigPageInfo& info) {
@@ -33,8 +31,7 @@ int fragmentation_index_milli(unsigned order, const ContigPageInfo& info) {
   if (info.free_blocks_total == 0) return 0;
   // The index only makes sense when the request would fail.
   if (info.free_blocks_suitable != 0) return fragmentation_index_allocation_succeeds_milli;
-  return 1000 -
-         static_cast<int>((1000 + info.free_pages * 1000ULL / requested) / info.free_blocks_total);
+  return 1000 - static_cast<int>((1000 + info.free_pages * 1000ULL / requested) / info.free_blocks_total);
 }
 
 double unusable_free_index(std::span<const std::int64_t> free_blocks_per_order, unsigned order) {

@@ -26,8 +26,7 @@ struct ContigPageInfo {
 
 // mm/vmstat.c fill_contig_page_info(zone, suitable_order, info), reading the
 // per-order counts from buddyinfo instead of zone->free_area[].nr_free.
-ContigPageInfo contig_page_info(std::span<const std::int64_t> free_blocks_per_order,
-                                unsigned suitable_order);
+ContigPageInfo contig_page_info(std::span<const std::int64_t> free_blocks_per_order, unsigned suitable_order);
 
 // mm/vmstat.c unusable_free_index(): thousandths of the free memory that cannot
 // serve an allocation of 2^order pages; 1000 when there is no free memory at all.

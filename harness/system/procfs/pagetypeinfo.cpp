@@ -22,15 +22,12 @@ constexpr std::string_view mixed_table_header = "Number of mixed blocks";
 enum class Table { none, free_blocks, pageblocks, mixed_pageblocks };
 
 // The words of a header line after its title, e.g. the orders or migrate types.
-std::optional<std::vector<std::string_view>> header_columns(std::string_view line,
-                                                            std::string_view title) {
+std::optional<std::vector<std::string_view>> header_columns(std::string_view line, std::string_view title) {
   auto title_words = text::fields(title);
   auto words = text::fields(line);
-  if (words.size() < title_words.size() ||
-      !std::equal(title_words.begin(), title_words.end(), words.begin()))
+  if (words.size() < title_words.size() || !std::equal(title_words.begin(), title_words.end(), words.begin()))
     return std::nullopt;
-  return std::vector<std::string_view>(
-      words.begin() + static_cast<std::ptrdiff_t>(title_words.size()), words.end());
+  return std::vector<std::string_view>(words.begin() + static_cast<std::ptrdiff_t>(title_words.size()), words.end());
 }
 
 class Parser {
@@ -43,10 +40,8 @@ class Parser {
     if (words.empty()) return;
     if (words[0] == "Node") return row(words);
     if (auto value = labelled_value(words, "Page block order:")) {
-      if (*value > std::numeric_limits<int>::max())
-        fail("page block order {} is too large", *value);
-      return set_once(info_.page_block_order, static_cast<int>(*value), have_block_order_,
-                      "page block order");
+      if (*value > std::numeric_limits<int>::max()) fail("page block order {} is too large", *value);
+      return set_once(info_.page_block_order, static_cast<int>(*value), have_block_order_, "page block order");
     }
     if (auto value = labelled_value(words, "Pages per block:"))
       return set_once(info_.pages_per_block, *value, have_pages_per_block_, "pages per block");
@@ -71,11 +66,9 @@ class Parser {
   }
 
   // "Page block order: 9" -> 9 when `label` matches the leading words.
-  std::optional<std::int64_t> labelled_value(const std::vector<std::string_view>& words,
-                                             std::string_view label) const {
+  std::optional<std::int64_t> labelled_value(const std::vector<std::string_view>& words, std::string_view label) const {
     auto label_words = text::fields(label);
-    if (words.size() != label_words.size() + 1 ||
-        !std::equal(label_words.begin(), label_words.end(), words.begin()))
+    if (words.size() != label_words.size() + 1 || !std::equal(label_words.begin(), label_words.end(), words.begin()))
       return std::nullopt;
     auto value = text::to_count(words.back());
     if (!value) fail("expected a number after '{}', got '{}'", label, words.back());
@@ -123,19 +116,15 @@ class Parser {
       if (node && *node > std::numeric_limits<int>::max()) node.reset();
     }
     if (table_ == Table::none) fail("zone row before any table header: '{}'", line_->content);
-    if (!node)
-      fail("expected 'Node N, zone NAME{} COUNT...', got '{}'", typed ? ", type TYPE" : "",
-           line_->content);
+    if (!node) fail("expected 'Node N, zone NAME{} COUNT...', got '{}'", typed ? ", type TYPE" : "", line_->content);
     if (typed) words[3].remove_suffix(1);
     std::string zone(words[3]);
-    std::span<const std::string_view> counts(
-        words.begin() + static_cast<std::ptrdiff_t>(first_count), words.end());
+    std::span<const std::string_view> counts(words.begin() + static_cast<std::ptrdiff_t>(first_count), words.end());
 
     if (typed) {
       if (counts.size() != order_count_)
         fail("{} free counts, but the header lists {} orders", counts.size(), order_count_);
-      MigrateTypeFreeBlocks free_row{
-          static_cast<int>(*node), std::move(zone), std::string(words[5]), {}, false};
+      MigrateTypeFreeBlocks free_row{static_cast<int>(*node), std::move(zone), std::string(words[5]), {}, false};
       for (std::string_view count : counts) {
         if (count.starts_with('>')) {
           free_row.counts_capped = true;
@@ -148,13 +137,11 @@ class Parser {
     }
 
     if (counts.size() != info_.migrate_types.size())
-      fail("{} pageblock counts, but the header lists {} migrate types", counts.size(),
-           info_.migrate_types.size());
+      fail("{} pageblock counts, but the header lists {} migrate types", counts.size(), info_.migrate_types.size());
     ZonePageblocks blocks{static_cast<int>(*node), std::move(zone), {}};
     for (std::size_t i = 0; i < counts.size(); ++i)
       blocks.pageblocks_per_migrate_type[info_.migrate_types[i]] = parse_count(counts[i]);
-    (table_ == Table::pageblocks ? info_.pageblocks : info_.mixed_pageblocks)
-        .push_back(std::move(blocks));
+    (table_ == Table::pageblocks ? info_.pageblocks : info_.mixed_pageblocks).push_back(std::move(blocks));
   }
 
   std::int64_t parse_count(std::string_view token) const {

@@ -52,8 +52,7 @@ struct PageTypeInfo {
 // Parses the whole file. `source` names the input in error messages. Throws
 // memharness::Error(environment) on an unexpected line, a row whose column count
 // does not match its table header, or nodes that disagree on the pageblock size.
-PageTypeInfo parse_pagetypeinfo(std::string_view text,
-                                std::string_view source = "/proc/pagetypeinfo");
+PageTypeInfo parse_pagetypeinfo(std::string_view text, std::string_view source = "/proc/pagetypeinfo");
 
 // Reads /proc/pagetypeinfo under `root`.
 PageTypeInfo read_pagetypeinfo(const SystemRoot& root);

@@ -10,7 +10,7 @@ ProcessMemory parse_process_memory(std::string_view text, std::string_view sourc
     auto colon = line.content.find(':');
     if (colon == std::string_view::npos) continue;
     auto name = line.content.substr(0, colon);
-    std::optional<std::int64_t>* target = name == "VmHWM"  ? &memory.peak_rss_kb
+    std::optional<std::int64_t>* target = name == "VmHWM"   ? &memory.peak_rss_kb
                                           : name == "VmRSS" ? &memory.rss_kb
                                                             : nullptr;
     if (!target) continue;

@@ -15,8 +15,7 @@ namespace memharness::system::procfs {
 namespace {
 
 // "some avg10=0.12 avg60=0.05 avg300=0.01 total=8211": every key once, any order.
-PsiLine parse_psi_values(const std::vector<std::string_view>& words, const text::Line& line,
-                         std::string_view source) {
+PsiLine parse_psi_values(const std::vector<std::string_view>& words, const text::Line& line, std::string_view source) {
   std::optional<double> avg10, avg60, avg300;
   std::optional<std::int64_t> total_us;
   for (std::size_t i = 1; i < words.size(); ++i) {
@@ -43,8 +42,7 @@ PsiLine parse_psi_values(const std::vector<std::string_view>& words, const text:
       throw text::parse_error(source, line.number, "unknown field '{}'", words[i]);
   }
   if (!avg10 || !avg60 || !avg300 || !total_us)
-    throw text::parse_error(source, line.number,
-                            "expected '{} avg10=.. avg60=.. avg300=.. total=..', got '{}'",
+    throw text::parse_error(source, line.number, "expected '{} avg10=.. avg60=.. avg300=.. total=..', got '{}'",
                             words[0], line.content);
   return PsiLine{*avg10, *avg60, *avg300, *total_us};
 }
@@ -68,14 +66,10 @@ Psi parse_psi(std::string_view text, std::string_view source) {
   for (const auto& line : text::lines(text)) {
     auto words = text::fields(line.content);
     if (words.empty()) continue;
-    std::optional<PsiLine>* target = words[0] == "some"   ? &some
-                                     : words[0] == "full" ? &full
-                                                          : nullptr;
+    std::optional<PsiLine>* target = words[0] == "some" ? &some : words[0] == "full" ? &full : nullptr;
     if (target == nullptr)
-      throw text::parse_error(source, line.number, "expected a 'some' or 'full' line, got '{}'",
-                              line.content);
-    if (target->has_value())
-      throw text::parse_error(source, line.number, "second '{}' line", words[0]);
+      throw text::parse_error(source, line.number, "expected a 'some' or 'full' line, got '{}'", line.content);
+    if (target->has_value()) throw text::parse_error(source, line.number, "second '{}' line", words[0]);
     *target = parse_psi_values(words, line, source);
   }
   if (!some) throw environment_error("{}: no 'some' line", source);
@@ -86,13 +80,10 @@ std::optional<Psi> read_psi(const SystemRoot& root, std::string_view absolute_pa
   if (auto text = root.try_read(absolute_path)) return parse_psi(*text, absolute_path);
   int err = read_errno(root, absolute_path);
   if (err == ENOENT || err == EOPNOTSUPP) return std::nullopt;
-  throw environment_error(
-      "cannot read {}: {}", root.resolve(absolute_path).string(),
-      err == 0 ? "a first read failed, a second succeeded" : std::strerror(err));
+  throw environment_error("cannot read {}: {}", root.resolve(absolute_path).string(),
+                          err == 0 ? "a first read failed, a second succeeded" : std::strerror(err));
 }
 
-std::optional<Psi> read_memory_psi(const SystemRoot& root) {
-  return read_psi(root, "/proc/pressure/memory");
-}
+std::optional<Psi> read_memory_psi(const SystemRoot& root) { return read_psi(root, "/proc/pressure/memory"); }
 
 }  // namespace memharness::system::procfs

@@ -53,8 +53,7 @@ std::optional<double> to_double(std::string_view token) {
 }
 
 std::optional<int> zone_line_node(std::vector<std::string_view> fields) {
-  if (fields.size() < 5 || fields[0] != "Node" || !fields[1].ends_with(',') || fields[2] != "zone")
-    return std::nullopt;
+  if (fields.size() < 5 || fields[0] != "Node" || !fields[1].ends_with(',') || fields[2] != "zone") return std::nullopt;
   fields[1].remove_suffix(1);
   auto node = to_count(fields[1]);
   if (!node || *node > std::numeric_limits<int>::max()) return std::nullopt;

@@ -38,10 +38,8 @@ std::optional<int> zone_line_node(std::vector<std::string_view> fields);
 // The error for malformed input: environment, since a kernel file we cannot read
 // is a property of the machine, not of the user's command line.
 template <typename... Args>
-Error parse_error(std::string_view source, int line_number, fmt::format_string<Args...> f,
-                  Args&&... args) {
-  return environment_error("{}:{}: {}", source, line_number,
-                           fmt::format(f, std::forward<Args>(args)...));
+Error parse_error(std::string_view source, int line_number, fmt::format_string<Args...> f, Args&&... args) {
+  return environment_error("{}:{}: {}", source, line_number, fmt::format(f, std::forward<Args>(args)...));
 }
 
 }  // namespace memharness::system::procfs::text

@@ -17,8 +17,7 @@ CounterMap parse_vmstat(std::string_view text, std::string_view source) {
       throw text::parse_error(source, line.number, "expected 'name value', got '{}'", line.content);
     auto value = text::to_int64(fields[1]);
     if (!value)
-      throw text::parse_error(source, line.number, "expected an integer value for {}, got '{}'",
-                              fields[0], fields[1]);
+      throw text::parse_error(source, line.number, "expected an integer value for {}, got '{}'", fields[0], fields[1]);
     if (!counters.emplace(std::string(fields[0]), *value).second)
       throw text::parse_error(source, line.number, "counter {} appears twice", fields[0]);
   }
@@ -29,8 +28,7 @@ namespace {
 // The name without its zone suffix, or empty when `name` is not per zone.
 std::string_view zone_base_name(std::string_view name) {
   for (std::string_view suffix : vmstat_zone_suffixes) {
-    if (name.size() > suffix.size() && name.ends_with(suffix))
-      return name.substr(0, name.size() - suffix.size());
+    if (name.size() > suffix.size() && name.ends_with(suffix)) return name.substr(0, name.size() - suffix.size());
   }
   return {};
 }

@@ -17,8 +17,8 @@ namespace memharness::system::procfs {
 
 // Zone-name suffixes the kernel appends to per-zone counters (mm/vmstat.c,
 // TEXT_FOR_DMA ... TEXT_FOR_DEVICE); "_high" is ZONE_HIGHMEM.
-inline constexpr std::array<std::string_view, 6> vmstat_zone_suffixes = {
-    "_dma", "_dma32", "_normal", "_high", "_movable", "_device"};
+inline constexpr std::array<std::string_view, 6> vmstat_zone_suffixes = {"_dma",  "_dma32",   "_normal",
+                                                                         "_high", "_movable", "_device"};
 
 // Parses "name value" lines. `source` names the input in error messages.
 // Throws memharness::Error(environment) on a malformed line, a non-integer value

@@ -47,8 +47,7 @@ std::vector<ZoneWatermarks> parse_zoneinfo(std::string_view text, std::string_vi
         node = text::to_count(fields[1]);
         if (node && *node > std::numeric_limits<int>::max()) node.reset();
       }
-      if (!node)
-        throw text::parse_error(source, line.number, "expected 'Node N, zone NAME', got '{}'", line.content);
+      if (!node) throw text::parse_error(source, line.number, "expected 'Node N, zone NAME', got '{}'", line.content);
       if (open) close_zone(*open, source, zones);
       open.emplace();
       open->zone.node = static_cast<int>(*node);

@@ -160,8 +160,10 @@ TEST(Comparison, RatesAreTestedAsTheyAreShown) {
   };
   rate(base, 1.0);
   rate(other, 0.5);
-  auto c = compare_runs({base, other}, parse_compare_config("[metric.\"workload.anon-dirty.vm-bogo-ops-per-second-real-time\"]\n"
-                                                            "gates = true\n", "t.toml"));
+  auto c = compare_runs({base, other},
+                        parse_compare_config("[metric.\"workload.anon-dirty.vm-bogo-ops-per-second-real-time\"]\n"
+                                             "gates = true\n",
+                                             "t.toml"));
   const auto& m = metric(c, "workload.anon-dirty.vm-bogo-ops-per-second-real-time");
   ASSERT_TRUE(m.def.harmonic_mean);
   EXPECT_EQ(m.cells[1].verdict, Verdict::regression) << m.cells[1].reason;
@@ -191,8 +193,8 @@ TEST(Comparison, EnvironmentDifferencesAreNamed) {
 TEST(Comparison, LostTracepointEventsAreWarnedAbout) {
   auto a = load("a"), b = load("b");
   auto& record = b.iterations.at(1).record;
-  record.tracepoint_recorder = results::parse_tracepoint_recorder(results::RecordMembers(
-      nlohmann::json{{"kind", "bpf"}, {"lost_events", 12}}, "result.json"));
+  record.tracepoint_recorder = results::parse_tracepoint_recorder(
+      results::RecordMembers(nlohmann::json{{"kind", "bpf"}, {"lost_events", 12}}, "result.json"));
   auto c = compare_runs({a, b}, {});
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_EQ(c.warnings[0],
@@ -260,11 +262,11 @@ TEST(MetricCatalog, HugePageSuccessGatesAndLeadsTheWorkloadRows) {
   std::vector<std::string> ids;
   for (const auto& m : catalog)
     if (m.section == Section::workload) ids.push_back(m.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "workload.highalloc.pass1-success-pct", "workload.thp.pass1-success-pct",
-                     "workload.highalloc.pass2-success-pct", "workload.highalloc.at-rest-success-pct",
-                     "workload.highalloc.pass1-latency-p50-ms", "workload.thp.pass1-latency-p50-ms",
-                     "workload.highalloc.at-rest-latency-p50-ms", "elapsed", "user", "system"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"workload.highalloc.pass1-success-pct", "workload.thp.pass1-success-pct",
+                                      "workload.highalloc.pass2-success-pct", "workload.highalloc.at-rest-success-pct",
+                                      "workload.highalloc.pass1-latency-p50-ms", "workload.thp.pass1-latency-p50-ms",
+                                      "workload.highalloc.at-rest-latency-p50-ms", "elapsed", "user", "system"}));
   for (const auto& m : catalog) {
     if (m.id.ends_with("-success-pct")) {
       EXPECT_TRUE(m.gates) << m.id;
@@ -366,10 +368,13 @@ results::StoredRun elapsed_run(const std::string& label, double base, std::optio
   run.manifest.status = results::RunStatus::complete;
   if (looks)
     run.manifest.iterations = results::IterationCounts{
-        .planned = 20, .completed = 5, .stopped_early = "decided",
+        .planned = 20,
+        .completed = 5,
+        .stopped_early = "decided",
         .sequential = results::SequentialDesign{.alpha = 0.01, .alpha_per_look = 0.01 / *looks, .looks = *looks}};
   for (int i = 1; i <= 5; ++i) {
-    results::StoredIteration it = iteration_of({{"status", "complete"}, {"iteration", i}, {"elapsed_s", base + 0.01 * i}});
+    results::StoredIteration it =
+        iteration_of({{"status", "complete"}, {"iteration", i}, {"elapsed_s", base + 0.01 * i}});
     it.number = i;
     run.iterations.push_back(std::move(it));
   }
@@ -384,10 +389,10 @@ TEST(Comparison, RunsOfIterationsAutoAreComparedAtTheAlphaOfALook) {
   // Every iteration of B slower than every one of A: 5 vs 5, the smallest
   // permutation p (1/252 one-sided), below 0.01 but not below 0.01 / 5.
   auto config = parse_compare_config("[metric.\"elapsed\"]\ngates = true\nmin_effect_pct = 1\n", "t.toml");
-  for (const char* id : {"memcg.oom_kill", "psi.full_ms", "vmstat.nr_vmscan_write", "vmstat.thp_fault_fallback",
-                         "memcg.psi_full_ms", "tracepoint.direct_reclaim_write_file",
-                         "tracepoint.direct_reclaim_write_anon", "tracepoint.direct_reclaim_stall_ms",
-                         "tracepoint.memcg_reclaim_stall_ms"})
+  for (const char* id :
+       {"memcg.oom_kill", "psi.full_ms", "vmstat.nr_vmscan_write", "vmstat.thp_fault_fallback", "memcg.psi_full_ms",
+        "tracepoint.direct_reclaim_write_file", "tracepoint.direct_reclaim_write_anon",
+        "tracepoint.direct_reclaim_stall_ms", "tracepoint.memcg_reclaim_stall_ms"})
     config.metrics[id].gates = false;
   auto fixed = compare_runs({elapsed_run("a", 10.0, std::nullopt), elapsed_run("b", 12.0, std::nullopt)}, config);
   EXPECT_DOUBLE_EQ(fixed.alpha, 0.01);

@@ -26,8 +26,8 @@ TEST(Permutation, WelchStatisticMatchesR) {
 }
 
 TEST(Permutation, CompleteSeparationIsTheSmallestP) {
-  PermutationRequest r{.base_count = 5, .other_count = 5, .metrics = {metric({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10})},
-                       .family = {0}};
+  PermutationRequest r{
+      .base_count = 5, .other_count = 5, .metrics = {metric({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10})}, .family = {0}};
   auto result = permutation_test(r);
   EXPECT_TRUE(result.exact);
   EXPECT_EQ(result.permutations, 252);
@@ -44,11 +44,11 @@ TEST(Permutation, CompleteSeparationIsTheSmallestP) {
 TEST(Permutation, FamilyAdjustmentIsAtLeastTheMarginalP) {
   // Two unrelated metrics: the weaker one's adjusted p is at least its own
   // marginal p and at least the stronger one's.
-  PermutationRequest r{.base_count = 5,
-                       .other_count = 5,
-                       .metrics = {metric({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}),
-                                   metric({5, 1, 4, 2, 3}, {3.5, 6, 2.5, 7, 4})},
-                       .family = {0, 1}};
+  PermutationRequest r{
+      .base_count = 5,
+      .other_count = 5,
+      .metrics = {metric({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), metric({5, 1, 4, 2, 3}, {3.5, 6, 2.5, 7, 4})},
+      .family = {0, 1}};
   auto result = permutation_test(r);
   EXPECT_GE(*result.p_worse_family[0], result.p_worse[0]);
   EXPECT_GE(*result.p_worse_family[1], result.p_worse[1]);
@@ -63,8 +63,8 @@ TEST(Permutation, RandomRelabellingsWhenThereAreTooManyToEnumerate) {
     a.push_back(i);
     b.push_back(i + 20);
   }
-  PermutationRequest r{.base_count = 12, .other_count = 12, .metrics = {metric(a, b)}, .family = {0},
-                       .random_permutations = 2000};
+  PermutationRequest r{
+      .base_count = 12, .other_count = 12, .metrics = {metric(a, b)}, .family = {0}, .random_permutations = 2000};
   auto result = permutation_test(r);
   EXPECT_FALSE(result.exact);
   EXPECT_EQ(result.permutations, 2001);

@@ -59,8 +59,7 @@ TEST(RunReader, BadInputNamesThePath) {
   std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 1, \"status\": \"complete\"}";
   std::ofstream(tmp / "iterations" / "1" / "result.json") << "{\"status\": ";
   auto message = error_of([&] { read_run(tmp); });
-  EXPECT_EQ(message.rfind((tmp / "iterations" / "1" / "result.json").string() + ": not valid JSON", 0), 0u)
-      << message;
+  EXPECT_EQ(message.rfind((tmp / "iterations" / "1" / "result.json").string() + ": not valid JSON", 0), 0u) << message;
   std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 2}";
   EXPECT_EQ(error_of([&] { read_run(tmp); }),
             (tmp / "manifest.json").string() + ": schema_version 2 is not supported (this memharness reads 1)");
@@ -73,7 +72,8 @@ TEST(RunReader, TracepointsJsonIsMountedUnderTracepointsJson) {
   fs::create_directories(tmp / "iterations" / "1");
   std::ofstream(tmp / "manifest.json") << "{\"schema_version\": 1, \"status\": \"complete\"}";
   std::ofstream(tmp / "iterations" / "1" / "result.json") << "{\"status\": \"complete\", \"elapsed_s\": 1.5}";
-  std::ofstream(tmp / "iterations" / "1" / "tracepoints.json") << "{\"schema_version\": 1, \"scopes\": {\"system\": {\"kswapd\": {\"wakeups\": {\"count\": 7}}}}}";
+  std::ofstream(tmp / "iterations" / "1" / "tracepoints.json")
+      << "{\"schema_version\": 1, \"scopes\": {\"system\": {\"kswapd\": {\"wakeups\": {\"count\": 7}}}}}";
   auto run = read_run(tmp);
   ASSERT_EQ(run.iterations.size(), 1u);
   ASSERT_TRUE(run.iterations[0].tracepoints.has_value());
@@ -97,9 +97,8 @@ class DamagedRunTest : public ::testing::Test {
 
 TEST_F(DamagedRunTest, AnIterationNumberTooLargeForAnIntIsNamed) {
   fs::create_directories(run_ / "iterations" / "99999999999");
-  EXPECT_EQ(error_of([&] { read_run(run_); }),
-            (run_ / "iterations" / "99999999999").string() +
-                ": not an iteration directory (iterations are numbered 1, 2, ...)");
+  EXPECT_EQ(error_of([&] { read_run(run_); }), (run_ / "iterations" / "99999999999").string() +
+                                                   ": not an iteration directory (iterations are numbered 1, 2, ...)");
 }
 
 TEST_F(DamagedRunTest, ALeadingZeroDoesNotAliasAnIteration) {

@@ -17,10 +17,10 @@
 #include <cstdio>
 #include <optional>
 
-#include "harness/analysis/comparison.h"
 #include "harness/analysis/compare_config.h"
-#include "harness/common/error.h"
+#include "harness/analysis/comparison.h"
 #include "harness/analysis/sequential.h"
+#include "harness/common/error.h"
 
 namespace memharness::analysis {
 namespace {
@@ -67,14 +67,29 @@ nlohmann::json iteration_record(Rng& rng, int number, const Injection& injection
   r["vmstat_delta"]["thp_fault_fallback"] = whole(value(300));
   auto& contexts = r["tracepoints_json"]["scopes"]["system"]["contexts"];
   contexts["direct_reclaim"]["stalls"] = {{"available", true}, {"count", 100}, {"total_ns", value(2e9)}};
-  contexts["direct_reclaim"]["writes"] = {{"available", true}, {"file", whole(value(800))},
-                                          {"anon", whole(value(1200))}};
+  contexts["direct_reclaim"]["writes"] = {
+      {"available", true}, {"file", whole(value(800))}, {"anon", whole(value(1200))}};
   contexts["memcg_reclaim"]["stalls"] = {{"available", true}, {"count", 100}, {"total_ns", value(5e9)}};
-  for (const char* counter : {"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "pgscan_anon",
-                              "pgscan_file", "pgsteal_anon", "pgsteal_file", "allocstall_normal", "allocstall_movable",
-                              "pswpin", "pswpout", "nr_vmscan_immediate_reclaim", "workingset_refault_anon",
-                              "workingset_refault_file", "pgmajfault", "compact_stall", "compact_fail",
-                              "pgmigrate_success", "thp_fault_alloc"})
+  for (const char* counter : {"pgscan_kswapd",
+                              "pgscan_direct",
+                              "pgsteal_kswapd",
+                              "pgsteal_direct",
+                              "pgscan_anon",
+                              "pgscan_file",
+                              "pgsteal_anon",
+                              "pgsteal_file",
+                              "allocstall_normal",
+                              "allocstall_movable",
+                              "pswpin",
+                              "pswpout",
+                              "nr_vmscan_immediate_reclaim",
+                              "workingset_refault_anon",
+                              "workingset_refault_file",
+                              "pgmajfault",
+                              "compact_stall",
+                              "compact_fail",
+                              "pgmigrate_success",
+                              "thp_fault_alloc"})
     r["vmstat_delta"][counter] = whole(value(1e5));
   return r;
 }
@@ -138,9 +153,10 @@ TEST(VerdictSimulation, FalseAlarmsPerComparisonAtMostOnePercent) {
   for (int n : {5, 7}) {
     int trials = n == 5 ? 2000 : 500;
     auto rates = simulate(20261203 + static_cast<uint64_t>(n), trials, n, {});
-    std::printf("A/A, n=%d, %d comparisons: gating false alarms %.2f%%, any other change listed %.2f%%, "
-                "inconclusive %.2f%%\n",
-                n, trials, 100 * rates.regression, 100 * rates.other_changes, 100 * rates.inconclusive);
+    std::printf(
+        "A/A, n=%d, %d comparisons: gating false alarms %.2f%%, any other change listed %.2f%%, "
+        "inconclusive %.2f%%\n",
+        n, trials, 100 * rates.regression, 100 * rates.other_changes, 100 * rates.inconclusive);
     EXPECT_LE(rates.regression, 0.01) << "n=" << n;
     EXPECT_LE(rates.other_changes, 0.05) << "n=" << n;  // fdr_q: under A/A the FDR is the family-wise rate
     EXPECT_EQ(rates.inconclusive, 0) << "n=" << n;
@@ -157,8 +173,7 @@ TEST(VerdictSimulation, InjectedRegressionIsDetected) {
   for (double factor : {1.5, 2.0, 3.0}) {
     auto n5 = simulate(77, 500, 5, {.elapsed_factor = factor});
     auto n7 = simulate(78, 150, 7, {.elapsed_factor = factor});
-    std::printf("elapsed x%.2f: detected n=5 %.1f%%, n=7 %.1f%%\n", factor, 100 * n5.regression,
-                100 * n7.regression);
+    std::printf("elapsed x%.2f: detected n=5 %.1f%%, n=7 %.1f%%\n", factor, 100 * n5.regression, 100 * n7.regression);
     EXPECT_GT(n5.regression, previous);
     EXPECT_GT(n7.regression, n5.regression);
     previous = n5.regression;
@@ -230,9 +245,10 @@ TEST(Sequential, LooksStartWhereAPermutationTestCanRejectAndSplitAlpha) {
 TEST(Sequential, AARarelyRegressesAndALargeChangeStopsEarly) {
   auto aa = simulate_sequential(20261204, 100, {});
   auto tripled = simulate_sequential(20261205, 40, {.elapsed_factor = 3.0});
-  std::printf("--iterations auto: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 detected %.1f%% "
-              "(mean %.1f iterations)\n",
-              100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
+  std::printf(
+      "--iterations auto: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 detected %.1f%% "
+      "(mean %.1f iterations)\n",
+      100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
   EXPECT_LE(aa.regression, 0.01);
   EXPECT_GE(tripled.regression, 0.9);
   EXPECT_LT(tripled.mean_iterations, 12);
@@ -242,9 +258,10 @@ TEST(Sequential, AARarelyRegressesAndALargeChangeStopsEarly) {
 TEST(Sequential, AgainstAStoredBaselineAARarelyRegressesAndALargeChangeStopsEarly) {
   auto aa = simulate_sequential(20261206, 100, {}, 10);
   auto tripled = simulate_sequential(20261207, 40, {.elapsed_factor = 3.0}, 10);
-  std::printf("--iterations auto against 10 stored: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 "
-              "detected %.1f%% (mean %.1f iterations)\n",
-              100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
+  std::printf(
+      "--iterations auto against 10 stored: A/A %.2f%% regression (mean %.1f iterations); elapsed x3 "
+      "detected %.1f%% (mean %.1f iterations)\n",
+      100 * aa.regression, aa.mean_iterations, 100 * tripled.regression, tripled.mean_iterations);
   EXPECT_LE(aa.regression, 0.01);
   EXPECT_GE(tripled.regression, 0.9);
   EXPECT_LT(tripled.mean_iterations, 9);

@@ -63,12 +63,12 @@ TEST_P(GoldenConfigError, MessageMatches) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param;
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenConfigError, ::testing::ValuesIn(case_names()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenConfigError, ::testing::ValuesIn(case_names()), test_name);
 
 TEST(GoldenConfigErrors, EveryExpectedFileHasACase) {
   std::vector<std::string> names = case_names();

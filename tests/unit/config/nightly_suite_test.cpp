@@ -41,7 +41,8 @@ TEST(NightlySuite, LabelsAndDescription) {
 TEST(NightlySuite, ErrorsNameTheFileLineAndKey) {
   EXPECT_EQ(error_of("labl = \"x\"\n[[test]]\nconfig = \"a\"\n"),
             "suite.toml:1:1: error: key \"labl\": expected a known key, got an unknown key (did you mean \"label\"?)");
-  EXPECT_EQ(error_of("description = \"no tests\"\n"), "suite.toml:1:1: error: expected at least one [[test]], got none");
+  EXPECT_EQ(error_of("description = \"no tests\"\n"),
+            "suite.toml:1:1: error: expected at least one [[test]], got none");
   EXPECT_EQ(error_of("[[test]]\nconfig = \"a\"\niterations = 0\n"),
             "suite.toml:3:14: error: [[test]] 1: key \"iterations\": expected an integer from 1 to 10000, got 0");
   EXPECT_EQ(error_of("[[test]]\nconfig = 3\n"),
@@ -68,7 +69,8 @@ TEST(NightlySuite, AnUnreadableFileIsNamed) {
     load_nightly_suite("/nonexistent/suite.toml");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "/nonexistent/suite.toml: error: cannot read the nightly suite: No such file or directory");
+    EXPECT_EQ(std::string(e.what()),
+              "/nonexistent/suite.toml: error: cannot read the nightly suite: No such file or directory");
   }
 }
 

@@ -15,8 +15,7 @@ namespace {
 
 std::set<std::string> listing(const std::filesystem::path& dir) {
   std::set<std::string> paths;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
-    paths.insert(entry.path().string());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) paths.insert(entry.path().string());
   return paths;
 }
 
@@ -25,12 +24,11 @@ TEST(LoadTestPlan, CreatesNothing) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const auto swap_dir = dir / "swap-here";
-  std::ofstream(dir / "swappy.toml")
-      << "[cgroup]\nmemory-max = \"256M\"\n"
-      << "[swap]\nmode = \"swapfile\"\nswapfile-size = \"1G\"\n"
-      << "swapfile-directory = \"" << swap_dir.string() << "\"\n"
-      << "[sysctl]\nvm.swappiness = 100\n"
-      << minimal_phase;
+  std::ofstream(dir / "swappy.toml") << "[cgroup]\nmemory-max = \"256M\"\n"
+                                     << "[swap]\nmode = \"swapfile\"\nswapfile-size = \"1G\"\n"
+                                     << "swapfile-directory = \"" << swap_dir.string() << "\"\n"
+                                     << "[sysctl]\nvm.swappiness = 100\n"
+                                     << minimal_phase;
 
   const auto before = listing(dir);
   TestPlan plan = load_test_plan(dir / "swappy.toml", test_host());

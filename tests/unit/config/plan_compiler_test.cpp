@@ -19,13 +19,10 @@ using namespace std::string_literals;
 // A config whose only workload is test-dirty with `params` (TOML lines) added;
 // the workload table starts on line 3, so the first param line is line 5.
 std::string with_params(std::string_view params, std::string_view preamble = "") {
-  return fmt::format("{}[[phase]]\nname = \"p\"\n[[phase.workload]]\ntype = \"test-dirty\"\n{}\n",
-                     preamble, params);
+  return fmt::format("{}[[phase]]\nname = \"p\"\n[[phase.workload]]\ntype = \"test-dirty\"\n{}\n", preamble, params);
 }
 
-const workloads::ResolvedParams& params_of(const TestPlan& plan) {
-  return plan.phases.at(0).workloads.at(0).params;
-}
+const workloads::ResolvedParams& params_of(const TestPlan& plan) { return plan.phases.at(0).workloads.at(0).params; }
 
 // ---- Defaults -------------------------------------------------------------
 
@@ -65,8 +62,7 @@ TEST(PlanCompiler, MissingParametersGetTheSpecDefaults) {
 }
 
 TEST(PlanCompiler, RelativeDefaultResolvesAgainstTheCgroupLimit) {
-  TestPlan plan = compile(
-      "[cgroup]\nmemory-max = \"1G\"\n[[phase]]\n[[phase.workload]]\ntype = \"test-share\"\n");
+  TestPlan plan = compile("[cgroup]\nmemory-max = \"1G\"\n[[phase]]\n[[phase.workload]]\ntype = \"test-share\"\n");
   EXPECT_EQ(params_of(plan).integer("share"), 512 * MiB);
   EXPECT_EQ(params_of(plan).integer("loops"), 3);
 }
@@ -87,8 +83,7 @@ TEST(PlanCompiler, ABrokenDefaultIsALogicError) {
   param.default_value = "many";
   spec.params.push_back(param);
   registry.add(spec);
-  ir::TestConfig config =
-      parse_test_config("[[phase]]\n[[phase.workload]]\ntype = \"test-broken\"\n", test_file);
+  ir::TestConfig config = parse_test_config("[[phase]]\n[[phase.workload]]\ntype = \"test-broken\"\n", test_file);
   EXPECT_THROW(compile_test_plan(config, test_host(), registry), std::logic_error);
 }
 
@@ -101,8 +96,7 @@ TEST(PlanCompiler, ASpecParameterNamedLikeAReservedKeyIsALogicError) {
   param.default_value = "x";
   spec.params.push_back(param);
   registry.add(spec);
-  ir::TestConfig config =
-      parse_test_config("[[phase]]\n[[phase.workload]]\ntype = \"test-clash\"\n", test_file);
+  ir::TestConfig config = parse_test_config("[[phase]]\n[[phase.workload]]\ntype = \"test-clash\"\n", test_file);
   EXPECT_THROW(compile_test_plan(config, test_host(), registry), std::logic_error);
 }
 
@@ -112,8 +106,9 @@ TEST(PlanCompiler, UnknownMemTotalIsAnEnvironmentError) {
     FAIL() << "no error";
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ExitCode::environment);
-    EXPECT_STREQ(error.what(), "configs/t.toml: error: cannot check the test config: the "
-                               "machine's MemTotal is unknown");
+    EXPECT_STREQ(error.what(),
+                 "configs/t.toml: error: cannot check the test config: the "
+                 "machine's MemTotal is unknown");
   }
 }
 
@@ -131,8 +126,7 @@ TEST_P(ParamRejection, NamesWorkloadKeyExpectationAndValue) {
   std::string message = error_of(with_params("bytes = \"1M\"\n" + c.line, "iterations = 1\n"));
   // The tested line is line 7 (one preamble line, "bytes" on line 6).
   EXPECT_EQ(message.substr(0, 17), "configs/t.toml:7:") << message;
-  EXPECT_NE(message.find("error: workload \"test-dirty\": " + c.expected), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("error: workload \"test-dirty\": " + c.expected), std::string::npos) << message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -145,29 +139,26 @@ INSTANTIATE_TEST_SUITE_P(
         ParamCase{"chunk = \"0\"", R"(key "chunk": expected a size greater than 0, got "0")"},
         ParamCase{"chunk = 0", R"(key "chunk": expected a size greater than 0, got 0)"},
         ParamCase{"chunk = \"-4K\"", R"(key "chunk": expected a size greater than 0, got "-4K")"},
-        ParamCase{"chunk = \"50%\"",
-                  R"(key "chunk": expected an absolute size like "512M" (relative sizes are not allowed here), got "50%")"},
-        ParamCase{"chunk = \"0.5x\"",
-                  R"(key "chunk": expected an absolute size like "512M" (relative sizes are not allowed here), got "0.5x")"},
+        ParamCase{
+            "chunk = \"50%\"",
+            R"(key "chunk": expected an absolute size like "512M" (relative sizes are not allowed here), got "50%")"},
+        ParamCase{
+            "chunk = \"0.5x\"",
+            R"(key "chunk": expected an absolute size like "512M" (relative sizes are not allowed here), got "0.5x")"},
         // count
         ParamCase{"workers = 0", R"(key "workers": expected an integer from 1 to 64, got 0)"},
         ParamCase{"workers = 65", R"(key "workers": expected an integer from 1 to 64, got 65)"},
         ParamCase{"workers = \"4\"", R"(key "workers": expected an integer from 1 to 64, got "4")"},
         ParamCase{"workers = 4.0", R"(key "workers": expected an integer from 1 to 64, got 4.0)"},
         // duration
-        ParamCase{"run-time = \"soon\"",
-                  R"(key "run-time": expected a duration like "10s" or "500ms", got "soon")"},
-        ParamCase{"run-time = 10",
-                  R"(key "run-time": expected a duration like "10s" or "500ms", got 10)"},
-        ParamCase{"run-time = \"0s\"",
-                  R"(key "run-time": expected a duration greater than 0, got "0s")"},
-        ParamCase{"run-time = \"-1s\"",
-                  R"(key "run-time": expected a duration greater than 0, got "-1s")"},
+        ParamCase{"run-time = \"soon\"", R"(key "run-time": expected a duration like "10s" or "500ms", got "soon")"},
+        ParamCase{"run-time = 10", R"(key "run-time": expected a duration like "10s" or "500ms", got 10)"},
+        ParamCase{"run-time = \"0s\"", R"(key "run-time": expected a duration greater than 0, got "0s")"},
+        ParamCase{"run-time = \"-1s\"", R"(key "run-time": expected a duration greater than 0, got "-1s")"},
         // choice
         ParamCase{"method = \"mmap\"",
                   R"(key "method": expected one of "write", "read-write" or "memset", got "mmap")"},
-        ParamCase{"method = 1",
-                  R"(key "method": expected one of "write", "read-write" or "memset", got 1)"},
+        ParamCase{"method = 1", R"(key "method": expected one of "write", "read-write" or "memset", got 1)"},
         // boolean
         ParamCase{"verify = \"yes\"", R"(key "verify": expected true or false, got "yes")"},
         ParamCase{"verify = 1", R"(key "verify": expected true or false, got 1)"},
@@ -182,9 +173,9 @@ TEST(PlanCompiler, SizeParamsRejectGarbageWithTheDocumentedMessage) {
 }
 
 TEST(PlanCompiler, AcceptsEveryType) {
-  TestPlan plan = compile(with_params(
-      "bytes = 1048576\nchunk = \"8KiB\"\nworkers = 64\nmethod = \"memset\"\n"
-      "run-time = \"1.5s\"\nverify = true\nlabel = \"\"\n"));
+  TestPlan plan =
+      compile(with_params("bytes = 1048576\nchunk = \"8KiB\"\nworkers = 64\nmethod = \"memset\"\n"
+                          "run-time = \"1.5s\"\nverify = true\nlabel = \"\"\n"));
   const auto& params = params_of(plan);
   EXPECT_EQ(params.integer("bytes"), MiB);
   EXPECT_EQ(params.integer("chunk"), 8 * KiB);
@@ -277,8 +268,7 @@ TEST(PlanCompiler, DuplicateInstanceNamesInAPhase) {
 
 TEST(PlanCompiler, SameInstanceNameInTwoPhasesIsFine) {
   TestPlan plan = compile(std::string(minimal_phase) + std::string(minimal_phase));
-  EXPECT_EQ(plan.phases.at(0).workloads.at(0).instance_name,
-            plan.phases.at(1).workloads.at(0).instance_name);
+  EXPECT_EQ(plan.phases.at(0).workloads.at(0).instance_name, plan.phases.at(1).workloads.at(0).instance_name);
 }
 
 TEST(PlanCompiler, InvalidNames) {
@@ -332,11 +322,12 @@ TEST(PlanCompiler, MissingOrMistypedWorkloadType) {
 // ---- Top level ------------------------------------------------------------------
 
 TEST(PlanCompiler, TopLevelValues) {
-  TestPlan plan = compile("name = \"my-test.v2\"\ndescription = \"what it does\"\niterations = 5\n"
-                          "sample-interval = \"250ms\"\ntimeout = \"10m\"\n" +
-                          std::string(minimal_phase) +
-                          "[[phase]]\nname = \"short\"\ntimeout = \"30s\"\n"
-                          "[[phase.workload]]\ntype = \"test-dirty\"\nbytes = 1\n");
+  TestPlan plan = compile(
+      "name = \"my-test.v2\"\ndescription = \"what it does\"\niterations = 5\n"
+      "sample-interval = \"250ms\"\ntimeout = \"10m\"\n" +
+      std::string(minimal_phase) +
+      "[[phase]]\nname = \"short\"\ntimeout = \"30s\"\n"
+      "[[phase.workload]]\ntype = \"test-dirty\"\nbytes = 1\n");
   EXPECT_EQ(plan.name, "my-test.v2");
   EXPECT_EQ(plan.description, "what it does");
   EXPECT_EQ(plan.iterations, 5);
@@ -358,8 +349,7 @@ TEST(PlanCompiler, SampleIntervalHasAFloor) {
   EXPECT_EQ(error_of("sample-interval = \"50ms\"\n" + std::string(minimal_phase)),
             "configs/t.toml:1:19: error: key \"sample-interval\": expected a duration of at least "
             "100ms, got \"50ms\"");
-  EXPECT_EQ(compile("sample-interval = \"100ms\"\n" + std::string(minimal_phase)).sample_interval,
-            100ms);
+  EXPECT_EQ(compile("sample-interval = \"100ms\"\n" + std::string(minimal_phase)).sample_interval, 100ms);
 }
 
 TEST(PlanCompiler, TimeoutsMustBePositive) {
@@ -406,8 +396,10 @@ TEST(PlanCompiler, CgroupLimits) {
 }
 
 TEST(PlanCompiler, MaxMeansNoLimit) {
-  TestPlan plan = compile("[cgroup]\nmemory-max = \"max\"\nmemory-high = \"max\"\n"
-                          "swap-max = \"max\"\n" + std::string(minimal_phase));
+  TestPlan plan = compile(
+      "[cgroup]\nmemory-max = \"max\"\nmemory-high = \"max\"\n"
+      "swap-max = \"max\"\n" +
+      std::string(minimal_phase));
   EXPECT_FALSE(plan.cgroup.memory_max);
   EXPECT_FALSE(plan.cgroup.memory_high);
   EXPECT_FALSE(plan.cgroup.swap_max);
@@ -429,22 +421,18 @@ TEST(PlanCompiler, LimitsLargerThanRamAreErrors) {
   EXPECT_EQ(error_of("[cgroup]\nmemory-high = \"1.5x\"\n" + std::string(minimal_phase)),
             "configs/t.toml:2:15: error: [cgroup]: key \"memory-high\": expected a size of at "
             "most MemTotal (8G), got \"1.5x\"");
-  EXPECT_EQ(compile("[cgroup]\nmemory-max = \"1x\"\n" + std::string(minimal_phase)).cgroup.memory_max,
-            8 * GiB);
+  EXPECT_EQ(compile("[cgroup]\nmemory-max = \"1x\"\n" + std::string(minimal_phase)).cgroup.memory_max, 8 * GiB);
 }
 
 TEST(PlanCompiler, LimitsMustBeOrdered) {
-  EXPECT_EQ(error_of("[cgroup]\nmemory-max = \"256M\"\nmemory-high = \"512M\"\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[cgroup]\nmemory-max = \"256M\"\nmemory-high = \"512M\"\n" + std::string(minimal_phase)),
             "configs/t.toml:3:15: error: [cgroup]: key \"memory-high\": expected a size of at "
             "most memory-max (256M), got \"512M\"");
-  EXPECT_EQ(error_of("[cgroup]\nmemory-min = \"64M\"\nmemory-low = \"32M\"\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[cgroup]\nmemory-min = \"64M\"\nmemory-low = \"32M\"\n" + std::string(minimal_phase)),
             "configs/t.toml:2:14: error: [cgroup]: key \"memory-min\": expected a size of at most "
             "memory-low (32M), got \"64M\"");
   // Unset limits in between do not hide a misordering.
-  EXPECT_EQ(error_of("[cgroup]\nmemory-max = \"256M\"\nmemory-low = \"300M\"\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[cgroup]\nmemory-max = \"256M\"\nmemory-low = \"300M\"\n" + std::string(minimal_phase)),
             "configs/t.toml:3:14: error: [cgroup]: key \"memory-low\": expected a size of at most "
             "memory-max (256M), got \"300M\"");
 }
@@ -453,8 +441,7 @@ TEST(PlanCompiler, ZeroAndNegativeLimits) {
   EXPECT_EQ(error_of("[cgroup]\nmemory-max = 0\n" + std::string(minimal_phase)),
             "configs/t.toml:2:14: error: [cgroup]: key \"memory-max\": expected a size greater "
             "than 0, got 0");
-  EXPECT_EQ(compile("[cgroup]\nmemory-min = \"0\"\n" + std::string(minimal_phase)).cgroup.memory_min,
-            0);
+  EXPECT_EQ(compile("[cgroup]\nmemory-min = \"0\"\n" + std::string(minimal_phase)).cgroup.memory_min, 0);
   EXPECT_EQ(error_of("[cgroup]\nswap-max = \"-1G\"\n" + std::string(minimal_phase)),
             "configs/t.toml:2:12: error: [cgroup]: key \"swap-max\": expected a size of at least "
             "0, got \"-1G\"");
@@ -463,13 +450,14 @@ TEST(PlanCompiler, ZeroAndNegativeLimits) {
 // ---- [swap] ---------------------------------------------------------------------
 
 TEST(PlanCompiler, Swapfile) {
-  TestPlan plan = compile("[swap]\nmode = \"swapfile\"\nswapfile-size = \"0.25x\"\n" +
-                          std::string(minimal_phase));
+  TestPlan plan = compile("[swap]\nmode = \"swapfile\"\nswapfile-size = \"0.25x\"\n" + std::string(minimal_phase));
   EXPECT_EQ(plan.swap.mode, SwapMode::swapfile);
   EXPECT_EQ(plan.swap.swapfile_bytes, 2 * GiB);
   EXPECT_EQ(plan.swap.swapfile_directory, "/var/tmp");
-  plan = compile("[swap]\nmode = \"swapfile\"\nswapfile-size = \"1G\"\n"
-                 "swapfile-directory = \"/scratch\"\n" + std::string(minimal_phase));
+  plan = compile(
+      "[swap]\nmode = \"swapfile\"\nswapfile-size = \"1G\"\n"
+      "swapfile-directory = \"/scratch\"\n" +
+      std::string(minimal_phase));
   EXPECT_EQ(plan.swap.swapfile_directory, "/scratch");
 }
 
@@ -483,15 +471,15 @@ TEST(PlanCompiler, SwapfileKeysOnlyWithSwapfileMode) {
   EXPECT_EQ(error_of("[swap]\nswapfile-size = \"1G\"\n" + std::string(minimal_phase)),
             "configs/t.toml:2:17: error: [swap]: key \"swapfile-size\": expected no such key "
             "unless mode = \"swapfile\", got \"1G\"");
-  EXPECT_EQ(error_of("[swap]\nmode = \"none\"\nswapfile-directory = \"/tmp\"\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[swap]\nmode = \"none\"\nswapfile-directory = \"/tmp\"\n" + std::string(minimal_phase)),
             "configs/t.toml:3:22: error: [swap]: key \"swapfile-directory\": expected no such key "
             "unless mode = \"swapfile\", got \"/tmp\"");
 }
 
 TEST(PlanCompiler, SwapfileDirectoryMustBeAbsolute) {
   EXPECT_EQ(error_of("[swap]\nmode = \"swapfile\"\nswapfile-size = \"1G\"\n"
-                     "swapfile-directory = \"tmp\"\n" + std::string(minimal_phase)),
+                     "swapfile-directory = \"tmp\"\n" +
+                     std::string(minimal_phase)),
             "configs/t.toml:4:22: error: [swap]: key \"swapfile-directory\": expected an absolute "
             "directory path like \"/var/tmp\", got \"tmp\"");
 }
@@ -506,8 +494,7 @@ TEST(PlanCompiler, SwapModeNoneMeansSwapMaxZero) {
   TestPlan plan = compile("[swap]\nmode = \"none\"\n" + std::string(minimal_phase));
   EXPECT_EQ(plan.swap.mode, SwapMode::none);
   EXPECT_EQ(plan.cgroup.swap_max, 0);
-  EXPECT_EQ(error_of("[cgroup]\nswap-max = \"1G\"\n[swap]\nmode = \"none\"\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[cgroup]\nswap-max = \"1G\"\n[swap]\nmode = \"none\"\n" + std::string(minimal_phase)),
             "configs/t.toml:2:12: error: [cgroup]: key \"swap-max\": expected \"0\" or no swap-max "
             "with [swap] mode = \"none\", got \"1G\"");
 }
@@ -515,8 +502,10 @@ TEST(PlanCompiler, SwapModeNoneMeansSwapMaxZero) {
 // ---- [sysctl] -------------------------------------------------------------------
 
 TEST(PlanCompiler, SysctlsKeepFileOrderAndBecomeStrings) {
-  TestPlan plan = compile("[sysctl]\nvm.swappiness = 100\n\"vm.dirty_ratio\" = 40\n"
-                          "kernel.numa_balancing = \"0\"\n" + std::string(minimal_phase));
+  TestPlan plan = compile(
+      "[sysctl]\nvm.swappiness = 100\n\"vm.dirty_ratio\" = 40\n"
+      "kernel.numa_balancing = \"0\"\n" +
+      std::string(minimal_phase));
   ASSERT_EQ(plan.sysctls.size(), 3u);
   EXPECT_EQ(plan.sysctls[0].name, "vm.swappiness");
   EXPECT_EQ(plan.sysctls[0].value, "100");
@@ -530,9 +519,11 @@ TEST(PlanCompiler, SysctlsKeepFileOrderAndBecomeStrings) {
 // and allowed by the sysctl policy without --allow-sysctl (so journaled and
 // restored like every other sysctl).
 TEST(PlanCompiler, CompactionKnobsAreSysctlsAllowedByDefault) {
-  TestPlan plan = compile("[sysctl]\nvm.compaction_proactiveness = 0\nvm.extfrag_threshold = 1000\n"
-                          "vm.compact_unevictable_allowed = 0\nvm.watermark_scale_factor = 200\n"
-                          "vm.watermark_boost_factor = 0\n" + std::string(minimal_phase));
+  TestPlan plan = compile(
+      "[sysctl]\nvm.compaction_proactiveness = 0\nvm.extfrag_threshold = 1000\n"
+      "vm.compact_unevictable_allowed = 0\nvm.watermark_scale_factor = 200\n"
+      "vm.watermark_boost_factor = 0\n" +
+      std::string(minimal_phase));
   ASSERT_EQ(plan.sysctls.size(), 5u);
   const char* expected[] = {"vm.compaction_proactiveness", "vm.extfrag_threshold", "vm.compact_unevictable_allowed",
                             "vm.watermark_scale_factor", "vm.watermark_boost_factor"};
@@ -554,8 +545,7 @@ TEST(PlanCompiler, SysctlErrors) {
   EXPECT_EQ(error_of("[sysctl]\nvm.swappiness = true\n" + std::string(minimal_phase)),
             "configs/t.toml:2:17: error: [sysctl]: key \"vm.swappiness\": expected an integer or a "
             "one-line string, got true");
-  EXPECT_EQ(error_of("[sysctl]\nvm.swappiness = 1\n\"vm.swappiness\" = 2\n" +
-                     std::string(minimal_phase)),
+  EXPECT_EQ(error_of("[sysctl]\nvm.swappiness = 1\n\"vm.swappiness\" = 2\n" + std::string(minimal_phase)),
             "configs/t.toml:3:1: error: [sysctl]: key \"vm.swappiness\": expected each sysctl set "
             "once, got a second setting (the first is at line 2)");
 }
@@ -693,9 +683,10 @@ vm.compaction_proactiveness = 0
 }
 
 TEST(PlanCompiler, KernelNamedHostIsRefused) {
-  EXPECT_NE(error_of(std::string("[[kernel]]\nname = \"host\"\nimage = \"/boot/vmlinuz\"\n") + std::string(minimal_phase))
-                .find("key \"name\": expected a label matching"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(std::string("[[kernel]]\nname = \"host\"\nimage = \"/boot/vmlinuz\"\n") + std::string(minimal_phase))
+          .find("key \"name\": expected a label matching"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -14,8 +14,7 @@ class ResolveTestConfig : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = std::filesystem::path(::testing::TempDir()) /
-            ("memharness-resolve-" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+            ("memharness-resolve-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::create_directories(root_ / "local");
     std::filesystem::create_directories(root_ / "installed");
     std::ofstream(root_ / "local" / "anon-dirty.toml") << "\n";
@@ -24,9 +23,7 @@ class ResolveTestConfig : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
-  std::vector<std::filesystem::path> dirs() const {
-    return {root_ / "local", root_ / "installed"};
-  }
+  std::vector<std::filesystem::path> dirs() const { return {root_ / "local", root_ / "installed"}; }
 
   std::string error_of(std::string_view name) const {
     try {

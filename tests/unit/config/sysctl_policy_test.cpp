@@ -11,8 +11,8 @@ TEST(SysctlPolicy, MemoryManagementSysctlsAreAllowedByDefault) {
   for (const char* name : {"vm.swappiness", "vm.dirty_ratio", "vm.nr_hugepages", "kernel.numa_balancing",
                            "kernel.numa_balancing_promote_rate_limit_MBps"})
     EXPECT_TRUE(sysctl_allowed_by_default(name)) << name;
-  for (const char* name : {"kernel.core_pattern", "kernel.modprobe", "fs.suid_dumpable", "net.ipv4.ip_forward",
-                           "vm.", "kernel.numa_balancingx", "vmx.swappiness"})
+  for (const char* name : {"kernel.core_pattern", "kernel.modprobe", "fs.suid_dumpable", "net.ipv4.ip_forward", "vm.",
+                           "kernel.numa_balancingx", "vmx.swappiness"})
     EXPECT_FALSE(sysctl_allowed_by_default(name)) << name;
 }
 

@@ -72,16 +72,13 @@ TEST(TomlLoader, DescribesValuesAsWritten) {
       "h = 1979-05-27\ni = 07:32:00\nj = 1979-05-27T07:32:00Z\nk = [{x = 1}]\n",
       test_file);
   std::vector<std::string> described;
-  for (const ir::Entry& entry : config.phases.at(0).workloads.at(0).params)
-    described.push_back(entry.value.describe());
-  EXPECT_EQ(described, (std::vector<std::string>{"\"lo\\\"ts\"", "12", "1.5", "3.0", "true",
-                                                 "a table", "an array", "a date", "a time",
-                                                 "a date-time", "an array of tables"}));
+  for (const ir::Entry& entry : config.phases.at(0).workloads.at(0).params) described.push_back(entry.value.describe());
+  EXPECT_EQ(described, (std::vector<std::string>{"\"lo\\\"ts\"", "12", "1.5", "3.0", "true", "a table", "an array",
+                                                 "a date", "a time", "a date-time", "an array of tables"}));
 }
 
 TEST(TomlLoader, WorkloadParamsStayInFileOrder) {
-  ir::TestConfig config = parse_test_config(
-      "[[phase]]\n[[phase.workload]]\nzeta = 1\nalpha = 2\nmid = 3\n", test_file);
+  ir::TestConfig config = parse_test_config("[[phase]]\n[[phase.workload]]\nzeta = 1\nalpha = 2\nmid = 3\n", test_file);
   const auto& params = config.phases.at(0).workloads.at(0).params;
   ASSERT_EQ(params.size(), 3u);
   EXPECT_EQ(params[0].key, "zeta");
@@ -165,8 +162,7 @@ TEST(TomlLoader, PhasesAndWorkloadsMustBeArraysOfTables) {
 
 TEST(TomlLoader, InlineArraysOfTablesAreAccepted) {
   ir::TestConfig config = parse_test_config(
-      "phase = [{ name = \"a\", workload = [{ type = \"test-dirty\", bytes = \"1M\" }] }]\n",
-      test_file);
+      "phase = [{ name = \"a\", workload = [{ type = \"test-dirty\", bytes = \"1M\" }] }]\n", test_file);
   ASSERT_EQ(config.phases.size(), 1u);
   EXPECT_EQ(config.phases[0].workloads.size(), 1u);
 }

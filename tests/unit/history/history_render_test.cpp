@@ -13,8 +13,13 @@ namespace {
 // Twenty nights at about 100 s, then ten at about 120 s: one iteration each,
 // values fixed so the test needs no random numbers.
 MetricSeries stepped_series() {
-  MetricSeries series{.metric = "elapsed", .title = "Elapsed", .unit = "s", .test = "t", .harmonic_mean = false,
-                      .decimals = 2, .points = {}};
+  MetricSeries series{.metric = "elapsed",
+                      .title = "Elapsed",
+                      .unit = "s",
+                      .test = "t",
+                      .harmonic_mean = false,
+                      .decimals = 2,
+                      .points = {}};
   const double wobble[] = {-1.5, 0.5, 1.0, -0.5, 1.5, -1.0, 0.0, 0.5, -0.5, 1.0};
   for (int night = 0; night < 30; ++night) {
     double level = night < 20 ? 100 : 120;
@@ -71,7 +76,8 @@ TEST(HistoryRender, AFlatSeriesHasNoChangePointAndSaysSo) {
 TEST(HistoryRender, AStepFromZeroIsGivenInTheMetricsUnit) {
   auto series = stepped_series();
   series.unit = "pages";
-  for (std::size_t i = 0; i < series.points.size(); ++i) series.points[i].values = {i < 20 ? 0.0 : 500.0 + static_cast<double>(i % 3)};
+  for (std::size_t i = 0; i < series.points.size(); ++i)
+    series.points[i].values = {i < 20 ? 0.0 : 500.0 + static_cast<double>(i % 3)};
   std::ostringstream text;
   render_series(text, series, HistoryFormat::text);
   EXPECT_NE(text.str().find("step +501.10 pages ["), std::string::npos) << text.str();

@@ -103,7 +103,7 @@ TEST_F(HistoryStoreTest, RebuildIndexesEveryRunWithItsManifest) {
   ASSERT_FALSE(runs.empty());
   EXPECT_EQ(summary.runs, static_cast<int>(runs.size()));
   EXPECT_TRUE(summary.skipped.empty());
-  EXPECT_FALSE(fs::exists(file.string() + "-wal"));  // the rebuilt file is whole: no WAL beside it
+  EXPECT_FALSE(fs::exists(file.string() + "-wal"));        // the rebuilt file is whole: no WAL beside it
   for (const auto& entry : fs::directory_iterator(root_))  // no temporary left
     EXPECT_EQ(entry.path().filename().string().find(".rebuild-"), std::string::npos) << entry.path();
   HistoryStore store(file, root_);
@@ -111,8 +111,9 @@ TEST_F(HistoryStoreTest, RebuildIndexesEveryRunWithItsManifest) {
   auto dump = store.dump();
   auto run = results::read_run(fixture_run);
   // path|test|label|kernel|config hash|started_at|status|target|MemTotal|CPUs
-  std::string row = fmt::format("run|a/anon-dirty-quick/2026-11-22T04-54-45Z|anon-dirty-quick|a|{}|{}|{}|{}|", 
-                                run.kernel_release(), run.manifest.config->hash, *run.manifest.started_at, run.status());
+  std::string row =
+      fmt::format("run|a/anon-dirty-quick/2026-11-22T04-54-45Z|anon-dirty-quick|a|{}|{}|{}|{}|", run.kernel_release(),
+                  run.manifest.config->hash, *run.manifest.started_at, run.status());
   EXPECT_NE(dump.find(row), std::string::npos) << row << "\nnot in\n" << dump;
 }
 
@@ -212,7 +213,8 @@ TEST_F(HistoryStoreTest, ConcurrentWritersLoseNothing) {
   { HistoryStore store(file, root_); }  // the schema first; creating it concurrently is the next test's
   auto add_every_third = [&](int start) {
     HistoryStore store(file, root_);
-    for (std::size_t i = static_cast<std::size_t>(start); i < runs.size(); i += 3) store.add_run(results::read_run(runs[i]));
+    for (std::size_t i = static_cast<std::size_t>(start); i < runs.size(); i += 3)
+      store.add_run(results::read_run(runs[i]));
   };
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
@@ -321,8 +323,8 @@ TEST_F(HistoryGolden, SeriesAndMetricListAsTextAndCsv) {
   rebuild(file, root_);
   HistoryStore store(file, root_);
   auto series = store.series("elapsed", {});
-  for (auto [format, name] : {std::pair{HistoryFormat::text, "history-elapsed.txt"},
-                              std::pair{HistoryFormat::csv, "history-elapsed.csv"}}) {
+  for (auto [format, name] :
+       {std::pair{HistoryFormat::text, "history-elapsed.txt"}, std::pair{HistoryFormat::csv, "history-elapsed.csv"}}) {
     std::ostringstream out;
     render_series(out, series, format);
     check(name, out.str());

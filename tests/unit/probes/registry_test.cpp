@@ -14,15 +14,39 @@ namespace memharness::probes {
 namespace {
 
 TEST(ProbeRegistry, TheTimeSeriesStartsWithTheColumnsItAlwaysHad) {
-  const std::vector<std::string> before_the_registry = {
-      "time_s", "vmstat.nr_free_pages", "vmstat.nr_dirty", "vmstat.nr_writeback", "vmstat.pgscan_kswapd",
-      "vmstat.pgscan_direct", "vmstat.pgscan_anon", "vmstat.pgscan_file", "vmstat.pgsteal_kswapd",
-      "vmstat.pgsteal_direct", "vmstat.allocstall_normal", "vmstat.allocstall_movable", "vmstat.pswpin",
-      "vmstat.pswpout", "vmstat.nr_vmscan_write", "vmstat.compact_stall", "vmstat.compact_success",
-      "vmstat.compact_fail", "vmstat.workingset_refault_anon", "vmstat.workingset_refault_file",
-      "vmstat.pgmajfault", "vmstat.oom_kill", "meminfo.MemFree_bytes", "meminfo.MemAvailable_bytes",
-      "meminfo.Cached_bytes", "meminfo.Dirty_bytes", "meminfo.Writeback_bytes", "meminfo.SwapFree_bytes",
-      "psi.some_total_us", "psi.full_total_us", "psi.some_avg10", "psi.full_avg10", "memcg.usage_bytes"};
+  const std::vector<std::string> before_the_registry = {"time_s",
+                                                        "vmstat.nr_free_pages",
+                                                        "vmstat.nr_dirty",
+                                                        "vmstat.nr_writeback",
+                                                        "vmstat.pgscan_kswapd",
+                                                        "vmstat.pgscan_direct",
+                                                        "vmstat.pgscan_anon",
+                                                        "vmstat.pgscan_file",
+                                                        "vmstat.pgsteal_kswapd",
+                                                        "vmstat.pgsteal_direct",
+                                                        "vmstat.allocstall_normal",
+                                                        "vmstat.allocstall_movable",
+                                                        "vmstat.pswpin",
+                                                        "vmstat.pswpout",
+                                                        "vmstat.nr_vmscan_write",
+                                                        "vmstat.compact_stall",
+                                                        "vmstat.compact_success",
+                                                        "vmstat.compact_fail",
+                                                        "vmstat.workingset_refault_anon",
+                                                        "vmstat.workingset_refault_file",
+                                                        "vmstat.pgmajfault",
+                                                        "vmstat.oom_kill",
+                                                        "meminfo.MemFree_bytes",
+                                                        "meminfo.MemAvailable_bytes",
+                                                        "meminfo.Cached_bytes",
+                                                        "meminfo.Dirty_bytes",
+                                                        "meminfo.Writeback_bytes",
+                                                        "meminfo.SwapFree_bytes",
+                                                        "psi.some_total_us",
+                                                        "psi.full_total_us",
+                                                        "psi.some_avg10",
+                                                        "psi.full_avg10",
+                                                        "memcg.usage_bytes"};
   auto columns = TimeSeriesSampler::columns();
   ASSERT_GE(columns.size(), before_the_registry.size());
   EXPECT_EQ(std::vector<std::string>(columns.begin(), columns.begin() + static_cast<long>(before_the_registry.size())),

@@ -73,9 +73,9 @@ TEST(Snapshot, CapturesRawFilesAndParsedCountersOfSystemAndCgroup) {
   system::SystemRoot root(kGuest);
   auto cgroup = system::open_memory_cgroup(root, system::CgroupVersion::v2, "/cgroup-v2/test");
   auto snapshot = take_snapshot(root, cgroup.get());
-  for (const char* file : {"/proc/vmstat", "/proc/meminfo", "/proc/buddyinfo", "/proc/pagetypeinfo",
-                           "/proc/pressure/memory", "cgroup/memory.stat", "cgroup/memory.events",
-                           "cgroup/memory.pressure", "cgroup/memory.peak"})
+  for (const char* file :
+       {"/proc/vmstat", "/proc/meminfo", "/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/pressure/memory",
+        "cgroup/memory.stat", "cgroup/memory.events", "cgroup/memory.pressure", "cgroup/memory.peak"})
     EXPECT_TRUE(snapshot.raw_files.count(file)) << file;
   EXPECT_EQ(snapshot.vmstat.at("nr_free_pages"), 238346);
   EXPECT_EQ(snapshot.meminfo.at("MemFree"), 765700LL * 1024);
@@ -97,7 +97,8 @@ TEST(Snapshot, WritesRawFilesBelowADirectory) {
   write_snapshot_files(snapshot, dir);
   EXPECT_TRUE(std::filesystem::exists(dir / "proc" / "vmstat"));
   EXPECT_TRUE(std::filesystem::exists(dir / "proc" / "pressure" / "memory"));
-  EXPECT_EQ(std::filesystem::file_size(dir / "proc" / "vmstat"), std::filesystem::file_size(kGuest / "proc" / "vmstat"));
+  EXPECT_EQ(std::filesystem::file_size(dir / "proc" / "vmstat"),
+            std::filesystem::file_size(kGuest / "proc" / "vmstat"));
   std::filesystem::remove_all(dir);
 }
 

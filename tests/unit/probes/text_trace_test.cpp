@@ -53,8 +53,9 @@ TEST(FtraceLine, TracePipeWithRecordTgid) {
 
 TEST(FtraceLine, TraceCmdReportAndOlderFormats) {
   // trace-cmd report: no flags, no tgid, nanoseconds, padded event name.
-  auto tc = parse_ftrace_line("            bash-24385 [001]  1171.822360123: sched_process_fork:   comm=bash pid=24385 "
-                              "child_comm=bash child_pid=24393");
+  auto tc = parse_ftrace_line(
+      "            bash-24385 [001]  1171.822360123: sched_process_fork:   comm=bash pid=24385 "
+      "child_comm=bash child_pid=24393");
   ASSERT_EQ(tc.kind, FtraceLineKind::event) << tc.problem;
   EXPECT_EQ(tc.event.pid, 24385);
   EXPECT_FALSE(tc.event.tgid);
@@ -108,7 +109,8 @@ TEST(TextAggregator, EventNamesAreMatchedExactly) {
   EXPECT_EQ(text.stats().events, 2U);
   EXPECT_EQ(text.stats().other_events, 4U);
   auto per_event = text.stats().per_event();
-  EXPECT_EQ(per_event, (std::map<std::string, std::uint64_t>{{"mm_vmscan_write_folio", 1}, {"mm_vmscan_writepage", 1}}));
+  EXPECT_EQ(per_event,
+            (std::map<std::string, std::uint64_t>{{"mm_vmscan_write_folio", 1}, {"mm_vmscan_writepage", 1}}));
   auto raw = text.aggregates();
   EXPECT_EQ(raw.contexts[MH_SCOPE_SYSTEM][MH_CTX_OTHER].write_anon, 1U);
   EXPECT_EQ(raw.contexts[MH_SCOPE_SYSTEM][MH_CTX_OTHER].write_file, 1U);
@@ -244,7 +246,8 @@ TEST(TextAggregator, EveryEventLandsWhereTheBpfProgramPutsIt) {
 // and 6.18 have no such field (tests/fixtures/tracepoints/6.18/.../format).
 TEST(TextAggregator, LruIsolateInThe61AndLaterFormats) {
   TextAggregator text(100);
-  text.feed(R"(     harness-100     (    100) [000] .....   10.000000: sched_process_fork: comm=harness pid=100 child_comm=harness child_pid=200
+  text.feed(
+      R"(     harness-100     (    100) [000] .....   10.000000: sched_process_fork: comm=harness pid=100 child_comm=harness child_pid=200
           wl-200     (    200) [000] .....   10.001000: mm_vmscan_memcg_reclaim_begin: order=0 gfp_flags=GFP_HIGHUSER_MOVABLE
           wl-200     (    200) [000] .....   10.001010: mm_vmscan_lru_isolate: isolate_mode=0 classzone=3 order=0 nr_requested=32 nr_scanned=40 nr_skipped=8 nr_taken=32 lru=inactive_file
           wl-200     (    200) [000] .....   10.001020: mm_vmscan_lru_isolate: isolate_mode=0 classzone=3 order=0 nr_requested=32 nr_scanned=32 nr_skipped=0 nr_taken=30 lru=active_anon
@@ -343,11 +346,13 @@ void expect_capture(const std::filesystem::path& file, const Expected& e) {
 }
 
 TEST(TextAggregator, Debian61GuestCaptureGivesTheIndependentCounts) {
-  expect_capture(fixtures() / "6.1" / "trace_pipe.txt", {893, 893, 15536080, 1534, 124470, 24634, 451, 13725, 0, 363, 69});
+  expect_capture(fixtures() / "6.1" / "trace_pipe.txt",
+                 {893, 893, 15536080, 1534, 124470, 24634, 451, 13725, 0, 363, 69});
 }
 
 TEST(TextAggregator, Debian612GuestCaptureGivesTheIndependentCounts) {
-  expect_capture(fixtures() / "6.12" / "trace_pipe.txt", {957, 957, 10093605, 479, 35181, 26126, 218, 13952, 0, 361, 15});
+  expect_capture(fixtures() / "6.12" / "trace_pipe.txt",
+                 {957, 957, 10093605, 479, 35181, 26126, 218, 13952, 0, 361, 15});
 }
 
 TEST(TextAggregator, Host618CaptureGivesTheIndependentCounts) {

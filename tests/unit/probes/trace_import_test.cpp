@@ -23,8 +23,8 @@ std::int64_t root_pid() {
 }
 
 TEST(ImportTrace, TheCommittedCaptureGivesTheExpectedFigures) {
-  auto doc = import_trace_file(dir_618() / "trace.txt", {.format = TraceFormat::automatic, .root_pid = root_pid(),
-                                                         .events_root = dir_618()});
+  auto doc = import_trace_file(dir_618() / "trace.txt",
+                               {.format = TraceFormat::automatic, .root_pid = root_pid(), .events_root = dir_618()});
   EXPECT_EQ(doc["recorder"], "import");
   EXPECT_EQ(doc["capture"]["format"], "trace_pipe");
   EXPECT_EQ(doc["capture"]["unparsable_lines"], 0);
@@ -88,7 +88,10 @@ TEST(ImportTrace, AFileWithNoEventLinesIsAUsageErrorNamingTheLine) {
                  "field)");
   }
   EXPECT_THROW(import_trace_file(dir_618() / "no-such-file", {}), Error);
-  EXPECT_THROW(import_trace_file(dir_618() / "trace.txt", {.format = TraceFormat::automatic, .root_pid = std::nullopt, .events_root = dir_618() / "per_cpu"}), Error);
+  EXPECT_THROW(import_trace_file(
+                   dir_618() / "trace.txt",
+                   {.format = TraceFormat::automatic, .root_pid = std::nullopt, .events_root = dir_618() / "per_cpu"}),
+               Error);
 }
 
 // Found by fuzz/ftrace_fuzz.cpp: an unparsable line's example went into the

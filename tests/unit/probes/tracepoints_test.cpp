@@ -23,9 +23,7 @@
 namespace memharness::probes {
 namespace {
 
-std::filesystem::path fixture_618() {
-  return std::filesystem::path(MEMHARNESS_FIXTURE_DIR) / "tracepoints" / "6.18";
-}
+std::filesystem::path fixture_618() { return std::filesystem::path(MEMHARNESS_FIXTURE_DIR) / "tracepoints" / "6.18"; }
 
 std::map<std::string, bool> all_available() {
   std::map<std::string, bool> available;
@@ -81,8 +79,12 @@ TEST(TracepointAggregates, JsonHasBothScopesPerContextFiguresAndHistogramBounds)
   raw.scopes[MH_SCOPE_SYSTEM].kswapd_awake_ns = 7'000'000;
   raw.scopes[MH_SCOPE_SYSTEM].throttled[0] = 2;
   raw.scopes[MH_SCOPE_SYSTEM].throttled_delay_us[0] = 200;
-  auto doc = aggregates_json(raw, all_available(), {.recorder = "bpf", .attribution = "tgid-tree", .root_tgid = 42,
-                                                    .workload_cgroup_id = std::nullopt, .recorded_s = 1.5});
+  auto doc = aggregates_json(raw, all_available(),
+                             {.recorder = "bpf",
+                              .attribution = "tgid-tree",
+                              .root_tgid = 42,
+                              .workload_cgroup_id = std::nullopt,
+                              .recorded_s = 1.5});
   EXPECT_EQ(doc["schema_version"], 1);
   EXPECT_EQ(doc["attribution"]["root_tgid"], 42);
   const auto& stalls = doc["scopes"]["workload"]["contexts"]["memcg_reclaim"]["stalls"];
@@ -110,9 +112,12 @@ TEST(TracepointAggregates, MissingEventsAreMarkedNotAvailableNeverZero) {
   available["vmscan/mm_vmscan_throttled"] = false;
   available["vmscan/mm_vmscan_memcg_reclaim_end"] = false;
   available["vmscan/mm_vmscan_writepage"] = false;  // 6.x: write_folio alone is enough
-  auto doc = aggregates_json(RawAggregates{}, available, {.recorder = "bpf", .attribution = "tgid-tree",
-                                                          .root_tgid = 1, .workload_cgroup_id = std::nullopt,
-                                                          .recorded_s = 0});
+  auto doc = aggregates_json(RawAggregates{}, available,
+                             {.recorder = "bpf",
+                              .attribution = "tgid-tree",
+                              .root_tgid = 1,
+                              .workload_cgroup_id = std::nullopt,
+                              .recorded_s = 0});
   const auto& system = doc["scopes"]["system"];
   EXPECT_FALSE(system["throttled"]["available"].get<bool>());
   EXPECT_EQ(system["throttled"]["reason"], "not available on this kernel: vmscan/mm_vmscan_throttled");
@@ -255,7 +260,8 @@ TEST(TracepointTimeSeries, RowsAtStartEveryIntervalAndAtStopWithCumulativeFigure
   EXPECT_EQ(header.substr(0, 30), "time_s,direct_reclaim_stalls,d");
   EXPECT_EQ(first.substr(first.find(',')), ",0,0,1,1000000,0,0,32,0,0,0,0,0");
   EXPECT_FALSE(last.empty());
-  EXPECT_EQ(TracepointTimeSeries::columns().size(), static_cast<std::size_t>(std::count(first.begin(), first.end(), ',') + 1));
+  EXPECT_EQ(TracepointTimeSeries::columns().size(),
+            static_cast<std::size_t>(std::count(first.begin(), first.end(), ',') + 1));
   std::filesystem::remove(file);
 }
 

@@ -34,9 +34,7 @@ TEST(ParseBuddyinfo, MalformedLineNamesLineNumber) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::environment);
-    EXPECT_STREQ(
-        e.what(),
-        "/proc/buddyinfo:2: expected 'Node N, zone NAME COUNT...', got 'Node 0 zone Normal 1 2 3'");
+    EXPECT_STREQ(e.what(), "/proc/buddyinfo:2: expected 'Node N, zone NAME COUNT...', got 'Node 0 zone Normal 1 2 3'");
   }
 }
 
@@ -63,7 +61,11 @@ TEST(ParseBuddyinfo, ZoneWithoutCountsIsAnError) {
 // at high orders overflowed the page sums. No kernel has more than 32 orders,
 // nor more free pages in a zone than 64-bit addresses reach (2^52 of 4 KiB).
 TEST(ParseBuddyinfo, MoreOrdersOrPagesThanAKernelCanHaveAreErrors) {
-  const std::string fuzzed = "Node 00, zone      5      5        0    0      1      0       0      0      0      0    0       0       0      0      0      0    0       0   0   0    0   0      0      0        0   0   0    0   0      0      0  0    0   0      0      0        0   0      0      0      0      0      0 0   0   0    0   0      0      0        0   0   0    0   0      0      0  0    0   0      0      0        0   0      0      0      0      0      0      0 \n";
+  const std::string fuzzed =
+      "Node 00, zone      5      5        0    0      1      0       0      0      0      0    0       0       0      "
+      "0      0      0    0       0   0   0    0   0      0      0        0   0   0    0   0      0      0  0    0   0 "
+      "     0      0        0   0      0      0      0      0      0 0   0   0    0   0      0      0        0   0   0 "
+      "   0   0      0      0  0    0   0      0      0        0   0      0      0      0      0      0      0 \n";
   try {
     parse_buddyinfo(fuzzed);
     FAIL() << "expected an error";
@@ -95,8 +97,7 @@ TEST(ReadBuddyinfo, Linux618Capture) {
     EXPECT_EQ(zone.free_blocks_per_order.size(), 11u);  // NR_PAGE_ORDERS on x86-64
   }
   EXPECT_EQ(zones[1].free_blocks_per_order[10], 752);
-  EXPECT_EQ(zones[2].free_blocks_per_order,
-            (Orders{2542, 1369, 632, 435, 243, 67, 28, 6, 6, 3, 139}));
+  EXPECT_EQ(zones[2].free_blocks_per_order, (Orders{2542, 1369, 632, 435, 243, 67, 28, 6, 6, 3, 139}));
 }
 
 }  // namespace

@@ -26,8 +26,7 @@ class CapturedKernel : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(testing::kernel_root(GetParam()) / "proc"))
-      GTEST_SKIP() << "no capture of Linux " << GetParam() << " in "
-                   << testing::kernel_root(GetParam()) << " yet";
+      GTEST_SKIP() << "no capture of Linux " << GetParam() << " in " << testing::kernel_root(GetParam()) << " yet";
   }
   SystemRoot root() const { return SystemRoot(testing::kernel_root(GetParam())); }
 };
@@ -81,15 +80,15 @@ TEST_P(CapturedKernel, VmstatEndShowsTheCapturedActivity) {
   CounterMap delta = counter_delta(start, end);
   EXPECT_GT(delta.at("pgfault"), 0);
   EXPECT_GT(delta.at("pgalloc"), 0);
-  for (const char* event : {"pgfault", "pgalloc", "pgfree", "pgscan_kswapd", "pgscan_direct",
-                            "pgsteal_kswapd", "pgsteal_direct", "oom_kill", "compact_stall"})
+  for (const char* event : {"pgfault", "pgalloc", "pgfree", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
+                            "pgsteal_direct", "oom_kill", "compact_stall"})
     EXPECT_GE(delta.at(event), 0) << event << " went backwards";
 }
 
 TEST_P(CapturedKernel, Meminfo) {
   CounterMap fields = read_meminfo(root());
-  for (const char* name : {"MemTotal", "MemFree", "MemAvailable", "Cached", "SwapTotal",
-                           "AnonPages", "Hugepagesize", "HugePages_Total", "HugePages_Free"})
+  for (const char* name : {"MemTotal", "MemFree", "MemAvailable", "Cached", "SwapTotal", "AnonPages", "Hugepagesize",
+                           "HugePages_Total", "HugePages_Free"})
     EXPECT_TRUE(fields.contains(name)) << name;
   EXPECT_GT(fields.at("MemTotal"), 0);
   EXPECT_EQ(fields.at("MemTotal") % 1024, 0);
@@ -183,8 +182,8 @@ TEST_P(CapturedKernel, KnownValues) {
   const KnownValues& known = known_values.at(GetParam());
   CounterMap start = parse_vmstat(root().read("/proc/vmstat"));
   EXPECT_EQ(start.size(), known.vmstat_lines);
-  CounterMap delta = counter_delta(with_zone_sums(start),
-                                   with_zone_sums(parse_vmstat(root().read("/proc/vmstat.end"))));
+  CounterMap delta =
+      counter_delta(with_zone_sums(start), with_zone_sums(parse_vmstat(root().read("/proc/vmstat.end"))));
   EXPECT_EQ(delta.at("pgscan_kswapd"), known.pgscan_kswapd_delta);
   EXPECT_EQ(delta.at("pswpout"), known.pswpout_delta);
   EXPECT_EQ(delta.at("oom_kill"), known.oom_kill_delta);
@@ -197,12 +196,11 @@ TEST_P(CapturedKernel, KnownValues) {
   EXPECT_EQ(psi->full->total_us, known.psi_full_total_us);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, CapturedKernel, ::testing::Values("6.1", "6.12", "6.18"),
-                         [](const auto& param_info) {
-                           std::string name = std::string("Linux_") + param_info.param;
-                           std::replace(name.begin(), name.end(), '.', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, CapturedKernel, ::testing::Values("6.1", "6.12", "6.18"), [](const auto& param_info) {
+  std::string name = std::string("Linux_") + param_info.param;
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+});
 
 }  // namespace
 }  // namespace memharness::system::procfs

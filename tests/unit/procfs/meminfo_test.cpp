@@ -35,9 +35,8 @@ TEST(ParseMeminfo, UnknownUnitIsAnError) {
 }
 
 TEST(ParseMeminfo, MalformedLinesAreErrors) {
-  for (const char* text :
-       {"MemTotal 100 kB\n", "MemTotal:\n", "Mem Total: 1 kB\n", "MemTotal: 1 kB extra\n",
-        ": 1 kB\n", "MemTotal: -1 kB\n", "MemTotal: 1 kB\nMemTotal: 2 kB\n"}) {
+  for (const char* text : {"MemTotal 100 kB\n", "MemTotal:\n", "Mem Total: 1 kB\n", "MemTotal: 1 kB extra\n",
+                           ": 1 kB\n", "MemTotal: -1 kB\n", "MemTotal: 1 kB\nMemTotal: 2 kB\n"}) {
     EXPECT_THROW(parse_meminfo(text), Error) << text;
   }
 }

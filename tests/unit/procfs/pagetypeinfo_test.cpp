@@ -17,16 +17,14 @@ TEST(ReadPagetypeinfo, Linux618Capture) {
   PageTypeInfo info = read_pagetypeinfo(SystemRoot(kernel_root("6.18")));
   EXPECT_EQ(info.page_block_order, 9);
   EXPECT_EQ(info.pages_per_block, 512);
-  EXPECT_EQ(info.migrate_types,
-            (Names{"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"}));
+  EXPECT_EQ(info.migrate_types, (Names{"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"}));
 
   ASSERT_EQ(info.free_blocks.size(), 3u * 5u);  // 3 zones x 5 migrate types
   const auto& normal_movable = info.free_blocks[11];
   EXPECT_EQ(normal_movable.node, 0);
   EXPECT_EQ(normal_movable.zone, "Normal");
   EXPECT_EQ(normal_movable.migrate_type, "Movable");
-  EXPECT_EQ(normal_movable.free_blocks_per_order,
-            (Orders{2054, 939, 416, 269, 150, 48, 25, 5, 5, 2, 139}));
+  EXPECT_EQ(normal_movable.free_blocks_per_order, (Orders{2054, 939, 416, 269, 150, 48, 25, 5, 5, 2, 139}));
   EXPECT_FALSE(normal_movable.counts_capped);
   EXPECT_EQ(info.free_blocks[0].zone, "DMA");
   EXPECT_EQ(info.free_blocks[0].migrate_type, "Unmovable");
@@ -34,11 +32,8 @@ TEST(ReadPagetypeinfo, Linux618Capture) {
 
   ASSERT_EQ(info.pageblocks.size(), 3u);
   EXPECT_EQ(info.pageblocks[2].zone, "Normal");
-  EXPECT_EQ(info.pageblocks[2].pageblocks_per_migrate_type, (CounterMap{{"Unmovable", 45},
-                                                                        {"Movable", 497},
-                                                                        {"Reclaimable", 34},
-                                                                        {"HighAtomic", 0},
-                                                                        {"Isolate", 0}}));
+  EXPECT_EQ(info.pageblocks[2].pageblocks_per_migrate_type,
+            (CounterMap{{"Unmovable", 45}, {"Movable", 497}, {"Reclaimable", 34}, {"HighAtomic", 0}, {"Isolate", 0}}));
   EXPECT_EQ(info.pageblocks[1].pageblocks_per_migrate_type.at("Movable"), 1528);
   EXPECT_TRUE(info.mixed_pageblocks.empty());
 }
@@ -47,8 +42,7 @@ TEST(ParsePagetypeinfo, TwoNodesCmaCappedCountsAndMixedBlocks) {
   PageTypeInfo info = parse_pagetypeinfo(procfs_fixture("pagetypeinfo-2nodes-cma-page-owner"));
   EXPECT_EQ(info.page_block_order, 9);
   EXPECT_EQ(info.pages_per_block, 512);
-  EXPECT_EQ(info.migrate_types,
-            (Names{"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"}));
+  EXPECT_EQ(info.migrate_types, (Names{"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"}));
 
   ASSERT_EQ(info.free_blocks.size(), 4u * 6u);  // 2 zones on each of 2 nodes
   const auto& capped = info.free_blocks[7];
@@ -81,19 +75,17 @@ TEST(ParsePagetypeinfo, TwoNodesCmaCappedCountsAndMixedBlocks) {
 std::string minimal(std::string_view free_row, std::string_view block_row) {
   return "Page block order: 9\nPages per block:  512\n\n"
          "Free pages count per migrate type at order       0      1      2 \n" +
-         std::string(free_row) + "\n\nNumber of blocks type     Unmovable      Movable \n" +
-         std::string(block_row) + "\n";
+         std::string(free_row) + "\n\nNumber of blocks type     Unmovable      Movable \n" + std::string(block_row) +
+         "\n";
 }
 
 TEST(ParsePagetypeinfo, MinimalLayoutParses) {
-  PageTypeInfo info = parse_pagetypeinfo(
-      minimal("Node    0, zone   Normal, type      Movable      1      2      3 ",
-              "Node 0, zone   Normal            4            5 "));
+  PageTypeInfo info = parse_pagetypeinfo(minimal("Node    0, zone   Normal, type      Movable      1      2      3 ",
+                                                 "Node 0, zone   Normal            4            5 "));
   ASSERT_EQ(info.free_blocks.size(), 1u);
   EXPECT_EQ(info.free_blocks[0].free_blocks_per_order, (Orders{1, 2, 3}));
   ASSERT_EQ(info.pageblocks.size(), 1u);
-  EXPECT_EQ(info.pageblocks[0].pageblocks_per_migrate_type,
-            (CounterMap{{"Unmovable", 4}, {"Movable", 5}}));
+  EXPECT_EQ(info.pageblocks[0].pageblocks_per_migrate_type, (CounterMap{{"Unmovable", 4}, {"Movable", 5}}));
 }
 
 TEST(ParsePagetypeinfo, FreeRowWithWrongColumnCount) {
@@ -113,8 +105,7 @@ TEST(ParsePagetypeinfo, BlockRowWithWrongColumnCount) {
                                "Node 0, zone   Normal            4 "));
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "/proc/pagetypeinfo:8: 1 pageblock counts, but the header lists 2 migrate types");
+    EXPECT_STREQ(e.what(), "/proc/pagetypeinfo:8: 1 pageblock counts, but the header lists 2 migrate types");
   }
 }
 
@@ -128,9 +119,7 @@ TEST(ParsePagetypeinfo, UnexpectedLine) {
 }
 
 TEST(ParsePagetypeinfo, RowBeforeHeader) {
-  EXPECT_THROW(
-      parse_pagetypeinfo("Page block order: 9\nPages per block:  512\nNode 0, zone DMA 1 2\n"),
-      Error);
+  EXPECT_THROW(parse_pagetypeinfo("Page block order: 9\nPages per block:  512\nNode 0, zone DMA 1 2\n"), Error);
 }
 
 TEST(ParsePagetypeinfo, NodesMustAgreeOnPageblockSize) {

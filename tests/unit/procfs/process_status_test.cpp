@@ -30,8 +30,8 @@ TEST(ProcessStatus, OtherLinesAreNotParsed) {
 }
 
 TEST(ProcessStatus, AMalformedMemoryLineNamesTheFileAndLine) {
-  for (const char* text : {"VmHWM:\t20\n", "VmHWM:\t20 MB\n", "VmHWM:\t-1 kB\n", "VmHWM:\tx kB\n",
-                           "VmRSS:\t1 kB 2\n", "VmHWM:\t1 kB\nVmHWM:\t2 kB\n"})
+  for (const char* text : {"VmHWM:\t20\n", "VmHWM:\t20 MB\n", "VmHWM:\t-1 kB\n", "VmHWM:\tx kB\n", "VmRSS:\t1 kB 2\n",
+                           "VmHWM:\t1 kB\nVmHWM:\t2 kB\n"})
     EXPECT_THROW(parse_process_memory(text, "status"), Error) << text;
   try {
     parse_process_memory("Name:\tx\nVmHWM:\t20 MB\n", "/proc/self/status");

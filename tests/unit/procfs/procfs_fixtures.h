@@ -16,9 +16,7 @@ namespace memharness::system::procfs::testing {
 inline std::filesystem::path fixture_dir() { return MEMHARNESS_FIXTURE_DIR; }
 
 // Root of a captured kernel's fake tree: holds proc/vmstat, proc/meminfo ...
-inline std::filesystem::path kernel_root(std::string_view version) {
-  return fixture_dir() / "kernels" / version;
-}
+inline std::filesystem::path kernel_root(std::string_view version) { return fixture_dir() / "kernels" / version; }
 
 // Text of a hand-made fixture in tests/fixtures/procfs/.
 inline std::string procfs_fixture(std::string_view name) {
@@ -33,8 +31,7 @@ inline std::string procfs_fixture(std::string_view name) {
 class TempRoot {
  public:
   TempRoot() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "memharness-procfs-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "memharness-procfs-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

@@ -51,16 +51,12 @@ TEST(ParsePsi, Errors) {
             "memory.pressure:2: expected a 'some' or 'full' line, got 'partial avg10=1'");
   EXPECT_EQ(message("some avg10=x avg60=0.00 avg300=0.00 total=1\n"),
             "memory.pressure:1: expected avg10=PERCENT, got 'avg10=x'");
-  EXPECT_EQ(message("some avg10=0 avg60=0 avg300=0 total=1 total=2\n"),
-            "memory.pressure:1: total appears twice");
-  EXPECT_EQ(message("some avg10=0 avg60=0 avg300=0 total=1 avg5=0\n"),
-            "memory.pressure:1: unknown field 'avg5=0'");
-  EXPECT_EQ(message("some avg10 avg60=0 avg300=0 total=1\n"),
-            "memory.pressure:1: expected KEY=VALUE, got 'avg10'");
+  EXPECT_EQ(message("some avg10=0 avg60=0 avg300=0 total=1 total=2\n"), "memory.pressure:1: total appears twice");
+  EXPECT_EQ(message("some avg10=0 avg60=0 avg300=0 total=1 avg5=0\n"), "memory.pressure:1: unknown field 'avg5=0'");
+  EXPECT_EQ(message("some avg10 avg60=0 avg300=0 total=1\n"), "memory.pressure:1: expected KEY=VALUE, got 'avg10'");
   EXPECT_EQ(message("full avg10=0 avg60=0 avg300=0 total=1\n"), "memory.pressure: no 'some' line");
-  EXPECT_EQ(
-      message("some avg10=0 avg60=0 avg300=0 total=1\nsome avg10=0 avg60=0 avg300=0 total=1\n"),
-      "memory.pressure:2: second 'some' line");
+  EXPECT_EQ(message("some avg10=0 avg60=0 avg300=0 total=1\nsome avg10=0 avg60=0 avg300=0 total=1\n"),
+            "memory.pressure:2: second 'some' line");
 }
 
 TEST(ReadMemoryPsi, Linux618Capture) {

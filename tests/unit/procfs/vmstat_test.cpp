@@ -14,8 +14,7 @@ using testing::TempRoot;
 
 TEST(ParseVmstat, ReadsNameValuePairs) {
   CounterMap counters = parse_vmstat("nr_free_pages 942087\npgscan_kswapd 0\npgfault 1608759\n");
-  EXPECT_EQ(counters,
-            (CounterMap{{"nr_free_pages", 942087}, {"pgscan_kswapd", 0}, {"pgfault", 1608759}}));
+  EXPECT_EQ(counters, (CounterMap{{"nr_free_pages", 942087}, {"pgscan_kswapd", 0}, {"pgfault", 1608759}}));
 }
 
 TEST(ParseVmstat, ToleratesBlankLinesAndMissingFinalNewline) {
@@ -42,9 +41,7 @@ TEST(ParseVmstat, NonIntegerValueIsAnError) {
   }
 }
 
-TEST(ParseVmstat, DuplicateNameIsAnError) {
-  EXPECT_THROW(parse_vmstat("pgfault 1\npgfault 2\n"), Error);
-}
+TEST(ParseVmstat, DuplicateNameIsAnError) { EXPECT_THROW(parse_vmstat("pgfault 1\npgfault 2\n"), Error); }
 
 TEST(WithZoneSums, AddsBaseNamesOfPerZoneCountersOnOldKernels) {
   CounterMap counters = with_zone_sums(parse_vmstat(procfs_fixture("vmstat-3.10-per-zone")));
@@ -62,10 +59,8 @@ TEST(WithZoneSums, AddsBaseNamesOfPerZoneCountersOnOldKernels) {
 }
 
 TEST(WithZoneSums, KeepsTheKernelsOwnBaseCounter) {
-  CounterMap counters = with_zone_sums({{"allocstall", 9},
-                                        {"allocstall_normal", 4},
-                                        {"allocstall_movable", 1},
-                                        {"pgskip_dma32", 3}});
+  CounterMap counters =
+      with_zone_sums({{"allocstall", 9}, {"allocstall_normal", 4}, {"allocstall_movable", 1}, {"pgskip_dma32", 3}});
   EXPECT_EQ(counters.at("allocstall"), 9);
   EXPECT_EQ(counters.at("pgskip"), 3);
   EXPECT_EQ(counters.size(), 5u);

@@ -62,8 +62,7 @@ TEST(ParseZoneinfo, SeveralNodes) {
 TEST(ParseZoneinfo, MalformedInputNamesTheLine) {
   EXPECT_EQ(error_of("Node 0 zone Normal\n"),
             "/proc/zoneinfo:1: expected 'Node N, zone NAME', got 'Node 0 zone Normal'");
-  EXPECT_EQ(error_of("  pages free 5\n"),
-            "/proc/zoneinfo:1: 'pages free' before the first 'Node N, zone NAME' line");
+  EXPECT_EQ(error_of("  pages free 5\n"), "/proc/zoneinfo:1: 'pages free' before the first 'Node N, zone NAME' line");
   EXPECT_EQ(error_of("Node 0, zone DMA\n  pages free -5\n"),
             "/proc/zoneinfo:2: expected a page count for 'pages free', got '-5'");
   EXPECT_EQ(error_of("Node 0, zone DMA\n  pages free 5\n  min 1\n  min 2\n"),

@@ -76,7 +76,8 @@ TEST_F(GoldenReport, TracepointMissingOnOneKernelIsNotAvailable) {
   for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 100u) << line;
   check("compare-tp-no-write-event.json", rendered(c, Format::json));
   EXPECT_NE(text.find("Direct reclaim write file                              0                  n/a\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("Memcg reclaim write anon                          318819                  n/a\n"),
             std::string::npos);
   // Events both kernels have keep their figures.
@@ -96,7 +97,8 @@ TEST_F(GoldenReport, TracepointMissingOnOneKernelIsNotAvailable) {
   }
   EXPECT_TRUE(seen);
   auto junit = rendered(c, Format::junit);
-  EXPECT_NE(junit.find("Direct reclaim write file (pages): n/a in this run (not available on this kernel"), std::string::npos)
+  EXPECT_NE(junit.find("Direct reclaim write file (pages): n/a in this run (not available on this kernel"),
+            std::string::npos)
       << junit;
 }
 
@@ -183,7 +185,8 @@ TEST_F(GoldenReport, HtmlCompareThreeRuns) {
   EXPECT_NE(parts.structure.find("data-metric=\"elapsed\""), std::string::npos);
   EXPECT_NE(parts.structure.find("data-metric=\"vmstat.nr_vmscan_write\""), std::string::npos);
   // The plots' data blocks carry the iteration values the tables summarise.
-  EXPECT_NE(html.find("<td class=\"v\">105.283 91.0536 110.079 79.0692 110.255 110.28</td><td>REGRESSION</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"v\">105.283 91.0536 110.079 79.0692 110.255 110.28</td><td>REGRESSION</td>"),
+            std::string::npos);
 }
 
 TEST_F(GoldenReport, HtmlReportOneRun) {

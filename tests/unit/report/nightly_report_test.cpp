@@ -21,8 +21,8 @@ NightlyTestOutcome compared(const std::string& baseline, const std::string& nigh
   outcome.test = "anon-dirty-quick";
   outcome.baseline = results::resolve_run(baseline, results_dir);
   outcome.run_directory = results::resolve_run(night, results_dir);
-  outcome.comparison = analysis::compare_runs(
-      {results::read_run(outcome.baseline), results::read_run(outcome.run_directory)}, {});
+  outcome.comparison =
+      analysis::compare_runs({results::read_run(outcome.baseline), results::read_run(outcome.run_directory)}, {});
   switch (outcome.comparison->outcome) {
     case analysis::Outcome::regression: outcome.verdict = NightlyVerdict::regressed; break;
     case analysis::Outcome::inconclusive: outcome.verdict = NightlyVerdict::inconclusive; break;
@@ -41,8 +41,8 @@ NightlyTestOutcome uncompared(const std::string& test, NightlyVerdict verdict, c
 
 TEST(NightlyReport, ARegressionFailsTheNightAndNamesItsMetrics) {
   std::vector<NightlyTestOutcome> night{compared("ab", "c-regressed")};
-  night.push_back(uncompared("kernbench", NightlyVerdict::no_baseline,
-                             "no complete run of kernbench stored under last-good yet"));
+  night.push_back(
+      uncompared("kernbench", NightlyVerdict::no_baseline, "no complete run of kernbench stored under last-good yet"));
   ASSERT_EQ(night[0].verdict, NightlyVerdict::regressed);
   EXPECT_EQ(nightly_exit_code(night), ExitCode::regression);
 
@@ -75,7 +75,8 @@ TEST(NightlyReport, AFailedRunOutranksARegression) {
   std::vector<NightlyTestOutcome> night{compared("ab", "c-regressed")};
   night.push_back(uncompared("dd-writeback", NightlyVerdict::run_failed,
                              "the run did not complete: results/nightly/dd-writeback/x"));
-  night.push_back(uncompared("kernbench", NightlyVerdict::not_run, "the night was interrupted before this test started"));
+  night.push_back(
+      uncompared("kernbench", NightlyVerdict::not_run, "the night was interrupted before this test started"));
   EXPECT_EQ(nightly_exit_code(night), ExitCode::run_failed);
   std::ostringstream junit;
   render_nightly_junit(junit, night);

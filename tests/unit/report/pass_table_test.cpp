@@ -74,8 +74,8 @@ Comparison three_runs() {
 }
 
 TEST(PassTable, RecognisesTheFiguresByName) {
-  for (const char* name : {"pass1-order9-free-blocks", "pass2-order13-unusable-index", "at-rest-pageblocks-movable",
-                           "pass2-compact-fail"})
+  for (const char* name :
+       {"pass1-order9-free-blocks", "pass2-order13-unusable-index", "at-rest-pageblocks-movable", "pass2-compact-fail"})
     EXPECT_TRUE(is_pass_fragmentation_metric(workload_def("highalloc", name))) << name;
   for (const char* name : {"pass1-success-pct", "pass1-order-free-blocks", "pass3-compact-fail", "pass1compact-fail",
                            "pass1-order9-free-blocks-x", "pass1-compact-migrate-scanned", "pass1-latency-p50-ms"})

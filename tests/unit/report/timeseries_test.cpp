@@ -32,10 +32,11 @@ class TimeSeriesFile : public ::testing::Test {
 };
 
 TEST_F(TimeSeriesFile, TornLastRowIsSkippedAndEmptyCellsAreMissing) {
-  auto ts = read_timeseries(write("time_s,meminfo.MemFree_bytes,psi.some_avg10\n"
-                                  "0.0,1048576,\n"
-                                  "0.5,2097152,1.5\n"
-                                  "1.0,3145"));  // interrupted mid-row
+  auto ts =
+      read_timeseries(write("time_s,meminfo.MemFree_bytes,psi.some_avg10\n"
+                            "0.0,1048576,\n"
+                            "0.5,2097152,1.5\n"
+                            "1.0,3145"));  // interrupted mid-row
   ASSERT_TRUE(ts);
   ASSERT_EQ(ts->time_s.size(), 2u);
   auto free = free_memory_mib(*ts);
@@ -49,19 +50,21 @@ TEST_F(TimeSeriesFile, TornLastRowIsSkippedAndEmptyCellsAreMissing) {
 }
 
 TEST_F(TimeSeriesFile, ScanRatePrefersEveryReclaimerAndSkipsCounterResets) {
-  auto ts = read_timeseries(write("time_s,vmstat.pgscan_kswapd,vmstat.pgscan_direct,vmstat.pgscan_anon,vmstat.pgscan_file\n"
-                                  "0.0,0,0,100,100\n"
-                                  "0.5,0,0,300,400\n"
-                                  "1.0,0,0,50,50\n"  // went backwards: no rate for this step
-                                  "2.0,0,0,150,150\n"));
+  auto ts =
+      read_timeseries(write("time_s,vmstat.pgscan_kswapd,vmstat.pgscan_direct,vmstat.pgscan_anon,vmstat.pgscan_file\n"
+                            "0.0,0,0,100,100\n"
+                            "0.5,0,0,300,400\n"
+                            "1.0,0,0,50,50\n"  // went backwards: no rate for this step
+                            "2.0,0,0,150,150\n"));
   ASSERT_TRUE(ts);
   auto rate = scan_rate_pages_s(*ts);
   ASSERT_TRUE(rate);
   EXPECT_EQ(rate->t, (std::vector<double>{0.5, 2.0}));
   EXPECT_EQ(rate->v, (std::vector<double>{1000.0, 200.0}));
   EXPECT_EQ(rate->source, "vmstat.pgscan_anon + vmstat.pgscan_file");
-  auto old = read_timeseries(write("time_s,vmstat.pgscan_kswapd,vmstat.pgscan_direct,psi.some_total_us\n"
-                                   "0.0,10,0,0\n1.0,30,5,250000\n"));
+  auto old =
+      read_timeseries(write("time_s,vmstat.pgscan_kswapd,vmstat.pgscan_direct,psi.some_total_us\n"
+                            "0.0,10,0,0\n1.0,30,5,250000\n"));
   ASSERT_TRUE(old);
   EXPECT_EQ(scan_rate_pages_s(*old)->v, std::vector<double>{25.0});
   EXPECT_EQ(scan_rate_pages_s(*old)->source, "vmstat.pgscan_kswapd + vmstat.pgscan_direct");

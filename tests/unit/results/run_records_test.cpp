@@ -68,10 +68,9 @@ TEST(RunRecords, CapturedIterationResultsRoundTrip) {
     EXPECT_EQ(json(record), original) << file;
     EXPECT_TRUE(record.others.empty()) << file << ": " << record.others.dump();
   }
-  auto record = parse_iteration_record(
-      read_record_file(results_root / "tp" / "anon-dirty-quick" / "2026-12-01T20-01-22Z" / "iterations" / "1" /
-                       "result.json"),
-      "result.json");
+  auto record = parse_iteration_record(read_record_file(results_root / "tp" / "anon-dirty-quick" /
+                                                        "2026-12-01T20-01-22Z" / "iterations" / "1" / "result.json"),
+                                       "result.json");
   EXPECT_EQ(record.status, "complete");
   EXPECT_EQ(record.iteration, 1);
   ASSERT_EQ(record.phases.size(), 1u);
@@ -94,10 +93,10 @@ TEST(RunRecords, CapturedTracepointDocumentsRoundTrip) {
     auto original = read_record_file(file);
     EXPECT_EQ(json(parse_tracepoints_document(original, file.string())), original) << file;
   }
-  auto document = parse_tracepoints_document(
-      read_record_file(results_root / "tp-no-write-event" / "anon-dirty-quick" / "2026-12-01T20-01-22Z" /
-                       "iterations" / "1" / "tracepoints.json"),
-      "tracepoints.json");
+  auto document =
+      parse_tracepoints_document(read_record_file(results_root / "tp-no-write-event" / "anon-dirty-quick" /
+                                                  "2026-12-01T20-01-22Z" / "iterations" / "1" / "tracepoints.json"),
+                                 "tracepoints.json");
   EXPECT_EQ(document.recorder, "bpf");
   EXPECT_TRUE(document.pairing("system"));
   EXPECT_FALSE(document.number_at("/scopes/system/contexts/direct_reclaim/writes/file"));
@@ -258,13 +257,21 @@ TEST(RunRecords, WorkloadMetricDeclarationsRoundTripAndAreChecked) {
 }
 
 TEST(RunRecords, AMissingOrNewerSchemaIsRefused) {
-  EXPECT_EQ(error_of([] { parse_run_manifest(json{{"status", "complete"}}, "m.json"); }),
+  EXPECT_EQ(error_of([] {
+              parse_run_manifest(json{{"status", "complete"}}, "m.json");
+            }),
             "m.json: not a memharness manifest (no \"schema_version\")");
-  EXPECT_EQ(error_of([] { parse_run_manifest(json{{"schema_version", 2}}, "m.json"); }),
+  EXPECT_EQ(error_of([] {
+              parse_run_manifest(json{{"schema_version", 2}}, "m.json");
+            }),
             "m.json: schema_version 2 is not supported (this memharness reads 1)");
-  EXPECT_EQ(error_of([] { parse_tracepoints_document(json{{"schema_version", 2}}, "t.json"); }),
+  EXPECT_EQ(error_of([] {
+              parse_tracepoints_document(json{{"schema_version", 2}}, "t.json");
+            }),
             "t.json: schema_version 2 is not supported (this memharness reads 1)");
-  EXPECT_EQ(error_of([] { parse_tracepoints_document(json{{"schema_version", "1"}}, "t.json"); }),
+  EXPECT_EQ(error_of([] {
+              parse_tracepoints_document(json{{"schema_version", "1"}}, "t.json");
+            }),
             "t.json: \"schema_version\" must be a whole number");
 }
 

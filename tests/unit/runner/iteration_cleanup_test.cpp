@@ -11,9 +11,9 @@
 namespace memharness::runner {
 namespace {
 
-using ::testing::HasSubstr;
 using system::testing::FakeKiller;
 using system::testing::FakeSystem;
+using ::testing::HasSubstr;
 
 TEST(EndIterationCgroup, EmptiesAndRemovesTheCgroup) {
   FakeSystem fake;

@@ -9,14 +9,17 @@
 namespace memharness::runner {
 namespace {
 
-using ::testing::HasSubstr;
 using targets::KernelKind;
+using ::testing::HasSubstr;
 
 config::TestPlan plan_with_kernels() {
   config::TestPlan plan;
   plan.name = "t";
-  plan.kernels.push_back({.name = "mglru", .image = "/boot/vmlinuz-a", .modules = "/lib/modules/a",
-                          .cmdline = "lru_gen=1  quiet", .sysctls = {{.name = "vm.swappiness", .value = "10"}}});
+  plan.kernels.push_back({.name = "mglru",
+                          .image = "/boot/vmlinuz-a",
+                          .modules = "/lib/modules/a",
+                          .cmdline = "lru_gen=1  quiet",
+                          .sysctls = {{.name = "vm.swappiness", .value = "10"}}});
   plan.kernels.push_back({.name = "classic", .image = "/boot/vmlinuz-b", .modules = {}, .cmdline = {}, .sysctls = {}});
   return plan;
 }
@@ -76,7 +79,9 @@ TEST(SessionTargets, ALabelIsOnePlainPathComponent) {
 }
 
 TEST(SessionTargets, ALabelNamesOneTargetOnly) {
-  EXPECT_EQ(usage_error_of([] { session_targets({"A=host", "B=host"}, config::TestPlan{}, "mine"); }),
+  EXPECT_EQ(usage_error_of([] {
+              session_targets({"A=host", "B=host"}, config::TestPlan{}, "mine");
+            }),
             "--label mine: with several --kernel, name each one with --kernel NAME=PATH instead");
   // The config's kernels count too.
   EXPECT_THAT(usage_error_of([] { session_targets({}, plan_with_kernels(), "mine"); }), HasSubstr("--label mine"));
@@ -102,10 +107,11 @@ TEST(SessionTargets, FirstIterationOtherThanOneOnlyForOneHostTarget) {
   EXPECT_NO_THROW(check_first_iteration(7, specs({"host"})));
   const std::string expected = "expected a positive number, with one host kernel (a VM's guest uses it)";
   EXPECT_EQ(usage_error_of([] { check_first_iteration(0, specs({"host"})); }), "--first-iteration 0: " + expected);
-  EXPECT_EQ(usage_error_of([] { check_first_iteration(2, specs({"A=host", "B=host"})); }),
+  EXPECT_EQ(usage_error_of([] {
+              check_first_iteration(2, specs({"A=host", "B=host"}));
+            }),
             "--first-iteration 2: " + expected);
-  EXPECT_EQ(usage_error_of([] { check_first_iteration(2, specs({"A=/boot/a"})); }),
-            "--first-iteration 2: " + expected);
+  EXPECT_EQ(usage_error_of([] { check_first_iteration(2, specs({"A=/boot/a"})); }), "--first-iteration 2: " + expected);
 }
 
 TEST(SessionTargets, VmSettingsAreTheDefaultsUnderTheConfigUnderTheCommandLine) {
@@ -115,8 +121,8 @@ TEST(SessionTargets, VmSettingsAreTheDefaultsUnderTheConfigUnderTheCommandLine) 
   EXPECT_EQ(defaults.scratch_bytes, 4LL << 30);
   EXPECT_FALSE(defaults.timeout);
 
-  config::VmPlan plan{.memory_bytes = 1LL << 30, .cpus = 4, .timeout = std::chrono::minutes(5),
-                      .scratch_bytes = 8LL << 30};
+  config::VmPlan plan{
+      .memory_bytes = 1LL << 30, .cpus = 4, .timeout = std::chrono::minutes(5), .scratch_bytes = 8LL << 30};
   auto configured = vm_settings(plan, {});
   EXPECT_EQ(configured.memory_bytes, 1LL << 30);
   EXPECT_EQ(configured.cpus, 4);

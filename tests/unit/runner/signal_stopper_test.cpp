@@ -28,7 +28,7 @@ TEST(SignalStopper, BrokenPipeStopsTheRunInsteadOfKillingTheProcess) {
   SignalStopper stopper;
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
-  ::close(fds[0]);  // the reader went away
+  ::close(fds[0]);                         // the reader went away
   EXPECT_EQ(::write(fds[1], "x", 1), -1);  // raises SIGPIPE in this thread
   EXPECT_EQ(errno, EPIPE);
   ::close(fds[1]);

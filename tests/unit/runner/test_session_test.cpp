@@ -97,10 +97,11 @@ class TestSessionTest : public ::testing::Test {
   // A complete run stored under `label`.
   fs::path store_run(const std::string& label) {
     fs::path run = dir_ / "results" / label / "t" / "2026-12-01T00-00-00Z";
-    write_text(run / "manifest.json",
-               nlohmann::json{{"schema_version", results::run_schema_version}, {"status", "complete"},
-                              {"test", "t"}, {"label", label}}
-                   .dump());
+    write_text(
+        run / "manifest.json",
+        nlohmann::json{
+            {"schema_version", results::run_schema_version}, {"status", "complete"}, {"test", "t"}, {"label", label}}
+            .dump());
     return run;
   }
 
@@ -148,8 +149,8 @@ class TestSessionTest : public ::testing::Test {
   HostRunRequest host_request_;
   std::vector<HostVariant> host_variants_;
   VmRoundsRequest vm_request_;
-  std::string failing_;    // the label whose run fails
-  std::string unbooted_;   // the label an interrupt keeps from its first boot
+  std::string failing_;     // the label whose run fails
+  std::string unbooted_;    // the label an interrupt keeps from its first boot
   std::string unbootable_;  // the --kernel whose VM preconditions fail
   std::string output_;
 };
@@ -285,8 +286,8 @@ TEST_F(TestSessionTest, AnEarlyStopIsDescribedWiredInAndItsEndingSaid) {
     req.iterations = 20;
     req.early_stop = &early_stop;
     run(std::move(req));
-    EXPECT_EQ(output_, fmt::format("memharness: looks at 2\n{} ran\nended of 20\n", kernels[0] == "A=host" ? "host"
-                                                                                                        : "vms"));
+    EXPECT_EQ(output_,
+              fmt::format("memharness: looks at 2\n{} ran\nended of 20\n", kernels[0] == "A=host" ? "host" : "vms"));
   }
   EXPECT_THAT(early_stop.asked, ElementsAre(1, 1));
   ASSERT_TRUE(host_request_.sequential);

@@ -47,7 +47,7 @@ class FakeGuest {
   explicit FakeGuest(std::stop_source& stop) : stop_(stop) {}
 
   std::map<std::pair<std::string, int>, Boot> script;  // (label, iteration) -> what happens; default completes
-  std::vector<std::string> boots;                       // "A1", "B1", ... in the order booted
+  std::vector<std::string> boots;                      // "A1", "B1", ... in the order booted
   std::function<void(const std::string& label, int iteration)> on_boot;
 
   targets::VmRunOutcome operator()(const targets::VmRunRequest& request, std::stop_token, std::ostream&) {
@@ -73,8 +73,12 @@ class FakeGuest {
         {"label", label},
         {"started_at", fmt::format("2026-12-03T00:00:{:02}Z", iteration)},
         {"iterations", {{"planned", 1}, {"completed", what == Boot::completes ? 1 : 0}}},
-        {"vm", {{"elapsed_s", 10.0 + iteration}, {"boot_to_workload_s", 4.0}, {"boot_attempts", 1},
-                {"timed_out", false}, {"failed_boots", nlohmann::json::array()}}},
+        {"vm",
+         {{"elapsed_s", 10.0 + iteration},
+          {"boot_to_workload_s", 4.0},
+          {"boot_attempts", 1},
+          {"timed_out", false},
+          {"failed_boots", nlohmann::json::array()}}},
     };
     targets::VmRunOutcome outcome{.exit_code = ExitCode::success, .run_directory = run, .failure = ""};
     if (what == Boot::completes) {

@@ -10,8 +10,8 @@
 namespace memharness::system {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeSystem;
+using ::testing::HasSubstr;
 
 std::string error_of(const FakeSystem& fake) {
   try {

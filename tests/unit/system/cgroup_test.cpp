@@ -12,11 +12,11 @@ namespace memharness::system {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::FakeKiller;
+using testing::FakeSystem;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
-using testing::FakeKiller;
-using testing::FakeSystem;
 
 constexpr const char* kV1Own = "/sys/fs/cgroup/memory/process_api/abc123";
 
@@ -61,9 +61,8 @@ TEST_F(CgroupTest, RefusesAnExistingCgroupWithoutJournalingIt) {
   testing::make_hybrid_v1_host(fake);
   fake.mkdir(std::string(kV1Own) + "/memharness-1-1");
   auto journal = begin_journal();
-  auto error = error_from([&] {
-    create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-1-1", journal);
-  });
+  auto error = error_from(
+      [&] { create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-1-1", journal); });
   EXPECT_EQ(error.code(), ExitCode::environment);
   EXPECT_THAT(error.what(), HasSubstr("exists already"));
   EXPECT_FALSE(std::filesystem::exists(journal.file()));  // nothing journaled
@@ -99,8 +98,7 @@ TEST_F(CgroupTest, V2LeavesAnEnabledMemoryControllerAlone) {
   testing::make_pure_v2_guest(fake);
   fake.write("/sys/fs/cgroup/cgroup.subtree_control", "cpu memory\n");
   auto journal = begin_journal();
-  create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-7-1", journal,
-                       killer.killer());
+  create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-7-1", journal, killer.killer());
   EXPECT_THAT(journal_text(journal), ::testing::Not(HasSubstr("subtree_control")));
 }
 
@@ -108,9 +106,8 @@ TEST_F(CgroupTest, V2NestedCgroupWithProcessesExplainsTheNoInternalProcessesRule
   testing::make_pure_v2_guest(fake, "/user.slice/session-1.scope");
   fake.write("/sys/fs/cgroup/user.slice/session-1.scope/cgroup.procs", "812\n1234\n");
   auto journal = begin_journal();
-  auto error = error_from([&] {
-    create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-7-1", journal);
-  });
+  auto error = error_from(
+      [&] { create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-7-1", journal); });
   EXPECT_EQ(error.code(), ExitCode::environment);
   EXPECT_THAT(error.what(), HasSubstr("no internal processes"));
   EXPECT_THAT(error.what(), HasSubstr("/sys/fs/cgroup/user.slice/session-1.scope"));
@@ -257,9 +254,8 @@ TEST_F(CgroupTest, LimitsAreCheckedAgainstTheControllerBeforeAnythingIsCreated) 
 TEST_F(CgroupTest, V2ExpressesEveryLimit) {
   testing::make_pure_v2_guest(fake);
   auto v2 = find_memory_controller(fake.root());
-  EXPECT_NO_THROW(check_limits_supported(fake.root(), v2,
-                                         {.max = 256 << 20, .high = 200 << 20, .low = 8 << 20, .min = 4 << 20,
-                                          .swap_max = 0}));
+  EXPECT_NO_THROW(check_limits_supported(
+      fake.root(), v2, {.max = 256 << 20, .high = 200 << 20, .low = 8 << 20, .min = 4 << 20, .swap_max = 0}));
 }
 
 TEST_F(LimitsTest, V1TurnsOnUseHierarchyWhenItIsOff) {
@@ -279,10 +275,10 @@ TEST(MemoryStatNormalisation, V1NamesBecomeV2NamesPreferringHierarchicalTotals) 
       "total_cache 1100\ntotal_rss 1200\ntotal_rss_huge 0\ntotal_shmem 13\ntotal_mapped_file 14\n"
       "total_dirty 15\ntotal_writeback 16\ntotal_swap 17\ntotal_pgfault 18\ntotal_pgpgin 19\n"
       "total_unevictable 0\n");
-  EXPECT_THAT(stat, UnorderedElementsAre(Pair("file", 1100), Pair("anon", 1200), Pair("anon_thp", 0),
-                                         Pair("shmem", 13), Pair("file_mapped", 14), Pair("file_dirty", 15),
-                                         Pair("file_writeback", 16), Pair("swap", 17), Pair("pgfault", 18),
-                                         Pair("pgpgin", 19), Pair("unevictable", 0)));
+  EXPECT_THAT(stat,
+              UnorderedElementsAre(Pair("file", 1100), Pair("anon", 1200), Pair("anon_thp", 0), Pair("shmem", 13),
+                                   Pair("file_mapped", 14), Pair("file_dirty", 15), Pair("file_writeback", 16),
+                                   Pair("swap", 17), Pair("pgfault", 18), Pair("pgpgin", 19), Pair("unevictable", 0)));
 }
 
 TEST(MemoryStatNormalisation, V1WithoutTotalsUsesTheLocalValues) {
@@ -314,8 +310,8 @@ TEST_F(CgroupTest, V1CountersFromTheCapturedHost) {
     EXPECT_FALSE(stat.contains(gone)) << gone;
   EXPECT_GT(stat.at("anon"), 0);
 
-  EXPECT_THAT(cgroup->memory_events(), UnorderedElementsAre(Pair("max", 2239), Pair("oom_kill", 1),
-                                                            Pair("under_oom", 0), Pair("memsw_max", 0)));
+  EXPECT_THAT(cgroup->memory_events(),
+              UnorderedElementsAre(Pair("max", 2239), Pair("oom_kill", 1), Pair("under_oom", 0), Pair("memsw_max", 0)));
   EXPECT_EQ(cgroup->peak_bytes(), 64 << 20);
   EXPECT_GT(cgroup->usage_bytes().value(), 0);
   EXPECT_EQ(cgroup->pressure(), std::nullopt);
@@ -386,9 +382,8 @@ TEST_F(CgroupTest, KillAllUsesCgroupKillWhereItExists) {
 TEST_F(CgroupTest, KillingGivesUpOnSurvivorsAndNamesThem) {
   fake.write("/sys/fs/cgroup/t/cgroup.procs", "11\n12\n");
   killer.immortal = {12};
-  auto error = error_from([&] {
-    kill_cgroup_processes(fake.root(), "/sys/fs/cgroup/t", killer.killer(), std::chrono::milliseconds(100));
-  });
+  auto error = error_from(
+      [&] { kill_cgroup_processes(fake.root(), "/sys/fs/cgroup/t", killer.killer(), std::chrono::milliseconds(100)); });
   EXPECT_EQ(error.code(), ExitCode::run_failed);
   EXPECT_THAT(error.what(), HasSubstr("processes 12 of cgroup /sys/fs/cgroup/t are still alive"));
 }
@@ -413,16 +408,14 @@ TEST_F(CgroupTest, CreatedCgroupsAreRemovedByTheirDestructorOpenedOnesAreNot) {
   auto journal = begin_journal();
   std::string created_path;
   {
-    auto created = create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-1-1",
-                                        journal, killer.killer());
+    auto created = create_memory_cgroup(fake.root(), find_memory_controller(fake.root()), "memharness-1-1", journal,
+                                        killer.killer());
     created_path = created->path();
     fake.write(created_path + "/cgroup.procs", "77\n");
   }
   EXPECT_FALSE(fake.exists(created_path));
   EXPECT_THAT(killer.killed, ElementsAre(77));
-  {
-    auto opened = open_memory_cgroup(fake.root(), CgroupVersion::v1, kV1Own, killer.killer());
-  }
+  { auto opened = open_memory_cgroup(fake.root(), CgroupVersion::v1, kV1Own, killer.killer()); }
   EXPECT_TRUE(fake.exists(kV1Own));
 }
 

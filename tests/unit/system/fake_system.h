@@ -29,9 +29,7 @@
 namespace memharness::system::testing {
 
 inline std::filesystem::path fixture_dir() { return MEMHARNESS_FIXTURE_DIR; }
-inline std::filesystem::path kernel_fixture(std::string_view version) {
-  return fixture_dir() / "kernels" / version;
-}
+inline std::filesystem::path kernel_fixture(std::string_view version) { return fixture_dir() / "kernels" / version; }
 
 // "6.12" -> "linux_6_12", for value-parameterised tests over captured kernels.
 inline std::string kernel_test_name(const ::testing::TestParamInfo<const char*>& param) {
@@ -92,8 +90,8 @@ class FakeSystem {
   void add_process(pid_t pid, std::uint64_t start_ticks, const std::vector<std::string>& argv = {"memharness"},
                    char state = 'S') const {
     write(fmt::format("/proc/{}/stat", pid),
-          fmt::format("{} (mem harness) {} 1 {} {} 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 {} 123456 100\n", pid,
-                      state, pid, pid, start_ticks));
+          fmt::format("{} (mem harness) {} 1 {} {} 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 {} 123456 100\n", pid, state,
+                      pid, pid, start_ticks));
     std::string cmdline;
     for (const auto& arg : argv) cmdline += arg + '\0';
     write(fmt::format("/proc/{}/cmdline", pid), cmdline);

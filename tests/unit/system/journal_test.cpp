@@ -19,11 +19,11 @@ namespace memharness::system {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
 using testing::FakeKiller;
 using testing::FakeSwapControl;
 using testing::FakeSystem;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
 
 constexpr const char* kSwappiness = "/proc/sys/vm/swappiness";
 constexpr const char* kThpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled";
@@ -213,8 +213,9 @@ TEST_F(JournalTest, ForgetSettledKeepsOnlyWhatIsStillInEffect) {
   std::ostringstream log;
   EXPECT_THAT(journal.restore(&log), ElementsAre());
   // The first iteration's thp write is the one that restores it; the config's sysctl stays.
-  EXPECT_EQ(log.str(), "restored /sys/kernel/mm/transparent_hugepage/enabled to \"madvise\"\n"
-                       "restored /proc/sys/vm/swappiness to \"60\"\n");
+  EXPECT_EQ(log.str(),
+            "restored /sys/kernel/mm/transparent_hugepage/enabled to \"madvise\"\n"
+            "restored /proc/sys/vm/swappiness to \"60\"\n");
   EXPECT_EQ(fake.read(kSwappiness), "60");
   EXPECT_FALSE(std::filesystem::exists(journal.file()));
 }
@@ -233,10 +234,12 @@ TEST_F(JournalTest, ForgetSettledKeepsWhatAnIterationLeftBehind) {
   journal.forget_settled(mark);
   std::ostringstream log;
   EXPECT_THAT(journal.restore(&log), ElementsAre());
-  EXPECT_EQ(log.str(), "restored /proc/sys/vm/dirty_ratio to \"20\"\n"
-                       "restored /proc/sys/vm/swappiness to \"60\"\n"
-                       "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
-                       "removed scratch directory " + scratch.string() + " (1 entries)\n");
+  EXPECT_EQ(log.str(),
+            "restored /proc/sys/vm/dirty_ratio to \"20\"\n"
+            "restored /proc/sys/vm/swappiness to \"60\"\n"
+            "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
+            "removed scratch directory " +
+                scratch.string() + " (1 entries)\n");
   EXPECT_EQ(fake.read(kSwappiness), "60");
   EXPECT_FALSE(fake.exists("/sys/fs/cgroup/memory/own/memharness-1-1"));
 }
@@ -436,9 +439,11 @@ TEST_F(JournalTest, ScratchDirectoryIsRemovedWithEverythingInIt) {
   EXPECT_FALSE(std::filesystem::exists(scratch));
   EXPECT_TRUE(std::filesystem::exists(fake.dir() / "var-tmp"));
   // Last, once the cgroup's processes, which might still write there, are gone.
-  EXPECT_EQ(log.str(), "restored /proc/sys/vm/swappiness to \"60\"\n"
-                       "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
-                       "removed scratch directory " + scratch.string() + " (3 entries)\n");
+  EXPECT_EQ(log.str(),
+            "restored /proc/sys/vm/swappiness to \"60\"\n"
+            "removed cgroup /sys/fs/cgroup/memory/own/memharness-1-1\n"
+            "removed scratch directory " +
+                scratch.string() + " (3 entries)\n");
 }
 
 // After a crash, what sits at a scratch directory's path may not be what the
@@ -606,8 +611,8 @@ TEST_F(JournalTest, SwapfileIsAllocatedSwitchedOnAndUndoneInReverse) {
   EXPECT_THAT(swap->calls, ElementsAre("mkswap " + file.string(), "swapon " + file.string()));
 
   EXPECT_THAT(journal.restore(), ElementsAre());
-  EXPECT_THAT(swap->calls, ElementsAre("mkswap " + file.string(), "swapon " + file.string(),
-                                       "swapoff " + file.string()));
+  EXPECT_THAT(swap->calls,
+              ElementsAre("mkswap " + file.string(), "swapon " + file.string(), "swapoff " + file.string()));
   EXPECT_FALSE(std::filesystem::exists(file));
 }
 

@@ -18,15 +18,13 @@ namespace {
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("memharness-process-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("memharness-process-test-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  ProcessOutcome run(std::vector<std::string> argv,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  ProcessOutcome run(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     SpawnOptions options;
     options.argv = std::move(argv);
     options.log_file = dir_ / "log";
@@ -63,7 +61,8 @@ TEST_F(ProcessTest, FailureSentenceSaysWhatHappened) {
   EXPECT_EQ(run({"sh", "-c", "exit 3"}).failure_sentence(), "sh exited with status 3 (see its log)");
   EXPECT_EQ(run({"sleep", "30"}, std::chrono::milliseconds(200)).failure_sentence(),
             "sleep was killed at the phase timeout");
-  EXPECT_EQ(run({"/nonexistent/x"}).failure_sentence(), "/nonexistent/x could not be executed: No such file or directory");
+  EXPECT_EQ(run({"/nonexistent/x"}).failure_sentence(),
+            "/nonexistent/x could not be executed: No such file or directory");
 }
 
 TEST_F(ProcessTest, ExecFailureIsReportedNotThrown) {
@@ -95,8 +94,8 @@ TEST_F(ProcessTest, CpuTimeIncludesOrphanedGrandchildren) {
 
 TEST_F(ProcessTest, DeadlineKillsTheWholeTree) {
   auto marker = dir_ / "survivor";
-  auto outcome = run({"sh", "-c", "sleep 30 & sleep 30; touch \"$1\"", "sh", marker.string()},
-                     std::chrono::milliseconds(300));
+  auto outcome =
+      run({"sh", "-c", "sleep 30 & sleep 30; touch \"$1\"", "sh", marker.string()}, std::chrono::milliseconds(300));
   EXPECT_TRUE(outcome.timed_out);
   EXPECT_EQ(outcome.term_signal, SIGKILL);
   EXPECT_LT(outcome.elapsed_s, 10.0);
@@ -137,8 +136,9 @@ pid_t read_pid(const std::filesystem::path& file) {
 TEST_F(ProcessTest, TheDeadlineAlsoKillsWhatLeftTheProcessGroup) {
   auto pid_file = dir_ / "escaped.pid";
   SpawnOptions options;
-  options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 30' sh \"$1\" & sleep 30",
-                  "sh", pid_file.string()};
+  options.argv = {"sh", "-c",
+                  "setsid sh -c 'echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 30' sh \"$1\" & sleep 30", "sh",
+                  pid_file.string()};
   options.log_file = dir_ / "log";
   // Stopped once the escape happened (a deadline could come before it).
   std::stop_source stop;
@@ -195,8 +195,13 @@ TEST_F(ProcessTest, NothingOfTheTreeOutlivesTheHarness) {
   if (fake_harness == 0) {
     SpawnOptions options;
     // One literal script (tests/unit/source/no_shell_with_data_test.sh): the paths are "$1" and "$2".
-    options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$2.tmp\"; mv \"$2.tmp\" \"$2\"; exec sleep 60' sh \"$1\" \"$2\" & echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 60",
-                    "sh", worker_file.string(), escaped_file.string()};
+    options.argv = {"sh",
+                    "-c",
+                    "setsid sh -c 'echo $$ > \"$2.tmp\"; mv \"$2.tmp\" \"$2\"; exec sleep 60' sh \"$1\" \"$2\" & echo "
+                    "$$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 60",
+                    "sh",
+                    worker_file.string(),
+                    escaped_file.string()};
     options.log_file = dir_ / "log";
     run_process(options);
     ::_exit(0);

@@ -24,9 +24,9 @@ TEST(StateLock, ASecondHolderIsRefusedWithTheFirstOnesPidAndCommand) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::environment);
     std::string message = e.what();
-    EXPECT_NE(message.find("another memharness is changing this machine's state (pid " + std::to_string(::getpid()) +
-                           ": "),
-              std::string::npos)
+    EXPECT_NE(
+        message.find("another memharness is changing this machine's state (pid " + std::to_string(::getpid()) + ": "),
+        std::string::npos)
         << message;
     EXPECT_NE(message.find("unit-system"), std::string::npos) << message;  // the holder's command line
   }

@@ -50,22 +50,20 @@ class ConsoleFollowerTest : public ::testing::Test {
     fs::create_directories(dir);
   }
   void TearDown() override { fs::remove_all(dir); }
-  void append(const std::string& text) {
-    std::ofstream(dir / "console.log", std::ios::app | std::ios::binary) << text;
-  }
+  void append(const std::string& text) { std::ofstream(dir / "console.log", std::ios::app | std::ios::binary) << text; }
   fs::path dir;
 };
 
 TEST_F(ConsoleFollowerTest, HandsOverLinesAsTheyAreWritten) {
   Lines lines;
-  ConsoleFollower follower(dir / "console.log", [&](std::string_view line) { lines.add(line); },
-                           std::chrono::milliseconds(10));
+  ConsoleFollower follower(
+      dir / "console.log", [&](std::string_view line) { lines.add(line); }, std::chrono::milliseconds(10));
   append("[    0.000000] Linux version 6.12\nmemharness-guest: beg");  // qemu writes in pieces
   ASSERT_TRUE(lines.wait_for_count(1));
   append("in 6.12 uptime=3.1\nIteration 1/1 ");
   ASSERT_TRUE(lines.wait_for_count(2));
-  EXPECT_EQ(lines.snapshot(), (std::vector<std::string>{"[    0.000000] Linux version 6.12",
-                                                        "memharness-guest: begin 6.12 uptime=3.1"}));
+  EXPECT_EQ(lines.snapshot(),
+            (std::vector<std::string>{"[    0.000000] Linux version 6.12", "memharness-guest: begin 6.12 uptime=3.1"}));
   append("started\nreboot: Power down");  // the guest powers off mid-line
   follower.finish();
   auto all = lines.snapshot();
@@ -79,8 +77,8 @@ TEST_F(ConsoleFollowerTest, HandsOverLinesAsTheyAreWritten) {
 TEST_F(ConsoleFollowerTest, AConsoleThatNeverAppearsGivesNoLines) {
   Lines lines;
   {
-    ConsoleFollower follower(dir / "never-written.log", [&](std::string_view line) { lines.add(line); },
-                             std::chrono::milliseconds(10));
+    ConsoleFollower follower(
+        dir / "never-written.log", [&](std::string_view line) { lines.add(line); }, std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(lines.snapshot().empty());
 }
@@ -89,10 +87,9 @@ TEST(GuestOutputFilter, PassesOnlyWhatTheGuestHarnessPrintedBetweenTheMarkers) {
   GuestOutputFilter filter;
   std::vector<std::string> passed;
   for (std::string_view line : {"[    1.2] virtio_blk virtio1: [vda] 2097152 512-byte logical blocks\r",
-                                "memharness-guest: begin 6.1 uptime=4.21 console=ttyS0\r",
-                                "Iteration 1/1: Pass 1\r", "[   40.1] kworker: page allocation failure\r",
-                                "Run directory: /mnt/results/x\r", "memharness-guest: end status=0\r",
-                                "Run directory: after the end marker\r"}) {
+                                "memharness-guest: begin 6.1 uptime=4.21 console=ttyS0\r", "Iteration 1/1: Pass 1\r",
+                                "[   40.1] kworker: page allocation failure\r", "Run directory: /mnt/results/x\r",
+                                "memharness-guest: end status=0\r", "Run directory: after the end marker\r"}) {
     if (auto line_passed = filter.pass(line)) passed.emplace_back(*line_passed);
   }
   // The kernel's own console lines in between are the guest's output too, as

@@ -50,8 +50,9 @@ TEST(ConsoleVerdict, AFinishedGuest) {
   EXPECT_EQ(output.find("Power down"), std::string::npos);
   // Its first "memharness: " line, here the summary's (vm_target quotes it only
   // when the guest's harness made no run directory: then it is its error).
-  EXPECT_EQ(verdict.guest_harness_message, "anon-dirty-quick on 6.12.111+deb12-cloud-amd64 (host), label "
-                                           "6.12.111+deb12-cloud-amd64: complete, 1/1 iterations complete");
+  EXPECT_EQ(verdict.guest_harness_message,
+            "anon-dirty-quick on 6.12.111+deb12-cloud-amd64 (host), label "
+            "6.12.111+deb12-cloud-amd64: complete, 1/1 iterations complete");
 }
 
 TEST(ConsoleVerdict, APanicNamesItsLineAndKeepsTheTrace) {

@@ -24,7 +24,9 @@ struct Member {
 std::vector<Member> parse_newc(const std::string& archive) {
   std::vector<Member> members;
   std::size_t at = 0;
-  auto field = [&](int index) { return static_cast<unsigned>(std::stoul(archive.substr(at + 6 + 8 * index, 8), nullptr, 16)); };
+  auto field = [&](int index) {
+    return static_cast<unsigned>(std::stoul(archive.substr(at + 6 + 8 * index, 8), nullptr, 16));
+  };
   auto align = [](std::size_t n) { return (n + 3) & ~std::size_t{3}; };
   while (at + 110 <= archive.size()) {
     EXPECT_EQ(archive.substr(at, 6), "070701");

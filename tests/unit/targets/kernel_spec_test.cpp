@@ -36,8 +36,8 @@ TEST(KernelSpec, ASysctlOfSeveralWordsIsOneQuotedBootArgument) {
   KernelSpec spec;
   spec.kind = KernelKind::image;
   spec.sysctls = {{"vm.lowmem_reserve_ratio", "256 256\t32"}, {"vm.swappiness", "10"}};
-  EXPECT_EQ(spec.boot_arguments(), (std::vector<std::string>{"sysctl.vm.lowmem_reserve_ratio=\"256 256\t32\"",
-                                                             "sysctl.vm.swappiness=10"}));
+  EXPECT_EQ(spec.boot_arguments(),
+            (std::vector<std::string>{"sysctl.vm.lowmem_reserve_ratio=\"256 256\t32\"", "sysctl.vm.swappiness=10"}));
 }
 
 TEST(KernelSpec, NamedHostIsAHostVariantWithItsSysctls) {
@@ -49,8 +49,8 @@ TEST(KernelSpec, NamedHostIsAHostVariantWithItsSysctls) {
   EXPECT_EQ(variant.kind, KernelKind::host);
   EXPECT_EQ(variant.name, "dirty2m");
   EXPECT_TRUE(variant.image.empty());
-  EXPECT_EQ(variant.sysctls, (std::vector<std::pair<std::string, std::string>>{{"vm.dirty_bytes", "2097152"},
-                                                                              {"vm.swappiness", "10"}}));
+  EXPECT_EQ(variant.sysctls,
+            (std::vector<std::pair<std::string, std::string>>{{"vm.dirty_bytes", "2097152"}, {"vm.swappiness", "10"}}));
   // An image file named host is a path.
   EXPECT_EQ(parse_kernel_spec("A=./host").kind, KernelKind::image);
 }

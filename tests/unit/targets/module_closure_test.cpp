@@ -48,9 +48,9 @@ TEST(ModuleClosure, Debian612HasVirtioPciBuiltInAndXzModules) {
 }
 
 TEST(ModuleClosure, MissingRequiredModuleIsAnError) {
-  EXPECT_THROW(resolve_modules(fixtures / "6.1.0-50-cloud-amd64/lib/modules/6.1.0-50-cloud-amd64",
-                               {"no_such_module"}, {}),
-               Error);
+  EXPECT_THROW(
+      resolve_modules(fixtures / "6.1.0-50-cloud-amd64/lib/modules/6.1.0-50-cloud-amd64", {"no_such_module"}, {}),
+      Error);
   auto closure =
       resolve_modules(fixtures / "6.1.0-50-cloud-amd64/lib/modules/6.1.0-50-cloud-amd64", {}, {"no-such-module"});
   EXPECT_EQ(closure.missing, std::vector<std::string>{"no_such_module"});

@@ -12,8 +12,8 @@ namespace {
 using Value = ResolvedParams::Value;
 
 TEST(Composition, FillsTheDefaultsAComponentWasNotGiven) {
-  auto params = component_params("dd-writeback", {{"total", Value(std::int64_t{64} << 20)},
-                                                  {"rounds", Value(std::int64_t{0})}});
+  auto params =
+      component_params("dd-writeback", {{"total", Value(std::int64_t{64} << 20)}, {"rounds", Value(std::int64_t{0})}});
   EXPECT_EQ(params.integer("total"), 64 << 20);
   EXPECT_EQ(params.integer("rounds"), 0);
   EXPECT_EQ(params.integer("min-threads"), 4);  // dd-writeback's defaults

@@ -63,8 +63,8 @@ TEST_F(DirtyPacerTest, AWriterThatKeepsUpGetsExactlyTheRateAndIsNeverBehind) {
 }
 
 TEST_F(DirtyPacerTest, AStallLongerThanTheBucketIsCountedBehindAndNotPaidBack) {
-  auto p = pacer(64 * kMiB, 4 * kMiB);  // the bucket holds 62.5 ms of rate
-  now_ += 1s;                            // stalled in reclaim for a second
+  auto p = pacer(64 * kMiB, 4 * kMiB);      // the bucket holds 62.5 ms of rate
+  now_ += 1s;                               // stalled in reclaim for a second
   EXPECT_EQ(p.grant(1LL << 30), 4 * kMiB);  // only the bucket's worth, no catch-up burst
   EXPECT_NEAR(std::chrono::duration<double>(p.behind_schedule()).count(), 1.0 - 0.0625, 1e-6);
   now_ += 10ms;

@@ -48,16 +48,16 @@ class HighAllocPassesTest : public ::testing::Test {
     const auto* spec = WorkloadRegistry::instance().find("highalloc");
     EXPECT_NE(spec, nullptr);
     auto workload = spec->create(params);
-    WorkloadContext context{.system = system_,
-                            .instance_name = "highalloc",
-                            .output_dir = output_.path() / "out",
-                            .cgroup_procs_file = {},
-                            .cgroup = nullptr,
-                            .deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1),
-                            .stop = {},
-                            .journaled_write = [this](const std::string& path,
-                                                      const std::string&) { journaled_.push_back(path); },
-                            .journaled_scratch_directory = {}};
+    WorkloadContext context{
+        .system = system_,
+        .instance_name = "highalloc",
+        .output_dir = output_.path() / "out",
+        .cgroup_procs_file = {},
+        .cgroup = nullptr,
+        .deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1),
+        .stop = {},
+        .journaled_write = [this](const std::string& path, const std::string&) { journaled_.push_back(path); },
+        .journaled_scratch_directory = {}};
     auto result = workload->run(context);
     const auto timeline = nlohmann::json::parse(read_file_text(output_.path() / "out" / "timeline.json"));
     for (const auto& event : timeline.at("events"))
@@ -80,10 +80,9 @@ TEST_F(HighAllocPassesTest, CompactsBeforePass2AndBeforeAtRestWhenAsked) {
   auto result = run(true);
   ASSERT_TRUE(result.succeeded) << result.failure;
   EXPECT_EQ(read_file_text(compact_memory()), "1");
-  const std::vector<std::string> expected = {"load-start",      "warmup-end",    "pass-start pass1", "pass-end pass1",
-                                             "compact-memory",  "pass-start pass2", "pass-end pass2",
-                                             "load-stopped",    "caches-dropped",   "compact-memory",
-                                             "pass-start at-rest", "pass-end at-rest"};
+  const std::vector<std::string> expected = {
+      "load-start",     "warmup-end",   "pass-start pass1", "pass-end pass1", "compact-memory",     "pass-start pass2",
+      "pass-end pass2", "load-stopped", "caches-dropped",   "compact-memory", "pass-start at-rest", "pass-end at-rest"};
   EXPECT_EQ(events_, expected);
   EXPECT_EQ(result.details.at("compact_memory_s").size(), 2u);
   // A trigger, not a setting: only the hugetlb pool is journaled.

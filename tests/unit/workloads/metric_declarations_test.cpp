@@ -25,15 +25,30 @@ TEST(MetricPattern, PlaceholdersStandForOneOrMoreCharacters) {
 // example values for the families.
 const std::vector<std::pair<std::string, std::vector<std::string>>> kRecordedMetrics = {
     {"anon-dirty",
-     {"vmstat-pswpin", "vmstat-pswpout", "memcg-pswpin", "memcg-pswpout", "dirtied-mib", "pages-dirtied",
-      "dirty-passes", "dirty-elapsed-s", "dirty-rate-mib-per-s", "target-rate-mib-per-s", "behind-schedule-s",
-      "completed-work-pct", "stress-ng-exit-status", "vm-bogo-ops", "vm-bogo-ops-per-second-real-time",
-      "vm-bogo-ops-per-second-usr-sys-time", "vm-wall-clock-time", "vm-user-time", "vm-system-time",
+     {"vmstat-pswpin",
+      "vmstat-pswpout",
+      "memcg-pswpin",
+      "memcg-pswpout",
+      "dirtied-mib",
+      "pages-dirtied",
+      "dirty-passes",
+      "dirty-elapsed-s",
+      "dirty-rate-mib-per-s",
+      "target-rate-mib-per-s",
+      "behind-schedule-s",
+      "completed-work-pct",
+      "stress-ng-exit-status",
+      "vm-bogo-ops",
+      "vm-bogo-ops-per-second-real-time",
+      "vm-bogo-ops-per-second-usr-sys-time",
+      "vm-wall-clock-time",
+      "vm-user-time",
+      "vm-system-time",
       "vm-max-rss"}},
     {"dd-writeback", {"threads-4-elapsed-s", "threads-4-mb-per-s", "threads-64-mb-per-s", "bytes-written-mib"}},
     {"highalloc",
-     {"pass1-success-pct", "pass2-success-pct", "at-rest-success-pct", "pass1-latency-p50-ms",
-      "pass2-latency-p90-ms", "at-rest-latency-p99-ms", "pass1-latency-max-ms"}},
+     {"pass1-success-pct", "pass2-success-pct", "at-rest-success-pct", "pass1-latency-p50-ms", "pass2-latency-p90-ms",
+      "at-rest-latency-p99-ms", "pass1-latency-max-ms"}},
     {"kernbench", {"build-1-elapsed-s", "build-12-user-s", "build-3-sys-s", "builds-completed"}},
     {"pressure-oom",
      {"all-survived", "survived-pct", "kernbench-1-survived", "dd-writeback-survived", "anon-dirty-survived",
@@ -74,10 +89,10 @@ TEST(MetricDeclarations, HighallocFragmentationFiguresPerPass) {
   const auto* spec = WorkloadRegistry::instance().find("highalloc");
   ASSERT_NE(spec, nullptr);
   const std::pair<const char*, Better> expected[] = {
-      {"pass1-order9-free-blocks", Better::higher},   {"at-rest-order13-unusable-index", Better::lower},
-      {"pass2-pageblocks-unmovable", Better::lower},  {"pass2-pageblocks-movable", Better::higher},
+      {"pass1-order9-free-blocks", Better::higher},    {"at-rest-order13-unusable-index", Better::lower},
+      {"pass2-pageblocks-unmovable", Better::lower},   {"pass2-pageblocks-movable", Better::higher},
       {"pass1-pageblocks-reclaimable", Better::lower}, {"at-rest-compact-stall", Better::lower},
-      {"pass2-compact-success", Better::higher},      {"pass1-compact-fail", Better::lower},
+      {"pass2-compact-success", Better::higher},       {"pass1-compact-fail", Better::lower},
   };
   for (const auto& [name, better] : expected) {
     auto declared = declared_metric(*spec, name);

@@ -49,7 +49,7 @@ TEST(RunCounters, CgroupV2CountsOomKillsAndSwapOfTheCgroup) {
   tree.write("proc/vmstat", "pswpin 110\npswpout 420\noom_kill 4\n");
   tree.write("sys/fs/cgroup/memory/test/memory.events", "low 0\nhigh 0\nmax 9\noom 3\noom_kill 3\n");
   tree.write("sys/fs/cgroup/memory/test/memory.stat", "anon 4096\npswpin 53\npswpout 307\n");
-  CounterMap expected = {{"memcg.oom_kill", 2}, {"memcg.pswpin", 50},  {"memcg.pswpout", 300},
+  CounterMap expected = {{"memcg.oom_kill", 2},  {"memcg.pswpin", 50},   {"memcg.pswpout", 300},
                          {"vmstat.oom_kill", 3}, {"vmstat.pswpin", 100}, {"vmstat.pswpout", 400}};
   EXPECT_EQ(counters.delta(), expected);
 }

@@ -47,8 +47,8 @@ TEST_F(FakePageFiles, ASmallPageIsNotHuge) {
 }
 
 TEST_F(FakePageFiles, NotPresentOrHiddenPfnsCannotBeJudged) {
-  put("pagemap", 512, 0x1234);      // not present
-  put("pagemap", 1024, kPresent);   // present, PFN hidden (no CAP_SYS_ADMIN)
+  put("pagemap", 512, 0x1234);     // not present
+  put("pagemap", 1024, kPresent);  // present, PFN hidden (no CAP_SYS_ADMIN)
   put("kpageflags", 0x1234, kThp);
   EXPECT_EQ(thp_backed(512 * page, pagemap(), kpageflags()), std::nullopt);
   EXPECT_EQ(thp_backed(1024 * page, pagemap(), kpageflags()), std::nullopt);
