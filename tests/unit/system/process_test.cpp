@@ -195,13 +195,13 @@ TEST_F(ProcessTest, NothingOfTheTreeOutlivesTheHarness) {
   if (fake_harness == 0) {
     SpawnOptions options;
     // One literal script (tests/unit/source/no_shell_with_data_test.sh): the paths are "$1" and "$2".
-    options.argv = {"sh",
-                    "-c",
-                    "setsid sh -c 'echo $$ > \"$2.tmp\"; mv \"$2.tmp\" \"$2\"; exec sleep 60' sh \"$1\" \"$2\" & echo "
-                    "$$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 60",
+    // The check wants the script as one string literal: clang-format would split it.
+    // clang-format off
+    options.argv = {"sh", "-c", "setsid sh -c 'echo $$ > \"$2.tmp\"; mv \"$2.tmp\" \"$2\"; exec sleep 60' sh \"$1\" \"$2\" & echo $$ > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; exec sleep 60",
                     "sh",
                     worker_file.string(),
                     escaped_file.string()};
+    // clang-format on
     options.log_file = dir_ / "log";
     run_process(options);
     ::_exit(0);
